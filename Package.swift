@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One-way dependencies: executables → ChatServer → ChatStore → RedisClient.
+// ChatProtocol and Systemd may be used by anyone. Only ChatStore names Redis keys.
+let package = Package(
+    name: "chatd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chatd", targets: ["chatd"]),
+        .executable(name: "chat", targets: ["chat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "Systemd", dependencies: [
+            "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "ChatProtocol", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "RedisClient", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "ChatStore", dependencies: [
+            "RedisClient", "ChatProtocol",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "ChatServer", dependencies: [
+            "ChatStore", "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "chatd", dependencies: [
+            "ChatServer", "Systemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "chat", dependencies: [
+            "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "ChatTesting", dependencies: [
+            "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
+        .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+    ]
+)
