@@ -1,0 +1,21 @@
+/// The `code` values of replies. Seed codes keep their seed meaning.
+public enum StatusCode {
+    public static let ok = 200
+    /// Malformed frame or payload; for `RegisterResMes`, the seed's "id already registered".
+    public static let badRequest = 400
+    public static let notLoggedIn = 401
+    public static let wrongPassword = 403
+    public static let notFound = 404
+    public static let tooLarge = 413
+    public static let rateLimited = 429
+    /// The seed's "no such user" for `LoginResMes`; also an internal error elsewhere.
+    public static let noSuchUser = 500
+    public static let storeUnavailable = 503
+}
+
+/// Presence values of `NotifyUserStatusMes.status` and `OnlineUser.status`.
+public enum UserStatus {
+    public static let online = 0
+    public static let offline = 1
+    public static let busy = 2
+}
