@@ -30,6 +30,7 @@ let package = Package(
         ]),
         .target(name: "RedisClient", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -62,6 +63,7 @@ let package = Package(
         .target(name: "ChatTesting", dependencies: [
             "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
