@@ -19,6 +19,9 @@ public final class ChatStore: Sendable {
         self.hasher = PasswordHasher(parameters: configuration.scrypt)
     }
 
+    /// True while at least one Redis connection is up.
+    public var isHealthy: Bool { self.redis.isHealthy }
+
     /// Answers once Redis does.
     public func ping() async throws(StoreError) {
         _ = try await self.command(["PING"])

@@ -163,8 +163,9 @@ final class SessionHandler: ChannelDuplexHandler {
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
         guard !self.closing else { return }
         self.closing = true
+        let channel = context.channel
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
         }
     }
 
