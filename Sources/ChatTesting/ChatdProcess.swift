@@ -32,19 +32,16 @@ public final class ChatdProcess: Sendable {
         let port = freeLoopbackPort()
         let controlSocket = directory.appendingPathComponent("control.sock").path
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: productPath("chatd"))
-        process.arguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)",
-                             "--control-socket", controlSocket, "--redis", redisURL] + arguments
+        let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)",
+                              "--control-socket", controlSocket, "--redis", redisURL] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
         env["CHATD_LOG_TARGET"] = "stderr"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-
-        let (exited, log) = try await TestProcess.launch(process, readyLine: "chatd ready", timeout: timeout)
+        let (process, log) = try await TestProcess.launch(productPath("chatd"), arguments: chatdArguments, environment: env,
+                                                          readyLine: "chatd ready", timeout: timeout)
         return ChatdProcess(port: port, controlSocket: controlSocket, directory: directory,
-                            pid: process.processIdentifier, exited: exited, log: log)
+                            pid: process.pid, exited: process.exited, log: log)
     }
 
     private init(port: Int, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>, log: NIOLockedValueBox<String>) {
@@ -71,35 +68,24 @@ public final class ChatdProcess: Sendable {
 /// Launches a child process, collects its output and completes when a line
 /// containing `readyLine` appears (or fails if the process exits first).
 public enum TestProcess {
-    public static func launch(_ process: Process, readyLine: String, timeout: TimeAmount) async throws
-        -> (exited: EventLoopFuture<Int32>, log: NIOLockedValueBox<String>)
+    public static func launch(_ path: String, arguments: [String], environment: [String: String],
+                              readyLine: String, timeout: TimeAmount) async throws
+        -> (process: SpawnedProcess, log: NIOLockedValueBox<String>)
     {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let ready = loop.makePromise(of: Void.self)
-        let exited = loop.makePromise(of: Int32.self)
         let log = NIOLockedValueBox("")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            let isReady = log.withLockedValue { text in
-                let before = text.contains(readyLine)
-                text += String(decoding: data, as: UTF8.self)
-                return !before && text.contains(readyLine)
+        let process = try SpawnedProcess.launch(path, arguments: arguments, environment: environment) { text in
+            let isReady = log.withLockedValue { log in
+                let before = log.contains(readyLine)
+                log += text
+                return !before && log.contains(readyLine)
             }
             if isReady { ready.succeed(()) }
         }
-        process.terminationHandler = { process in
-            exited.succeed(process.terminationStatus)
-            ready.fail(ChatdProcessError.exitedBeforeReady(status: process.terminationStatus, output: log.withLockedValue { $0 }))
+        process.exited.whenSuccess { status in
+            ready.fail(ChatdProcessError.exitedBeforeReady(status: status, output: log.withLockedValue { $0 }))
         }
-        try process.run()
         let deadline = loop.scheduleTask(in: timeout) {
             ready.fail(ChatdProcessError.notReady(output: log.withLockedValue { $0 }))
         }
@@ -107,9 +93,9 @@ public enum TestProcess {
         do {
             try await ready.futureResult.get()
         } catch {
-            kill(process.processIdentifier, SIGKILL)
+            kill(process.pid, SIGKILL)
             throw error
         }
-        return (exited.futureResult, log)
+        return (process, log)
     }
 }
