@@ -14,6 +14,8 @@ import NIOPosix
 public struct SpawnedProcess: Sendable {
     public let pid: Int32
     public let exited: EventLoopFuture<Int32>
+    /// Completes when the child's output pipe is closed (all output was handed over).
+    public let outputClosed: EventLoopFuture<Void>
 
     public static func launch(
         _ path: String, arguments: [String], environment: [String: String],
@@ -58,6 +60,7 @@ public struct SpawnedProcess: Sendable {
         }
 
         // Blocking reads and waits on their own threads: test support, not the server.
+        let closed = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 8192)
             while true {
@@ -66,6 +69,7 @@ public struct SpawnedProcess: Sendable {
                 onOutput(String(decoding: buffer[0..<count], as: UTF8.self))
             }
             close(readEnd)
+            closed.succeed(())
         }
         let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Int32.self)
         let child = pid
@@ -75,10 +79,22 @@ public struct SpawnedProcess: Sendable {
             let signal = status & 0x7F
             promise.succeed(signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
         }
-        return SpawnedProcess(pid: pid, exited: promise.futureResult)
+        return SpawnedProcess(pid: pid, exited: promise.futureResult, outputClosed: closed.futureResult)
     }
 }
 
 public enum SpawnError: Error, Sendable {
     case failed(String, Int32)
+}
+
+/// Runs a command to completion; returns its exit status and everything it printed.
+public func runToCompletion(_ path: String, _ arguments: [String],
+                            environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> (status: Int32, output: String) {
+    let output = NIOLockedValueBox("")
+    let process = try SpawnedProcess.launch(path, arguments: arguments, environment: environment) { text in
+        output.withLockedValue { $0 += text }
+    }
+    let status = try await process.exited.get()
+    try await process.outputClosed.get()
+    return (status, output.withLockedValue { $0 })
 }
