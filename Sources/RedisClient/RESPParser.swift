@@ -123,8 +123,9 @@ public struct RESPParser: Sendable {
         let available = buffer.writerIndex - cursor
         let window = min(available, self.limits.maxLineLength + 1)
         let offset = cursor - buffer.readerIndex
+        // Lines may contain neither CR nor LF, so a bare LF is an error rather than content.
         let found: Int? = buffer.withUnsafeReadableBytes { bytes in
-            bytes[offset..<(offset + window)].firstIndex(of: UInt8(ascii: "\r"))
+            bytes[offset..<(offset + window)].firstIndex { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
         }
         guard let crOffset = found else {
             if available > self.limits.maxLineLength {
@@ -133,6 +134,9 @@ public struct RESPParser: Sendable {
             return nil
         }
         let cr = buffer.readerIndex + crOffset
+        guard buffer.getInteger(at: cr, as: UInt8.self) == UInt8(ascii: "\r") else {
+            throw .protocolViolation("LF without CR")
+        }
         guard let lf = buffer.getInteger(at: cr + 1, as: UInt8.self) else { return nil }
         guard lf == UInt8(ascii: "\n") else { throw .protocolViolation("CR not followed by LF") }
         let line = (start: cursor, length: cr - cursor)
