@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// Outcome of one `RESPParser.parse` call.
@@ -124,8 +131,20 @@ public struct RESPParser: Sendable {
         let window = min(available, self.limits.maxLineLength + 1)
         let offset = cursor - buffer.readerIndex
         // Lines may contain neither CR nor LF, so a bare LF is an error rather than content.
-        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
-            bytes[offset..<(offset + window)].firstIndex { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
+        // memchr: a line may be re-scanned each time more bytes arrive, so scanning must be cheap.
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard window > 0, let base = bytes.baseAddress else { return nil }
+            let start = base + offset
+            let cr = memchr(start, Int32(UInt8(ascii: "\r")), window)
+            let lf = memchr(start, Int32(UInt8(ascii: "\n")), window)
+            let first: UnsafeMutableRawPointer?
+            switch (cr, lf) {
+            case (let cr?, let lf?): first = min(cr, lf)
+            case (let cr?, nil): first = cr
+            case (nil, let lf?): first = lf
+            case (nil, nil): first = nil
+            }
+            return first.map { offset + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) }
         }
         guard let crOffset = found else {
             if available > self.limits.maxLineLength {
