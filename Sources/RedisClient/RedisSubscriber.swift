@@ -25,11 +25,16 @@ public final class RedisSubscriber: Sendable {
     private let slot: ConnectionSlot
     private let eventLoop: EventLoop
     private let commandTimeout: TimeAmount
+    private let healthCheck: RepeatedTask
 
+    /// - Parameter healthCheckInterval: how often to PING the otherwise silent connection, so a
+    ///   dead peer is noticed (the PING times out, the connection is replaced) instead of
+    ///   the subscription going quiet forever.
     public init(
         configuration: RedisConfiguration,
         eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "RedisSubscriber")
+        logger: Logger = Logger(label: "RedisSubscriber"),
+        healthCheckInterval: TimeAmount = .seconds(10)
     ) {
         let registry = SubscriptionRegistry(logger: logger)
         self.registry = registry
@@ -41,6 +46,14 @@ public final class RedisSubscriber: Sendable {
             logger: logger,
             onPush: { registry.handlePush($0) },
             onChange: { registry.connectionChanged($0) })
+        let slot = self.slot
+        // In subscribed mode Redis answers PING with a ["pong", ""] array, which is not a
+        // push kind and so completes the command normally; a late answer trips the timeout.
+        self.healthCheck = self.eventLoop.scheduleRepeatedTask(
+            initialDelay: healthCheckInterval, delay: healthCheckInterval
+        ) { _ in
+            _ = slot.current?.write(Self.encode(["PING"]), replies: 1)
+        }
     }
 
     /// True while the pub/sub connection is up.
@@ -80,6 +93,7 @@ public final class RedisSubscriber: Sendable {
 
     /// Ends every stream and closes the connection; later subscribes throw `.shutDown`.
     public func shutdown() async {
+        self.healthCheck.cancel()
         self.registry.shutDown()
         try? await self.slot.shutdown().get()
     }

@@ -101,4 +101,52 @@ struct RedisSubscriberTests {
         #expect(!subscriber.isConnected)
         await subscriber.shutdown()
     }
+
+    /// A stalled server (CLIENT PAUSE) looks like a dead peer to a silent subscriber; the
+    /// health-check PING times out and the subscriber moves to a fresh connection.
+    @Test func healthCheckReplacesAStalledConnection() async throws {
+        try await RedisServerProcess.with { server in
+            let configuration = try testConfiguration(server, commandTimeout: .milliseconds(200))
+            let subscriber = RedisSubscriber(configuration: configuration, healthCheckInterval: .milliseconds(50))
+            do {
+                try await withClient(configuration) { client in
+                    let stream = try await subscriber.subscribe(channels: ["news"])
+                    let before = try await Self.pubsubClientIDs(client)
+                    #expect(before.count == 1)
+                    _ = try await client.send("CLIENT", "PAUSE", "500", "ALL")
+                    // Wait (bounded) until Redis sees a different pub/sub connection with our channel.
+                    var after = before
+                    for _ in 0..<200 where after == before || after.isEmpty {
+                        after = (try? await Self.pubsubClientIDs(client)) ?? before
+                        if after == before || after.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+                    }
+                    #expect(!after.isEmpty && after != before)
+                    var receivers = 0
+                    for _ in 0..<200 where receivers == 0 {
+                        receivers = (try? await client.send("PUBLISH", "news", "fresh").int) ?? 0
+                        if receivers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                    }
+                    #expect(receivers == 1)
+                    for await message in stream {
+                        #expect(message.string == "fresh")
+                        break
+                    }
+                }
+            } catch {
+                await subscriber.shutdown()
+                throw error
+            }
+            await subscriber.shutdown()
+        }
+    }
+
+    /// Ids of connections subscribed to at least one channel.
+    static func pubsubClientIDs(_ client: RedisClient) async throws -> Set<String> {
+        let list = try await client.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
+        return Set(list.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.contains(where: { $0.hasPrefix("sub=") && $0 != "sub=0" }) else { return nil }
+            return fields.first { $0.hasPrefix("id=") }.map(String.init)
+        })
+    }
 }
