@@ -12,8 +12,9 @@ struct RedisReconnectTests {
                 await awaitState(client, .up)
 
                 await server.kill9()
+                // Reaching .down is the assertion; a connect that raced the kill may still flip
+                // the state up and down once more, so isHealthy is not sampled here.
                 await awaitState(client, .down)
-                #expect(!client.isHealthy)
                 // While Redis is down every call fails with a RedisError instead of hanging.
                 for _ in 0..<20 {
                     await #expect(throws: RedisError.self) { try await client.send("SET", "k", "v") }
