@@ -163,7 +163,7 @@ private final class RunningServer: Sendable {
             exited.succeed(status)
             ready.fail(RedisServerProcessError.exitedBeforeReady(status: status, output: output.withLockedValue { $0 }))
         }
-        try process.run()
+        try Self.withTerminationSignalsUnblocked { try process.run() }
         let server = RunningServer(pid: process.processIdentifier, exited: exited.futureResult, eventLoop: eventLoop)
 
         let deadline = eventLoop.scheduleTask(in: timeout) {
@@ -178,6 +178,20 @@ private final class RunningServer: Sendable {
             await server.kill9()
             throw error
         }
+    }
+
+    /// A spawned process inherits the spawning thread's signal mask, and the threads
+    /// Swift concurrency runs on block most signals; redis-server would then never see
+    /// SIGTERM. Unblock the termination signals just for the spawn.
+    private static func withTerminationSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        sigaddset(&unblock, SIGINT)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     func terminate(grace: TimeAmount) async {
