@@ -1,0 +1,91 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import Systemd
+
+@Suite struct ListenBacklogTests {
+    enum Family: String, CaseIterable, CustomTestStringConvertible {
+        case tcp, unix
+        var testDescription: String { rawValue }
+    }
+
+    /// A listener of `family` with `backlog`, plus its cleanup.
+    private func listener(_ family: Family, backlog: Int32?) throws -> (fd: CInt, cleanup: @Sendable () -> Void) {
+        switch family {
+        case .tcp:
+            return (try TestSockets.tcpListener(backlog: backlog), {})
+        case .unix:
+            let dir = try TestSockets.temporaryDirectory()
+            return (try TestSockets.unixSocket(path: dir + "/listen", backlog: backlog), { TestSockets.removeDirectory(dir) })
+        }
+    }
+
+    @Test(arguments: Family.allCases)
+    func readsTheBacklogGivenToListen(_ family: Family) throws {
+        let (fd, cleanup) = try listener(family, backlog: 777)
+        defer { close(fd); cleanup() }
+        #expect(try listenBacklog(ofListeningSocket: fd) == 777)
+        // A second listen() changes the limit; the kernel must report the new one.
+        #expect(listen(fd, 55) == 0)
+        #expect(try listenBacklog(ofListeningSocket: fd) == 55)
+    }
+
+    @Test func agreesWithSS() throws {
+        let fd = try TestSockets.tcpListener(backlog: 777)
+        defer { close(fd) }
+        let port = TestSockets.localPort(fd)
+        let ss = Process()
+        ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
+        ss.arguments = ["-ltnH", "sport = :\(port)"]
+        let pipe = Pipe()
+        ss.standardOutput = pipe
+        try ss.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ss.waitUntilExit()
+        // Columns: State Recv-Q Send-Q Local Peer; Send-Q of a listener is its backlog.
+        let columns = output.split(whereSeparator: \.isWhitespace)
+        #expect(columns.count >= 3 && columns[2] == "777", "ss said: \(output)")
+        #expect(try listenBacklog(ofListeningSocket: fd) == 777)
+    }
+
+    @Test func rejectsSocketsThatAreNotListening() throws {
+        let fd = try TestSockets.tcpListener(backlog: nil)
+        defer { close(fd) }
+        #expect(throws: ListenBacklogError.notListening(fd: fd)) { try listenBacklog(ofListeningSocket: fd) }
+    }
+
+    @Test func fallsBackToSomaxconn() throws {
+        let text = try String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)
+        let somaxconn = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(somaxconn != nil)
+        #expect(systemSomaxconn() == somaxconn)
+        // A pipe is no socket, so diagnostics are impossible.
+        var pipeFDs: [CInt] = [0, 0]
+        #expect(pipe(&pipeFDs) == 0)
+        defer { close(pipeFDs[0]); close(pipeFDs[1]) }
+        #expect(adoptionBacklog(fd: pipeFDs[0]) == somaxconn)
+        let fd = try TestSockets.tcpListener(backlog: 777)
+        defer { close(fd) }
+        #expect(adoptionBacklog(fd: fd) == 777)
+    }
+
+    /// NIO's withBoundSocket calls listen() again: with the read-back backlog the
+    /// socket keeps 777; with NIO's default it shrinks to 128 (so this test can fail).
+    @Test(arguments: Family.allCases, [true, false])
+    func survivesAdoptionIntoNIO(_ family: Family, passingBacklog: Bool) async throws {
+        let (fd, cleanup) = try listener(family, backlog: 777)
+        defer { cleanup() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var bootstrap = ServerBootstrap(group: group)
+        if passingBacklog {
+            bootstrap = bootstrap.serverChannelOption(.backlog, value: ChannelOptions.Types.BacklogOption.Value(adoptionBacklog(fd: fd)))
+        }
+        // The channel owns fd from here on and closes it.
+        let channel = try await bootstrap.withBoundSocket(fd).get()
+        let after = try listenBacklog(ofListeningSocket: fd)
+        try await channel.close()
+        try await group.shutdownGracefully()
+        #expect(after == (passingBacklog ? 777 : 128))
+    }
+}
