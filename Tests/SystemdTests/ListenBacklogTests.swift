@@ -70,22 +70,37 @@ import Testing
         #expect(adoptionBacklog(fd: fd) == 777)
     }
 
-    /// NIO's withBoundSocket calls listen() again: with the read-back backlog the
-    /// socket keeps 777; with NIO's default it shrinks to 128 (so this test can fail).
-    @Test(arguments: Family.allCases, [true, false])
-    func survivesAdoptionIntoNIO(_ family: Family, passingBacklog: Bool) async throws {
+    enum Adoption: String, CaseIterable, CustomTestStringConvertible {
+        /// NIO's default: shrinks to 128. Proves the test can fail.
+        case plain
+        /// Only `.serverChannelOption(.backlog, …)`: NIO 2.101.2 listens with 128 before
+        /// applying options to an adopted socket, so this shrinks too.
+        case optionOnly
+        /// ``ServerBootstrap/withBoundSocketPreservingBacklog(_:)``.
+        case preserving
+        var testDescription: String { rawValue }
+    }
+
+    /// Adopting the socket into NIO keeps 777 only when the backlog is restored.
+    @Test(arguments: Family.allCases, Adoption.allCases)
+    func survivesAdoptionIntoNIO(_ family: Family, adoption: Adoption) async throws {
         let (fd, cleanup) = try listener(family, backlog: 777)
         defer { cleanup() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        var bootstrap = ServerBootstrap(group: group)
-        if passingBacklog {
-            bootstrap = bootstrap.serverChannelOption(.backlog, value: ChannelOptions.Types.BacklogOption.Value(adoptionBacklog(fd: fd)))
-        }
+        let bootstrap = ServerBootstrap(group: group)
         // The channel owns fd from here on and closes it.
-        let channel = try await bootstrap.withBoundSocket(fd).get()
+        let channel: Channel
+        switch adoption {
+        case .plain:
+            channel = try await bootstrap.withBoundSocket(fd).get()
+        case .optionOnly:
+            channel = try await bootstrap.serverChannelOption(.backlog, value: 777).withBoundSocket(fd).get()
+        case .preserving:
+            channel = try await bootstrap.withBoundSocketPreservingBacklog(fd).get()
+        }
         let after = try listenBacklog(ofListeningSocket: fd)
         try await channel.close()
         try await group.shutdownGracefully()
-        #expect(after == (passingBacklog ? 777 : 128))
+        #expect(after == (adoption == .preserving ? 777 : 128))
     }
 }

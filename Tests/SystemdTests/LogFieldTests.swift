@@ -14,7 +14,7 @@ import Testing
         ("2fa", "CHAT_2FA"),
         ("_trusted", "CHAT__TRUSTED"),
         ("", "CHAT_"),
-        ("grüße", "CHAT_GR__SSE"),
+        ("grüße", "CHAT_GR_SSE"),
         ("a b\nc", "CHAT_A_B_C"),
     ])
     func mapsKeys(_ key: String, _ field: String) {
@@ -90,10 +90,11 @@ import Testing
     }
 
     /// No journald runs here (systemd is not PID 1) and sd_journal_sendv always writes to
-    /// /run/systemd/journal/socket, so a real entry cannot be captured; this only checks
-    /// that a missing journal is reported as an error value, not a crash.
+    /// /run/systemd/journal/socket, so a real entry cannot be captured. This only checks
+    /// that sending without a journal returns instead of crashing (libsystemd reports
+    /// success even then: it treats a missing journal as "nothing to do").
     @Test(.enabled(if: access("/run/systemd/journal/socket", F_OK) != 0))
-    func missingJournalIsAnErrorNotACrash() {
-        #expect(JournalLogHandler.send(["MESSAGE=hello", "PRIORITY=6"]) < 0)
+    func missingJournalDoesNotCrash() {
+        _ = JournalLogHandler.send(["MESSAGE=hello", "PRIORITY=6", "CHAT_NOTE=a\nb"])
     }
 }
