@@ -19,7 +19,7 @@ public enum Watchdog {
     /// a merely busy loop that still answers within interval/2 keeps it alive.
     ///
     /// Returns when the task is cancelled, or at once if the watchdog is not enabled.
-    /// Stall and recovery are logged once each (not every round).
+    /// Stall and recovery are logged once each at warning/notice; every missed ping at debug.
     public static func run(
         loops: [any EventLoop],
         notifier: SystemdNotifier,
@@ -47,11 +47,13 @@ public enum Watchdog {
                     logger.notice("event loops answer again; resuming watchdog pings")
                 }
                 notifier.watchdog()
-            } else if !stalled {
-                stalled = true
-                logger.warning(
-                    "event loop stalled; withholding watchdog pings",
-                    metadata: ["answered": "\(count)", "loops": "\(loops.count)", "waited": "\(period)"])
+            } else {
+                let metadata: Logger.Metadata = ["answered": "\(count)", "loops": "\(loops.count)", "waited": "\(period)"]
+                logger.debug("event loop did not answer in time; no watchdog ping", metadata: metadata)
+                if !stalled {
+                    stalled = true
+                    logger.warning("event loop stalled; withholding watchdog pings", metadata: metadata)
+                }
             }
         }
     }
