@@ -102,14 +102,16 @@ extension ProcessEnvironmentTests {
     }
 }
 
-/// Reads datagrams until `count` of them equal `wanted`; fails if the socket stays
-/// silent for the (generous) receive bound.
+/// Reads datagrams until `count` of them equal `wanted`; fails if that takes longer than
+/// a generous bound (other datagrams may keep arriving meanwhile).
 private func receiveUntil(
     _ wanted: String, from socket: NotifySocket, count: Int = 1, sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
     var seen = 0
     while seen < count {
-        let datagram = try await socket.receive()
+        let remaining = deadline - ContinuousClock.now
+        let datagram = remaining > .zero ? try await socket.receive(timeout: remaining) : nil
         try #require(datagram != nil, "no \(wanted) arrived", sourceLocation: sourceLocation)
         if datagram == wanted { seen += 1 }
     }
