@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Testing
 @testable import Systemd
 
@@ -114,5 +115,29 @@ private func receiveUntil(
         let datagram = remaining > .zero ? try await socket.receive(timeout: remaining) : nil
         try #require(datagram != nil, "no \(wanted) arrived", sourceLocation: sourceLocation)
         if datagram == wanted { seen += 1 }
+    }
+}
+
+extension ProcessEnvironmentTests {
+    @Suite struct WatchdogServiceTests {
+        @Test(arguments: [Duration.milliseconds(200), nil])
+        func pingsUntilGracefulShutdown(interval: Duration?) async throws {
+            let socket = try NotifySocket()
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            try await withEnvironment(["NOTIFY_SOCKET": socket.path]) {
+                let notifier = try #require(SystemdNotifier())
+                let service = WatchdogService(loops: Array(group.makeIterator()), notifier: notifier, interval: interval)
+                let serviceGroup = ServiceGroup(services: [service], logger: Logger(label: "test.group"))
+                let running = Task { try await serviceGroup.run() }
+                if interval != nil {
+                    #expect(try await socket.receive() == "WATCHDOG=1")
+                }
+                // A disabled watchdog must not end the group by itself returning.
+                await serviceGroup.triggerGracefulShutdown()
+                try await running.value
+            }
+            try await group.shutdownGracefully()
+            try await socket.shutdown()
+        }
     }
 }
