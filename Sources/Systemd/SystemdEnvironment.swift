@@ -6,6 +6,18 @@ import Musl
 
 /// # Systemd integration for chatd
 ///
+/// Startup under systemd, in order:
+///
+///     SystemdLogging.bootstrap(identifier: "chatd", level: .info)   // journal if stderr is the journal
+///     let passed = try ListenFDs.take()          // empty: not socket-activated, bind yourself
+///     if !passed.isEmpty {
+///         let fds = try passed.expect(names: ["chat": .tcpListener, "control": .unixListener])
+///         let server = try await ServerBootstrap(group: group)
+///             .withBoundSocketPreservingBacklog(fds["chat"]!.fd).get()   // keeps Backlog=
+///     }
+///     SystemdNotifier()?.ready()
+///     // ServiceGroup: WatchdogService(loops:notifier:) first, then the servers.
+///
 /// Environment variables read by this module (all set by systemd for the service):
 ///
 /// | Variable         | Read by                         | Meaning |

@@ -3,8 +3,8 @@ import Logging
 /// Process-wide logging setup for chatd.
 public enum SystemdLogging {
     /// The level every handler made by ``bootstrap(identifier:level:destination:)``
-    /// follows; set `SystemdLogging.level.level = .debug` (e.g. on SIGHUP) to change it live.
-    public static let level = LogLevelBox(.info)
+    /// follows; set `SystemdLogging.sharedLevel.level = .debug` (e.g. on SIGHUP) to change it live.
+    public static let sharedLevel = LogLevelBox(.info)
 
     /// Bootstraps swift-log (once per process, as swift-log requires) with the journal or
     /// stderr handler. Returns the destination actually chosen.
@@ -12,9 +12,9 @@ public enum SystemdLogging {
     public static func bootstrap(
         identifier: String, level initial: Logger.Level, destination: LogDestination = .auto
     ) -> LogDestination {
-        level.level = initial
+        sharedLevel.level = initial
         let chosen = destination == .auto ? LogDestination.detect() : destination
-        let shared = level
+        let shared = sharedLevel
         LoggingSystem.bootstrap({ label, provider in
             switch chosen {
             case .journal:

@@ -19,6 +19,7 @@ public enum Watchdog {
     /// a merely busy loop that still answers within interval/2 keeps it alive.
     ///
     /// Returns when the task is cancelled, or at once if the watchdog is not enabled.
+    /// Cancel it before shutting the loops down (it keeps submitting to them until then).
     /// Stall and recovery are logged once each at warning/notice; every missed ping at debug.
     public static func run(
         loops: [any EventLoop],
