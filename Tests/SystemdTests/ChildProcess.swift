@@ -4,10 +4,16 @@ import NIOPosix
 /// Runs this test binary again with only the tests matching `filter`, for what must happen
 /// in a fresh process (swift-log bootstraps once per process; stderr must be a pipe
 /// the test can identify). Returns the exit status and everything written to stderr.
-func runTestChild(filter: String, environment extra: [String: String], journalStreamIsStderr: Bool = false) async throws -> (status: Int32, stderr: String) {
+///
+/// `wrapper` runs first and must exec `"$@"`-style its trailing arguments (e.g. `unshare`).
+func runTestChild(
+    filter: String, environment extra: [String: String], journalStreamIsStderr: Bool = false, wrapper: [String] = []
+) async throws -> (status: Int32, stderr: String) {
     let child = Process()
-    child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-    child.arguments = ["--testing-library", "swift-testing", "--filter", filter]
+    let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let command = wrapper + [testBinary, "--testing-library", "swift-testing", "--filter", filter]
+    child.executableURL = URL(fileURLWithPath: command[0])
+    child.arguments = Array(command.dropFirst())
     let stderr = Pipe()
     var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
     environment["JOURNAL_STREAM"] = nil

@@ -71,9 +71,13 @@ final class NotifySocket: Sendable {
     private let fd: CInt
     private let pool: NIOThreadPool
 
-    init() throws {
+    /// `name` may contain a subdirectory (created), e.g. `journal/socket`.
+    init(name: String = "notify") throws {
         directory = try TestSockets.temporaryDirectory()
-        path = directory + "/notify"
+        path = directory + "/" + name
+        if let slash = name.lastIndex(of: "/") {
+            try FileManager.default.createDirectory(atPath: directory + "/" + name[..<slash], withIntermediateDirectories: true)
+        }
         fd = try TestSockets.unixSocket(path: path, type: Int32(SOCK_DGRAM.rawValue), backlog: nil)
         pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
@@ -81,15 +85,20 @@ final class NotifySocket: Sendable {
 
     /// The next datagram, or nil if none arrives within `timeout` (a bound, not a sync point).
     func receive(timeout: Duration = .seconds(10)) async throws -> String? {
+        try await receiveBytes(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The next datagram as raw bytes (journal entries may carry binary length prefixes).
+    func receiveBytes(timeout: Duration = .seconds(10)) async throws -> [UInt8]? {
         let fd = self.fd
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await pool.runIfActive {
             var pollfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pollfd, 1, milliseconds) == 1 else { return nil }
-            var buffer = [UInt8](repeating: 0, count: 4096)
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n >= 0 else { throw TestSockets.Failure("recv") }
-            return String(decoding: buffer[..<n], as: UTF8.self)
+            return Array(buffer[..<n])
         }
     }
 
