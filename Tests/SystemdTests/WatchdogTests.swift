@@ -1,3 +1,4 @@
+import ChatTesting
 import Dispatch
 import Foundation
 import Logging

@@ -1,28 +1,27 @@
 import Foundation
 import NIOPosix
-import Testing
 
 /// Real sockets owned by a test, created with plain syscalls so the code under test
 /// sees exactly what systemd would hand over.
-enum TestSockets {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ call: String) { description = "\(call): \(String(cString: strerror(errno)))" }
+public enum TestSockets {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ call: String) { description = "\(call): \(String(cString: strerror(errno)))" }
     }
 
     /// A fresh private directory; Unix socket paths must stay under 108 bytes, so not too deep.
-    static func temporaryDirectory() throws -> String {
+    public static func temporaryDirectory() throws -> String {
         var template = Array("/tmp/chatd-systemd-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { throw Failure("mkdtemp") }
         return String(cString: dir)
     }
 
-    static func removeDirectory(_ path: String) {
+    public static func removeDirectory(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
     }
 
     /// TCP socket on 127.0.0.1 with a kernel-chosen port, `listen(backlog)` if given.
-    static func tcpListener(backlog: Int32?) throws -> CInt {
+    public static func tcpListener(backlog: Int32?) throws -> CInt {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         var address = sockaddr_in()
@@ -37,7 +36,7 @@ enum TestSockets {
     }
 
     /// Unix socket of `type` bound at `path`, `listen(backlog)` if given.
-    static func unixSocket(path: String, type: Int32 = Int32(SOCK_STREAM.rawValue), backlog: Int32?) throws -> CInt {
+    public static func unixSocket(path: String, type: Int32 = Int32(SOCK_STREAM.rawValue), backlog: Int32?) throws -> CInt {
         let fd = socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         var address = sockaddr_un()
@@ -53,7 +52,7 @@ enum TestSockets {
         return fd
     }
 
-    static func localPort(_ fd: CInt) -> Int {
+    public static func localPort(_ fd: CInt) -> Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -65,14 +64,14 @@ enum TestSockets {
 
 /// The receiving end of a `NOTIFY_SOCKET`: an AF_UNIX datagram socket in a temp dir.
 /// Blocking receives run on a private thread pool, never on the test's executor.
-final class NotifySocket: Sendable {
-    let directory: String
-    let path: String
+public final class NotifySocket: Sendable {
+    public let directory: String
+    public let path: String
     private let fd: CInt
     private let pool: NIOThreadPool
 
     /// `name` may contain a subdirectory (created), e.g. `journal/socket`.
-    init(name: String = "notify") throws {
+    public init(name: String = "notify") throws {
         directory = try TestSockets.temporaryDirectory()
         path = directory + "/" + name
         if let slash = name.lastIndex(of: "/") {
@@ -84,12 +83,12 @@ final class NotifySocket: Sendable {
     }
 
     /// The next datagram, or nil if none arrives within `timeout` (a bound, not a sync point).
-    func receive(timeout: Duration = .seconds(10)) async throws -> String? {
+    public func receive(timeout: Duration = .seconds(10)) async throws -> String? {
         try await receiveBytes(timeout: timeout).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The next datagram as raw bytes (journal entries may carry binary length prefixes).
-    func receiveBytes(timeout: Duration = .seconds(10)) async throws -> [UInt8]? {
+    public func receiveBytes(timeout: Duration = .seconds(10)) async throws -> [UInt8]? {
         let fd = self.fd
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await pool.runIfActive {
@@ -104,7 +103,7 @@ final class NotifySocket: Sendable {
 
     /// A datagram of our own into the same queue: it orders events the test observes
     /// relative to the datagrams the code under test sends.
-    func sendMarker(_ text: String) {
+    public func sendMarker(_ text: String) {
         let sender = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(sender) }
         var address = sockaddr_un()
@@ -121,29 +120,10 @@ final class NotifySocket: Sendable {
         }
     }
 
-    func shutdown() async throws {
+    public func shutdown() async throws {
         close(fd)
         try await pool.shutdownGracefully()
         TestSockets.removeDirectory(directory)
     }
 }
 
-/// Process environment changes. Only tests inside ``ProcessEnvironmentTests`` (serialized)
-/// may call this, because the environment is process-global.
-@discardableResult
-func withEnvironment<T>(_ values: [String: String?], _ body: () async throws -> T) async rethrows -> T {
-    var saved: [String: String?] = [:]
-    for (name, value) in values {
-        saved[name] = getenv(name).map { String(cString: $0) }
-        if let value { setenv(name, value, 1) } else { unsetenv(name) }
-    }
-    defer {
-        for (name, value) in saved {
-            if let value { setenv(name, value, 1) } else { unsetenv(name) }
-        }
-    }
-    return try await body()
-}
-
-/// Parent of every suite that changes environment variables: they run one at a time.
-@Suite(.serialized) enum ProcessEnvironmentTests {}
