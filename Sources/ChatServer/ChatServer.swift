@@ -46,6 +46,8 @@ public final class ChatServer: Sendable {
     private func initialize(_ channel: any Channel) throws {
         self.connections.track(channel)
         let configuration = self.configuration.current
+        let bound = max(configuration.outboundQueueMax, 2)
+        try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
         if configuration.idleTimeout.nanoseconds > 0 {
             try handlers.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))

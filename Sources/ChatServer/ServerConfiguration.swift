@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var historyDefaultLimit: Int = 20
     /// Frames read ahead of the one being processed before reading pauses.
     public var maxQueuedRequests: Int = 32
+    /// How long a resume token from a successful login stays valid; zero: no tokens.
+    public var tokenLifetime: Duration = .seconds(7 * 24 * 3600)
+    /// Bytes that may wait to be sent to one session; past it the session is a slow
+    /// consumer and is closed, so memory stays bounded however many stop reading.
+    public var outboundQueueMax: Int = 256 * 1024
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

@@ -29,11 +29,17 @@ extension RequestRouter {
         }
         let record: UserRecord
         do {
-            record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+            if let token = request.token, !token.isEmpty {
+                record = try await self.store.authenticate(id: request.userid, token: token)
+            } else {
+                record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+            }
         } catch {
             let (code, text): (Int, String)
             switch error {
             case .noSuchUser: (code, text) = (StatusCode.noSuchUser, "no such user, register first")
+            case .wrongPassword where request.token?.isEmpty == false:
+                (code, text) = (StatusCode.wrongPassword, "invalid or expired token, log in with the password")
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
@@ -60,8 +66,11 @@ extension RequestRouter {
             self.hub.broadcast(notice, exceptUser: identity.id)
         }
 
+        let lifetime = self.configuration.current.tokenLifetime
+        let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
         var replies: [ServerMessage] = [
-            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id), username: identity.username))
+            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id),
+                                     username: identity.username, token: token))
         ]
         replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline, origin: origin)))
         let motd = self.configuration.current.messageOfTheDay

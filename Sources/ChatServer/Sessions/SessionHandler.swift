@@ -77,10 +77,27 @@ final class SessionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Counts every frame that leaves, replies and fan-out alike.
+    /// Frames from elsewhere (fan-out, presence, kicks' notices) pass here: counted, and
+    /// refused once the session's outbound queue is over its bound.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard self.mayWrite(context: context) else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(data, promise: promise)
+    }
+
+    /// False when closing, or when more than `outboundQueueMax` bytes already wait for
+    /// this client (NIO turns the channel unwritable at the high-water mark): such a
+    /// slow consumer is closed instead of being buffered for without bound.
+    private func mayWrite(context: ChannelHandlerContext) -> Bool {
+        guard !self.closing else { return false }
+        guard context.channel.isWritable else {
+            self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+            return false
+        }
+        return true
     }
 
     private func processNext(context: ChannelHandlerContext) {
@@ -159,17 +176,21 @@ final class SessionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    /// Writes a last message, then closes.
+    /// Writes a last message, then closes once it is sent — or after a short grace,
+    /// for a peer that does not read.
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
         guard !self.closing else { return }
         self.closing = true
         let channel = context.channel
+        let grace = context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
+            grace.cancel()
             channel.close(promise: nil)
         }
     }
 
     private func write(_ message: ServerMessage, context: ChannelHandlerContext) {
+        guard self.mayWrite(context: context) else { return }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(Self.wrapOutboundOut(message.frame()), promise: nil)
     }

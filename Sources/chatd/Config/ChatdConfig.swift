@@ -32,6 +32,8 @@ struct ChatdConfig: Equatable {
     var logTarget = LogTarget.auto
     var shutdownTimeout = 10
     var motd = ""
+    var tokenTTL = 7 * 24 * 3600
+    var outboundQueueMax = 256 * 1024
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -123,6 +125,8 @@ struct ChatdConfig: Equatable {
             self.logTarget = target
         case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
         case .motd: self.motd = value
+        case .tokenTTL: self.tokenTTL = try int(0...(365 * 24 * 3600))
+        case .outboundQueueMax: self.outboundQueueMax = try int(4096...(64 << 20))
         }
     }
 
@@ -157,6 +161,8 @@ struct ChatdConfig: Equatable {
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
+        server.tokenLifetime = .seconds(tokenTTL)
+        server.outboundQueueMax = outboundQueueMax
         return server
     }
 

@@ -22,6 +22,8 @@ enum ConfigKey: String, CaseIterable {
     case logLevel = "log_level"
     case logTarget = "log_target"
     case shutdownTimeout = "shutdown_timeout"
+    case tokenTTL = "token_ttl"
+    case outboundQueueMax = "outbound_queue_max"
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
@@ -30,7 +32,7 @@ enum ConfigKey: String, CaseIterable {
     var isLive: Bool {
         switch self {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .shutdownTimeout:
+             .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax:
             return true
         default:
             return false
