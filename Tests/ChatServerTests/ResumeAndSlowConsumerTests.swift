@@ -29,7 +29,7 @@ import Testing
     /// A session that stops reading is closed once its outbound queue passes the bound;
     /// the others keep chatting.
     @Test func readerThatStopsIsClosedAsSlowConsumer() async throws {
-        try await withDeployment(environment: ["CHATD_OUTBOUND_QUEUE_MAX": "65536"]) { d in
+        try await withDeployment(environment: ["CHATD_OUTBOUND_QUEUE_MAX": "65536", "CHATD_RATE_LIMIT": "0"]) { d in
             let sender = try await d.user(1, "ann")
             let witness = try await d.user(2, "bob")
             _ = try await sender.next(Pick.notify)

@@ -5,8 +5,14 @@ extension RequestRouter {
     func register(_ request: RegisterMes, from origin: Origin) async -> RequestOutcome {
         let user = request.user
         let logger = self.log("register", origin, user: user.userid)
+        let perAddress = self.configuration.current.registrationsPerAddress
+        if self.registrations.isOver(origin.address, limit: perAddress).over {
+            logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
+            return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
+        }
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
+            self.registrations.record(origin.address)
             logger.info("user registered")
             return .reply(.registerResult(RegisterResMes(code: StatusCode.ok)))
         } catch {
@@ -27,6 +33,20 @@ extension RequestRouter {
         if origin.user != nil {
             return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
         }
+        let limits = self.configuration.current
+        let userKey = "user:\(request.userid)"
+        let addressKey = "address:\(origin.address)"
+        let byUser = self.loginFailures.isOver(userKey, limit: limits.loginFailuresPerUser)
+        let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
+        if byUser.over || byAddress.over {
+            // Checked before any password work, so a guessing flood costs no scrypt.
+            let wait = max(byUser.retryAfter, byAddress.retryAfter).nanoseconds / 1_000_000_000 + 1
+            logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser.over ? "user" : "address")])
+            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(wait) s")))
+        }
+        if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
+            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
+        }
         let record: UserRecord
         do {
             if let token = request.token, !token.isEmpty {
@@ -44,6 +64,10 @@ extension RequestRouter {
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
+            }
+            if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
+                self.loginFailures.record(userKey)
+                self.loginFailures.record(addressKey)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
             return .reply(.loginResult(LoginResMes(code: code, error: text)))

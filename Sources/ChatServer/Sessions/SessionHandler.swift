@@ -17,6 +17,8 @@ final class SessionHandler: ChannelDuplexHandler {
     private let stats: SessionStats
     private let connectedAt: Int64
     private var peer = "?"
+    private var address = "?"
+    private var bucket: TokenBucket
     private var user: UserIdentity?
     private var queue = CircularBuffer<ClientMessage>()
     private var busy = false
@@ -31,10 +33,12 @@ final class SessionHandler: ChannelDuplexHandler {
         self.configuration = configuration
         self.connectedAt = SessionStats.nowMillis()
         self.stats = SessionStats(now: self.connectedAt)
+        self.bucket = TokenBucket(rate: configuration.requestsPerSecond, burst: configuration.requestBurst)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.peer = context.channel.remoteAddress.map(Self.describe) ?? "?"
+        self.address = context.channel.remoteAddress?.ipAddress ?? "?"
         if context.channel.isActive { self.armLoginDeadline(context: context) }
     }
 
@@ -60,7 +64,17 @@ final class SessionHandler: ChannelDuplexHandler {
         self.stats.messagesIn.add(1, ordering: .relaxed)
         self.stats.lastActivity.store(SessionStats.nowMillis(), ordering: .relaxed)
         do {
-            self.queue.append(try ClientMessage.decode(frame))
+            let message = try ClientMessage.decode(frame)
+            switch message {
+            case .ping, .pong: break
+            default:
+                guard self.bucket.take() else {
+                    self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
+                    context.flush()
+                    return
+                }
+            }
+            self.queue.append(message)
             self.processNext(context: context)
         } catch {
             // A bad payload inside a good frame: say so, keep the session.
@@ -107,7 +121,7 @@ final class SessionHandler: ChannelDuplexHandler {
             context.read()
         }
         self.busy = true
-        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer,
+        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer, address: self.address,
                                           connectedAt: self.connectedAt, stats: self.stats, user: self.user)
         let router = self.router
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
