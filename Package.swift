@@ -51,8 +51,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "chat", dependencies: [
+        // The client's logic (config, editor, rendering, connection) lives in a library
+        // so ChatClientTests can reach it; the executable is argument parsing and wiring.
+        .target(name: "ChatClient", dependencies: [
             "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "chat", dependencies: [
+            "ChatClient", "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,5 +75,6 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+        .testTarget(name: "ChatClientTests", dependencies: ["ChatClient", "ChatProtocol", "ChatTesting"]),
     ]
 )
