@@ -75,6 +75,10 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
-        .testTarget(name: "ChatClientTests", dependencies: ["ChatClient", "ChatProtocol", "ChatTesting"]),
+        .testTarget(name: "ChatClientTests", dependencies: [
+            "ChatClient", "ChatProtocol", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
     ]
 )

@@ -33,7 +33,7 @@ public struct ConfigLayer: Sendable, Equatable {
     /// Unknown keys and lines without `=` are errors, so typos do not pass silently.
     public static func file(_ text: String, path: String) throws(ChatFailure) -> ConfigLayer {
         var layer = ConfigLayer()
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = Substring(rawLine)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.trimmingWhitespace()

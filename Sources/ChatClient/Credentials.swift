@@ -5,8 +5,8 @@ import Foundation
 public enum Credentials {
     /// The password in a file's contents: its first line, without the line break.
     public static func password(fromFileContents text: String) -> String {
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return String(line.hasSuffix("\r") ? line.dropLast() : line)
+        // Split on any newline: "\r\n" is a single Character, so "\n" alone would miss it.
+        String(text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? "")
     }
 
     public static func readPasswordFile(_ path: String) throws(ChatFailure) -> String {
