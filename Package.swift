@@ -30,6 +30,7 @@ let package = Package(
         ]),
         .target(name: "RedisClient", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -37,11 +38,13 @@ let package = Package(
             "RedisClient", "ChatProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ChatServer", dependencies: [
             "ChatStore", "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -49,7 +52,9 @@ let package = Package(
             "ChatServer", "Systemd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // The client's logic (config, editor, rendering, connection) lives in a library
         // so ChatClientTests can reach it; the executable is argument parsing and wiring.
@@ -68,6 +73,7 @@ let package = Package(
         .target(name: "ChatTesting", dependencies: [
             "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),

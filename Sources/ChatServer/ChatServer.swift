@@ -1,1 +1,75 @@
-// placeholder; replaced as the module is written
+import ChatProtocol
+import ChatStore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The chat service of one node: accepts connections, runs sessions, drains on shutdown.
+/// It does not know where its listening socket came from.
+public final class ChatServer: Sendable {
+    public let hub = Hub()
+    public let configuration: ConfigurationBox
+    public let store: ChatStore
+    let router: RequestRouter
+    let connections = ConnectionTracker()
+    let group: any EventLoopGroup
+    let logger: Logger
+
+    public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger) {
+        self.store = store
+        self.configuration = ConfigurationBox(configuration)
+        self.group = group
+        self.logger = logger
+        self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
+    }
+
+    /// Starts accepting on `source`; the returned channel is the listening socket.
+    public func listen(_ source: ListenerSource) async throws -> any Channel {
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.autoRead, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.initialize(channel)
+                }
+            }
+        switch source {
+        case .bind(let host, let port):
+            return try await bootstrap.serverChannelOption(.backlog, value: 4096).bind(host: host, port: port).get()
+        case .adopt(let fd, let backlog):
+            return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
+        }
+    }
+
+    private func initialize(_ channel: any Channel) throws {
+        self.connections.track(channel)
+        let configuration = self.configuration.current
+        let handlers = channel.pipeline.syncOperations
+        if configuration.idleTimeout.nanoseconds > 0 {
+            try handlers.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
+        }
+        try handlers.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)))
+        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration))
+    }
+
+    /// Stops nothing by itself: tells every connection the server is going down,
+    /// lets requests in flight finish (their messages are stored and acknowledged),
+    /// then closes. Connections still open at `deadline` are closed hard.
+    public func drain(reason: String = "server shutting down", deadline: NIODeadline) async {
+        let channels = self.connections.all
+        for channel in channels {
+            channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+        }
+        let closed = EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: self.group.any())
+        let timer = self.group.any().scheduleTask(deadline: deadline) {
+            for channel in self.connections.all { channel.close(promise: nil) }
+        }
+        try? await closed.get()
+        timer.cancel()
+        await self.router.inFlight.waitUntilIdle()
+    }
+
+    public var connectionCount: Int { self.connections.count }
+}

@@ -1,1 +1,81 @@
-// placeholder; replaced as the module is written
+import ChatProtocol
+import Foundation
+import Logging
+import RedisClient
+
+/// Users, history, offline inbox: everything chatd keeps in Redis.
+/// Every method either completes in Redis or throws a `StoreError`; nothing is
+/// half-written (multi-key changes are Lua scripts).
+public final class ChatStore: Sendable {
+    let redis: RedisClient
+    let keys: Keys
+    public let configuration: StoreConfiguration
+    public let hasher: PasswordHasher
+
+    public init(redis: RedisClient, configuration: StoreConfiguration = .init()) {
+        self.redis = redis
+        self.configuration = configuration
+        self.keys = Keys(prefix: configuration.keyPrefix, seedUsers: configuration.seedUserHash)
+        self.hasher = PasswordHasher(parameters: configuration.scrypt)
+    }
+
+    /// True while at least one Redis connection is up.
+    public var isHealthy: Bool { self.redis.isHealthy }
+
+    /// Answers once Redis does.
+    public func ping() async throws(StoreError) {
+        _ = try await self.command(["PING"])
+    }
+
+    // MARK: Redis access with errors mapped
+
+    func command(_ args: [String]) async throws(StoreError) -> RESPValue {
+        do {
+            return try await self.redis.send(args)
+        } catch {
+            throw StoreError.from(error)
+        }
+    }
+
+    func eval(_ script: String, keys: [String], args: [String]) async throws(StoreError) -> RESPValue {
+        try await self.command(["EVAL", script, String(keys.count)] + keys + args)
+    }
+
+    static func nowMillis() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
+
+/// A stream id `<ms>-<seq>`; its first part is the time Redis stored the entry.
+enum StreamID {
+    static func millis(_ id: String) -> Int64 {
+        Int64(id.prefix { $0 != "-" }) ?? 0
+    }
+
+    static func isValid(_ id: String) -> Bool {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 2 && UInt64(parts[0]) != nil && UInt64(parts[1]) != nil
+    }
+}
+
+extension RESPValue {
+    /// `[field, value, field, value …]` as a dictionary.
+    var fieldMap: [String: String] {
+        guard let items = self.array else { return [:] }
+        var map: [String: String] = [:]
+        var index = items.startIndex
+        while index + 1 < items.endIndex {
+            if let key = items[index].string, let value = items[index + 1].string { map[key] = value }
+            index += 2
+        }
+        return map
+    }
+
+    /// XRANGE/XREVRANGE reply as (id, fields) pairs.
+    var streamEntries: [(id: String, fields: [String: String])] {
+        (self.array ?? []).compactMap { entry in
+            guard let pair = entry.array, pair.count == 2, let id = pair[0].string else { return nil }
+            return (id, pair[1].fieldMap)
+        }
+    }
+}

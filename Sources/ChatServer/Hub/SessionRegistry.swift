@@ -1,0 +1,70 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Every logged-in session of this node, by id, by user and by event loop.
+/// Changed only at login and logout; read by fan-out and admins. The per-loop
+/// dictionaries are copy-on-write, so a fan-out snapshot costs no copying.
+final class SessionRegistry: Sendable {
+    private struct State {
+        var sessions: [SessionID: SessionInfo] = [:]
+        var byUser: [Int: [SessionID: SessionInfo]] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [SessionID: any Channel])] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Adds a session; true when it is the user's first (the user came online).
+    func add(_ session: SessionInfo) -> Bool {
+        self.state.withLockedValue { state in
+            state.sessions[session.id] = session
+            let first = state.byUser[session.user.id]?.isEmpty ?? true
+            state.byUser[session.user.id, default: [:]][session.id] = session
+            let loop = session.channel.eventLoop
+            let key = ObjectIdentifier(loop)
+            if state.byLoop[key] == nil { state.byLoop[key] = (loop, [:]) }
+            state.byLoop[key]!.channels[session.id] = session.channel
+            return first
+        }
+    }
+
+    /// Removes a session; returns it and whether it was the user's last. Nil when
+    /// it was not registered (never logged in, or already removed).
+    func remove(_ id: SessionID) -> (session: SessionInfo, wasLast: Bool)? {
+        self.state.withLockedValue { state in
+            guard let session = state.sessions.removeValue(forKey: id) else { return nil }
+            state.byUser[session.user.id]?.removeValue(forKey: id)
+            let last = state.byUser[session.user.id]?.isEmpty ?? true
+            if last { state.byUser.removeValue(forKey: session.user.id) }
+            state.byLoop[ObjectIdentifier(session.channel.eventLoop)]?.channels.removeValue(forKey: id)
+            return (session, last)
+        }
+    }
+
+    func sessions(of user: Int) -> [SessionInfo] {
+        self.state.withLockedValue { Array(($0.byUser[user] ?? [:]).values) }
+    }
+
+    func session(_ id: SessionID) -> SessionInfo? {
+        self.state.withLockedValue { $0.sessions[id] }
+    }
+
+    var allSessions: [SessionInfo] {
+        self.state.withLockedValue { Array($0.sessions.values) }
+    }
+
+    /// Online users with their names, sorted by id.
+    var onlineUsers: [UserIdentity] {
+        self.state.withLockedValue { state in
+            state.byUser.compactMap { $0.value.values.first?.user }.sorted { $0.id < $1.id }
+        }
+    }
+
+    var counts: (sessions: Int, users: Int) {
+        self.state.withLockedValue { ($0.sessions.count, $0.byUser.count) }
+    }
+
+    /// Channels grouped by event loop, for fan-out.
+    func channelsByLoop() -> [(loop: any EventLoop, channels: [SessionID: any Channel])] {
+        self.state.withLockedValue { Array($0.byLoop.values) }
+    }
+}

@@ -1,0 +1,113 @@
+import ChatProtocol
+import ChatStore
+
+extension RequestRouter {
+    func register(_ request: RegisterMes, from origin: Origin) async -> RequestOutcome {
+        let user = request.user
+        let logger = self.log("register", origin, user: user.userid)
+        do {
+            try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
+            logger.info("user registered")
+            return .reply(.registerResult(RegisterResMes(code: StatusCode.ok)))
+        } catch {
+            let (code, text): (Int, String)
+            switch error {
+            case .userExists: (code, text) = (StatusCode.badRequest, "user id \(user.userid) is already registered")
+            case .invalidInput(let why): (code, text) = (StatusCode.badRequest, why)
+            case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            default: (code, text) = (StatusCode.noSuchUser, "registration failed")
+            }
+            logger.notice("registration refused", metadata: ["reason": .string(text)])
+            return .reply(.registerResult(RegisterResMes(code: code, error: text)))
+        }
+    }
+
+    func login(_ request: LoginMes, from origin: Origin) async -> RequestOutcome {
+        let logger = self.log("login", origin, user: request.userid)
+        if origin.user != nil {
+            return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
+        }
+        let record: UserRecord
+        do {
+            record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+        } catch {
+            let (code, text): (Int, String)
+            switch error {
+            case .noSuchUser: (code, text) = (StatusCode.noSuchUser, "no such user, register first")
+            case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
+            case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
+            case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            default: (code, text) = (StatusCode.noSuchUser, "login failed")
+            }
+            logger.notice("login refused", metadata: ["reason": .string(text)])
+            return .reply(.loginResult(LoginResMes(code: code, error: text)))
+        }
+
+        let identity = UserIdentity(id: record.id, username: record.username)
+        let session = SessionInfo(id: origin.session, user: identity, peer: origin.peer,
+                                  connectedAt: origin.connectedAt, stats: origin.stats, channel: origin.channel)
+        let cameOnline = self.hub.registry.add(session)
+        // The connection may have gone while we checked the password; its
+        // channelInactive may already have run, so undo what it could not see.
+        guard origin.channel.isActive else {
+            await self.sessionEnded(origin.session)
+            return RequestOutcome(close: true)
+        }
+        logger.info("logged in")
+        if cameOnline {
+            let notice = ServerMessage.notifyUserStatus(
+                NotifyUserStatusMes(userid: identity.id, status: UserStatus.online, username: identity.username)).frame()
+            self.hub.broadcast(notice, exceptUser: identity.id)
+        }
+
+        var replies: [ServerMessage] = [
+            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id), username: identity.username))
+        ]
+        replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline, origin: origin)))
+        let motd = self.configuration.current.messageOfTheDay
+        if !motd.isEmpty {
+            replies.append(.sms(SmsMes(content: motd, userid: 0, username: "server")))
+        }
+        return RequestOutcome(replies: replies, loggedIn: identity)
+    }
+
+    private func missed(by user: UserIdentity, cameOnline: Bool, origin: Origin) async -> OfflineMes {
+        // Another session was online: nothing was missed.
+        guard cameOnline else { return OfflineMes(messages: []) }
+        do {
+            let missed = try await self.store.collectMissed(for: user.id)
+            var notes: [String] = []
+            if missed.moreGroup { notes.append("older group messages") }
+            if missed.morePrivate { notes.append("older private messages") }
+            let note = notes.isEmpty ? nil : "not shown: " + notes.joined(separator: " and ") + "; page back with HistoryMes"
+            return OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note)
+        } catch {
+            self.log("offline", origin, user: user.id).warning("could not read missed messages", metadata: ["error": "\(error)"])
+            return OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer")
+        }
+    }
+
+    /// A session closed (logout, drop, kick). When it was the user's last, the others
+    /// are told and the room counts as seen up to now.
+    func sessionEnded(_ id: SessionID) async {
+        await self.inFlight.run { await self.endSession(id) }
+    }
+
+    private func endSession(_ id: SessionID) async {
+        guard let (session, wasLast) = self.hub.registry.remove(id) else { return }
+        var logger = self.logger
+        logger[metadataKey: "chat_event"] = "logout"
+        logger[metadataKey: "chat_session_id"] = .string(id.rawValue)
+        logger[metadataKey: "chat_user_id"] = .stringConvertible(session.user.id)
+        logger.info("session ended")
+        guard wasLast else { return }
+        let notice = ServerMessage.notifyUserStatus(
+            NotifyUserStatusMes(userid: session.user.id, status: UserStatus.offline, username: session.user.username)).frame()
+        self.hub.broadcast(notice, exceptUser: session.user.id)
+        do {
+            try await self.store.markRoomSeen(by: session.user.id)
+        } catch {
+            logger.warning("could not record what the user has seen", metadata: ["error": "\(error)"])
+        }
+    }
+}

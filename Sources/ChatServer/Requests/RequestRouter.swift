@@ -1,0 +1,66 @@
+import ChatProtocol
+import ChatStore
+import Logging
+import NIOCore
+
+/// The chat's rules: what each client message does, given who sent it. Runs off the
+/// event loop (it awaits Redis); everything it touches is thread-safe.
+final class RequestRouter: Sendable {
+    let store: ChatStore
+    let hub: Hub
+    let configuration: ConfigurationBox
+    let logger: Logger
+    /// Requests and session ends still running; shutdown waits for them.
+    let inFlight = InFlight()
+
+    init(store: ChatStore, hub: Hub, configuration: ConfigurationBox, logger: Logger) {
+        self.store = store
+        self.hub = hub
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The connection behind a request.
+    struct Origin: Sendable {
+        var session: SessionID
+        var channel: any Channel
+        var peer: String
+        var connectedAt: Int64
+        var stats: SessionStats
+        var user: UserIdentity?
+    }
+
+    func handle(_ message: ClientMessage, from origin: Origin) async -> RequestOutcome {
+        await self.inFlight.run { await self.route(message, from: origin) }
+    }
+
+    private func route(_ message: ClientMessage, from origin: Origin) async -> RequestOutcome {
+        switch message {
+        case .register(let request): return await self.register(request, from: origin)
+        case .login(let request): return await self.login(request, from: origin)
+        case .ping(let ping): return .reply(.pong(ping))
+        case .pong: return RequestOutcome()
+        case .logout: return RequestOutcome(close: true)
+        case .sms, .privateMessage, .onlineUsers, .history:
+            guard let user = origin.user else {
+                return .reply(.error(ErrorMes(code: StatusCode.notLoggedIn, error: "log in first")))
+            }
+            switch message {
+            case .sms(let sms): return await self.groupMessage(sms, from: user, origin: origin)
+            case .privateMessage(let pm): return await self.privateMessage(pm, from: user, origin: origin)
+            case .onlineUsers: return self.onlineUsers()
+            case .history(let request): return await self.history(request, for: user)
+            default: return RequestOutcome()
+            }
+        }
+    }
+
+    func log(_ event: String, _ origin: Origin, user: Int? = nil) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "chat_event"] = .string(event)
+        logger[metadataKey: "chat_session_id"] = .string(origin.session.rawValue)
+        logger[metadataKey: "chat_peer"] = .string(origin.peer)
+        if let user = user ?? origin.user?.id { logger[metadataKey: "chat_user_id"] = .stringConvertible(user) }
+        return logger
+    }
+}

@@ -1,0 +1,188 @@
+import ChatProtocol
+import Logging
+import NIOCore
+
+/// One connection's session, owned by its event loop: decodes frames into client
+/// messages, hands them to the router one at a time in arrival order, and writes
+/// the replies. While a request is in flight, later frames queue; past
+/// `maxQueuedRequests` the handler stops reading from the socket (backpressure).
+final class SessionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let router: RequestRouter
+    private let configuration: ServerConfiguration
+    private let id = SessionID.random()
+    private let stats: SessionStats
+    private let connectedAt: Int64
+    private var peer = "?"
+    private var user: UserIdentity?
+    private var queue = CircularBuffer<ClientMessage>()
+    private var busy = false
+    private var closing = false
+    private var readPending = false
+    /// A kick that arrived while a request was in flight: applied once it is answered.
+    private var pendingKick: String?
+    private var loginDeadline: Scheduled<Void>?
+
+    init(router: RequestRouter, configuration: ServerConfiguration) {
+        self.router = router
+        self.configuration = configuration
+        self.connectedAt = SessionStats.nowMillis()
+        self.stats = SessionStats(now: self.connectedAt)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.peer = context.channel.remoteAddress.map(Self.describe) ?? "?"
+        if context.channel.isActive { self.armLoginDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.armLoginDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    private func armLoginDeadline(context: ChannelHandlerContext) {
+        let timeout = self.configuration.loginTimeout
+        guard timeout.nanoseconds > 0, self.loginDeadline == nil else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        self.loginDeadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            guard handler.user == nil else { return }
+            handler.closeWith(.error(ErrorMes(code: StatusCode.notLoggedIn, error: "not logged in within the time limit")), context: context)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.closing else { return }
+        let frame = Self.unwrapInboundIn(data)
+        self.stats.messagesIn.add(1, ordering: .relaxed)
+        self.stats.lastActivity.store(SessionStats.nowMillis(), ordering: .relaxed)
+        do {
+            self.queue.append(try ClientMessage.decode(frame))
+            self.processNext(context: context)
+        } catch {
+            // A bad payload inside a good frame: say so, keep the session.
+            self.write(.error(ErrorMes(code: error.code, error: error.message)), context: context)
+            context.flush()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if self.queue.count >= self.configuration.maxQueuedRequests {
+            self.readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Counts every frame that leaves, replies and fan-out alike.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        self.stats.messagesOut.add(1, ordering: .relaxed)
+        context.write(data, promise: promise)
+    }
+
+    private func processNext(context: ChannelHandlerContext) {
+        guard !self.busy, !self.closing, let message = self.queue.popFirst() else { return }
+        if self.readPending, self.queue.count < self.configuration.maxQueuedRequests {
+            self.readPending = false
+            context.read()
+        }
+        self.busy = true
+        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer,
+                                          connectedAt: self.connectedAt, stats: self.stats, user: self.user)
+        let router = self.router
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask {
+            await router.handle(message, from: origin)
+        }.whenSuccess { outcome in
+            let (handler, context) = loopBound.value
+            handler.apply(outcome, context: context)
+        }
+    }
+
+    private func apply(_ outcome: RequestOutcome, context: ChannelHandlerContext) {
+        self.busy = false
+        if let user = outcome.loggedIn {
+            self.user = user
+            self.loginDeadline?.cancel()
+        }
+        for reply in outcome.replies { self.write(reply, context: context) }
+        context.flush()
+        if let reason = self.pendingKick {
+            self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
+        } else if outcome.close {
+            self.closing = true
+            context.close(promise: nil)
+        } else {
+            self.processNext(context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let event as IdleStateHandler.IdleStateEvent where event == .read:
+            self.closeWith(.kicked(KickedMes(reason: "idle timeout")), context: context)
+        case let command as SessionCommand:
+            switch command {
+            case .kick(let reason) where self.busy: self.pendingKick = reason
+            case .kick(let reason): self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
+            }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? ProtocolError {
+            self.closeWith(.error(ErrorMes(code: error.code, error: error.message)), context: context)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.closing = true
+        self.loginDeadline?.cancel()
+        let router = self.router
+        let id = self.id
+        // Also when a login is still in flight: the router may register the session
+        // after this point and then finds the channel inactive; either side removes it.
+        if self.user != nil || self.busy {
+            router.inFlight.enter()
+            Task {
+                await router.sessionEnded(id)
+                router.inFlight.leave()
+            }
+        }
+        context.fireChannelInactive()
+    }
+
+    /// Writes a last message, then closes.
+    private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
+        guard !self.closing else { return }
+        self.closing = true
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    private func write(_ message: ServerMessage, context: ChannelHandlerContext) {
+        self.stats.messagesOut.add(1, ordering: .relaxed)
+        context.write(Self.wrapOutboundOut(message.frame()), promise: nil)
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        switch address {
+        case .v4, .v6: return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        case .unixDomainSocket: return "unix"
+        }
+    }
+}
+
+/// Orders to a session from outside its loop (admins, shutdown).
+public enum SessionCommand: Sendable {
+    case kick(reason: String)
+}

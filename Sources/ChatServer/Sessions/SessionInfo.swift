@@ -1,0 +1,35 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Counters a session keeps for admins; written on the session's loop, read anywhere.
+public final class SessionStats: Sendable {
+    let messagesIn = Atomic<Int>(0)
+    let messagesOut = Atomic<Int>(0)
+    /// Milliseconds since the epoch of the last frame received.
+    let lastActivity: Atomic<Int64>
+
+    init(now: Int64) { self.lastActivity = Atomic(now) }
+
+    public var received: Int { messagesIn.load(ordering: .relaxed) }
+    public var sent: Int { messagesOut.load(ordering: .relaxed) }
+    public var lastActivityMillis: Int64 { lastActivity.load(ordering: .relaxed) }
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Who is logged in on a session.
+public struct UserIdentity: Sendable, Equatable {
+    public var id: Int
+    public var username: String
+}
+
+/// A logged-in session as the rest of the server sees it.
+public struct SessionInfo: Sendable {
+    public let id: SessionID
+    public let user: UserIdentity
+    public let peer: String
+    public let connectedAt: Int64
+    public let stats: SessionStats
+    let channel: any Channel
+}

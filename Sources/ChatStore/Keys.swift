@@ -1,0 +1,38 @@
+/// The Redis key schema. No other module names a Redis key.
+///
+/// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,
+///   disabled, last_login, group_cursor (last group message id seen), inbox_cursor
+///   (last inbox entry delivered).
+/// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
+/// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
+/// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
+/// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
+///   User JSON with a clear-text password. Read for import, then emptied.
+struct Keys: Sendable {
+    let prefix: String
+    let seedUsers: String
+
+    func user(_ id: Int) -> String { "\(prefix)user:\(id)" }
+    var userPattern: String { "\(prefix)user:*" }
+    var room: String { "\(prefix)room:lobby" }
+    func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }
+    func conversation(_ a: Int, _ b: Int) -> String { "\(prefix)dm:\(min(a, b)):\(max(a, b))" }
+
+    /// The user id in a key produced by `user(_:)`, or nil.
+    func userID(fromKey key: String) -> Int? {
+        let head = "\(prefix)user:"
+        guard key.hasPrefix(head) else { return nil }
+        return Int(key.dropFirst(head.count))
+    }
+}
+
+/// Field names of the user hash.
+enum UserField {
+    static let username = "username"
+    static let password = "password"
+    static let created = "created"
+    static let disabled = "disabled"
+    static let lastLogin = "last_login"
+    static let groupCursor = "group_cursor"
+    static let inboxCursor = "inbox_cursor"
+}

@@ -1,0 +1,60 @@
+/// Lua scripts, so that each multi-key change is atomic and one round trip.
+enum Scripts {
+    /// KEYS: user, seed hash, room. ARGV: id, username, password hash, created ms.
+    /// Returns 1 when registered, 0 when the id is taken (here or in the seed's hash).
+    /// The group cursor starts at the room's newest message: a new user is not
+    /// sent the whole history as "missed".
+    static let register = """
+    if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+    local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+    local cursor = '0-0'
+    if #last > 0 then cursor = last[1][1] end
+    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0', 'group_cursor', cursor)
+    return 1
+    """
+
+    /// KEYS: user, seed hash, room. ARGV: id, username, password hash, created ms.
+    /// Moves a seed record into our schema (hashed) and deletes the clear-text copy.
+    /// Returns 1 when migrated, 0 when a record already existed.
+    static let migrateSeedUser = """
+    redis.call('HDEL', KEYS[2], ARGV[1])
+    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+    local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+    local cursor = '0-0'
+    if #last > 0 then cursor = last[1][1] end
+    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0', 'group_cursor', cursor)
+    return 1
+    """
+
+    /// KEYS: conversation, recipient's inbox, recipient's user hash, seed hash.
+    /// ARGV: from, to, username, content, conversation max, inbox max.
+    /// Returns {message id, inbox entry id}, or 0 when the recipient does not exist.
+    static let appendPrivate = """
+    if redis.call('EXISTS', KEYS[3]) == 0 and redis.call('HEXISTS', KEYS[4], ARGV[2]) == 0 then return 0 end
+    local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[5], '*', 'from', ARGV[1], 'to', ARGV[2], 'username', ARGV[3], 'content', ARGV[4])
+    local entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'id', id, 'from', ARGV[1], 'to', ARGV[2], 'username', ARGV[3], 'content', ARGV[4])
+    return {id, entry}
+    """
+
+    /// KEYS: user hash, room. Records that the user has seen the room up to its
+    /// newest message (called when their last session ends).
+    static let markRoomSeen = """
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+    if #last > 0 then redis.call('HSET', KEYS[1], 'group_cursor', last[1][1]) end
+    return 1
+    """
+
+    /// KEYS: user hash. ARGV: field, id. Moves a stream cursor forward, never back.
+    static let advanceCursor = """
+    local current = redis.call('HGET', KEYS[1], ARGV[1])
+    if current then
+      local cms, cseq = string.match(current, '^(%d+)-(%d+)$')
+      local nms, nseq = string.match(ARGV[2], '^(%d+)-(%d+)$')
+      if cms and nms and (tonumber(cms) > tonumber(nms) or (cms == nms and tonumber(cseq) >= tonumber(nseq))) then return 0 end
+    end
+    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+    return 1
+    """
+}

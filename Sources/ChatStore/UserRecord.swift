@@ -1,0 +1,34 @@
+/// A user as the store keeps them. The password hash never leaves the module.
+public struct UserRecord: Sendable, Equatable {
+    public var id: Int
+    public var username: String
+    public var created: Int64
+    public var disabled: Bool
+    public var lastLogin: Int64?
+    /// True for a record still in the seed's clear-text hash, not yet migrated.
+    public var isSeedRecord: Bool
+    var passwordHash: String
+
+    init(id: Int, fields: [String: String]) throws(StoreError) {
+        guard let name = fields[UserField.username], let hash = fields[UserField.password] else {
+            throw .corruptRecord("user \(id) lacks username or password")
+        }
+        self.id = id
+        self.username = name
+        self.passwordHash = hash
+        self.created = Int64(fields[UserField.created] ?? "") ?? 0
+        self.disabled = fields[UserField.disabled] == "1"
+        self.lastLogin = fields[UserField.lastLogin].flatMap { Int64($0) }
+        self.isSeedRecord = false
+    }
+
+    init(seedID id: Int, username: String) {
+        self.id = id
+        self.username = username
+        self.passwordHash = ""
+        self.created = 0
+        self.disabled = false
+        self.lastLogin = nil
+        self.isSeedRecord = true
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+public enum RedisServerProcessError: Error, Sendable {
+    case executableNotFound
+    /// redis-server exited before it was ready (for instance, the port was taken).
+    case exitedBeforeReady(status: Int32, output: String)
+    case notReady(after: TimeAmount)
+}
+
+/// A throwaway `redis-server` on a free loopback port, for tests.
+///
+/// Persistence is off and data lives in a private temp directory. Prefer
+/// `RedisServerProcess.with { server in … }`, which stops the server even when the body throws.
+public final class RedisServerProcess: Sendable {
+    public let host = "127.0.0.1"
+    public let port: Int
+    public var url: String { "redis://\(self.host):\(self.port)" }
+    public let directory: URL
+
+    private let executable: URL
+    private let running: NIOLockedValueBox<RunningServer?>
+
+    /// PID of the current server process, or nil while it is stopped or killed.
+    public var pid: Int32? { self.running.withLockedValue { $0?.pid } }
+
+    private init(executable: URL, port: Int, directory: URL, running: RunningServer) {
+        self.executable = executable
+        self.port = port
+        self.directory = directory
+        self.running = NIOLockedValueBox(running)
+    }
+
+    public static func start() async throws -> RedisServerProcess {
+        let executable = try Self.findExecutable()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("chatd-redis-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The port is free when we look, but another process may grab it before
+        // redis-server binds; that shows up as an early exit, so try a fresh port.
+        var attempt = 0
+        while true {
+            let port = freeLoopbackPort()
+            do {
+                let running = try await RunningServer.launch(executable: executable, port: port, directory: directory)
+                return RedisServerProcess(executable: executable, port: port, directory: directory, running: running)
+            } catch RedisServerProcessError.exitedBeforeReady(let status, let output) where attempt < 4 {
+                attempt += 1
+                _ = (status, output)
+            } catch {
+                try? FileManager.default.removeItem(at: directory)
+                throw error
+            }
+        }
+    }
+
+    /// Starts a server, runs `body`, and stops the server however `body` ends.
+    public static func with<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RedisServerProcess) async throws -> T
+    ) async throws -> T {
+        let server = try await RedisServerProcess.start()
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// SIGTERM, SIGKILL if it has not exited within `grace`, then removes the temp dir.
+    public func stop(grace: TimeAmount = .seconds(5)) async {
+        if let server = self.takeRunning() {
+            await server.terminate(grace: grace)
+        }
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+
+    /// Kills the server abruptly (simulates a crash); the port and directory are kept for `restart()`.
+    public func kill9() async {
+        if let server = self.takeRunning() {
+            await server.kill9()
+        }
+    }
+
+    /// Starts the server again on the same port and directory (stopping it first if it runs).
+    public func restart() async throws {
+        if let server = self.takeRunning() {
+            await server.terminate(grace: .seconds(5))
+        }
+        let server = try await RunningServer.launch(executable: self.executable, port: self.port, directory: self.directory)
+        self.running.withLockedValue { $0 = server }
+    }
+
+    private func takeRunning() -> RunningServer? {
+        self.running.withLockedValue { running in
+            defer { running = nil }
+            return running
+        }
+    }
+
+    private static func findExecutable() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw RedisServerProcessError.executableNotFound
+        }
+        return URL(fileURLWithPath: found)
+    }
+}
+
+/// One run of the redis-server process. Exit and readiness are promises, so waiting
+/// for them is waiting for an event; timeouts are scheduled on an event loop.
+private final class RunningServer: Sendable {
+    let pid: Int32
+    let exited: EventLoopFuture<Int32>
+    let eventLoop: EventLoop
+
+    private init(pid: Int32, exited: EventLoopFuture<Int32>, eventLoop: EventLoop) {
+        self.pid = pid
+        self.exited = exited
+        self.eventLoop = eventLoop
+    }
+
+    static let readyLine = "Ready to accept connections"
+
+    static func launch(executable: URL, port: Int, directory: URL, timeout: TimeAmount = .seconds(10)) async throws -> RunningServer {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let ready = eventLoop.makePromise(of: Void.self)
+        let exited = eventLoop.makePromise(of: Int32.self)
+        let output = NIOLockedValueBox("")
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no",
+        ]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        // Keep draining the log for the whole run, or redis-server would block on a full pipe.
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let isReady = output.withLockedValue { text in
+                guard !text.contains(Self.readyLine) else { return false }
+                text += String(decoding: data, as: UTF8.self)
+                return text.contains(Self.readyLine)
+            }
+            if isReady { ready.succeed(()) }
+        }
+        process.terminationHandler = { process in
+            let status = process.terminationStatus
+            exited.succeed(status)
+            ready.fail(RedisServerProcessError.exitedBeforeReady(status: status, output: output.withLockedValue { $0 }))
+        }
+        try process.run()
+        let server = RunningServer(pid: process.processIdentifier, exited: exited.futureResult, eventLoop: eventLoop)
+
+        let deadline = eventLoop.scheduleTask(in: timeout) {
+            ready.fail(RedisServerProcessError.notReady(after: timeout))
+        }
+        do {
+            try await ready.futureResult.get()
+            deadline.cancel()
+            return server
+        } catch {
+            deadline.cancel()
+            await server.kill9()
+            throw error
+        }
+    }
+
+    func terminate(grace: TimeAmount) async {
+        kill(self.pid, SIGTERM)
+        let escalation = self.eventLoop.scheduleTask(in: grace) { [pid] in
+            kill(pid, SIGKILL)
+        }
+        _ = try? await self.exited.get()
+        escalation.cancel()
+    }
+
+    func kill9() async {
+        kill(self.pid, SIGKILL)
+        _ = try? await self.exited.get()
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it for a bind to port 0).
+public func freeLoopbackPort() -> Int {
+    #if canImport(Glibc)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+    let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    precondition(fd >= 0, "socket() failed: \(errno)")
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+        }
+    }
+    precondition(bound, "bind/getsockname on 127.0.0.1:0 failed: \(errno)")
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,125 @@
+import NIOCore
+
+/// How to reach Redis and how hard to try.
+public struct RedisConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// ACL user (Redis 6+); `nil` means AUTH with the password only.
+    public var username: String?
+    public var password: String?
+    /// Database index selected with SELECT after connecting; `nil` keeps the default (0).
+    public var database: Int?
+    /// Number of multiplexed connections in `RedisClient`'s pool.
+    public var poolSize: Int
+    /// A command not answered within this fails with `.timeout` and its connection is closed.
+    public var commandTimeout: TimeAmount
+    public var connectTimeout: TimeAmount
+    /// Reconnect delays grow exponentially from min to max, with jitter.
+    public var reconnectBackoffMin: TimeAmount
+    public var reconnectBackoffMax: TimeAmount
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 6379,
+        username: String? = nil,
+        password: String? = nil,
+        database: Int? = nil,
+        poolSize: Int = 4,
+        commandTimeout: TimeAmount = .seconds(5),
+        connectTimeout: TimeAmount = .seconds(2),
+        reconnectBackoffMin: TimeAmount = .milliseconds(50),
+        reconnectBackoffMax: TimeAmount = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.poolSize = max(1, poolSize)
+        self.commandTimeout = commandTimeout
+        self.connectTimeout = connectTimeout
+        self.reconnectBackoffMin = reconnectBackoffMin
+        self.reconnectBackoffMax = max(reconnectBackoffMin, reconnectBackoffMax)
+    }
+
+    /// Parses `redis://[[user]:password@]host[:port][/db]`; other settings keep their defaults.
+    /// User and password may be percent-encoded.
+    public init(url: String) throws(RedisError) {
+        self.init()
+        let scheme = "redis://"
+        guard url.hasPrefix(scheme) else { throw .invalidURL("must start with \(scheme)") }
+        var rest = Substring(url.dropFirst(scheme.count))
+
+        // The password may itself contain '@', so the last one ends the user info.
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            guard let colon = userInfo.firstIndex(of: ":") else {
+                throw .invalidURL("user info needs the form [user]:password")
+            }
+            let user = try Self.percentDecoded(userInfo[..<colon])
+            self.username = user.isEmpty ? nil : user
+            self.password = try Self.percentDecoded(userInfo[userInfo.index(after: colon)...])
+        }
+
+        var hostPort = rest
+        if let slash = rest.firstIndex(of: "/") {
+            hostPort = rest[..<slash]
+            let db = rest[rest.index(after: slash)...]
+            if !db.isEmpty {
+                guard let index = Int(db), index >= 0 else { throw .invalidURL("database must be a non-negative integer, got '\(db)'") }
+                self.database = index
+            }
+        }
+
+        var portText: Substring?
+        if hostPort.hasPrefix("[") {
+            // IPv6 literal: [::1]:6379
+            guard let close = hostPort.firstIndex(of: "]") else { throw .invalidURL("unterminated IPv6 address") }
+            self.host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
+            let after = hostPort[hostPort.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw .invalidURL("unexpected text after IPv6 address") }
+                portText = after.dropFirst()
+            }
+        } else if let colon = hostPort.firstIndex(of: ":") {
+            self.host = String(hostPort[..<colon])
+            portText = hostPort[hostPort.index(after: colon)...]
+        } else {
+            self.host = String(hostPort)
+        }
+        guard !self.host.isEmpty else { throw .invalidURL("missing host") }
+        if let portText {
+            guard let port = Int(portText), (1...65535).contains(port) else {
+                throw .invalidURL("port must be 1...65535, got '\(portText)'")
+            }
+            self.port = port
+        }
+    }
+
+    private static func percentDecoded(_ text: Substring) throws(RedisError) -> String {
+        guard text.contains("%") else { return String(text) }
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+                throw .invalidURL("bad percent-encoding in user info")
+            }
+            bytes.append(high << 4 | low)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

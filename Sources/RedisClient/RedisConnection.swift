@@ -1,0 +1,93 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One TCP connection to Redis. Many commands may be in flight at once (pipelining);
+/// replies complete them in order.
+final class RedisConnection: Sendable {
+    let channel: Channel
+
+    private init(channel: Channel) {
+        self.channel = channel
+    }
+
+    var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
+    var isActive: Bool { self.channel.isActive }
+
+    /// Connects, then authenticates and selects the database if configured.
+    static func connect(
+        configuration: RedisConfiguration,
+        eventLoop: EventLoop,
+        logger: Logger,
+        onPush: (@Sendable (RESPValue) -> Void)? = nil
+    ) -> EventLoopFuture<RedisConnection> {
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ByteToMessageHandler(RESPDecoder(parser: RESPParser())))
+                    try sync.addHandler(RedisCommandHandler(
+                        commandTimeout: configuration.commandTimeout, onPush: onPush, logger: logger))
+                }
+            }
+        return bootstrap.connect(host: configuration.host, port: configuration.port)
+            .flatMapErrorThrowing { error in
+                throw RedisError.connectionFailed("\(configuration.host):\(configuration.port): \(error)")
+            }
+            .flatMap { channel in
+                let connection = RedisConnection(channel: channel)
+                return connection.handshake(configuration).map { connection }.flatMapError { error in
+                    channel.close(promise: nil)
+                    return eventLoop.makeFailedFuture(error)
+                }
+            }
+    }
+
+    private func handshake(_ configuration: RedisConfiguration) -> EventLoopFuture<Void> {
+        var commands: [[String]] = []
+        if let password = configuration.password {
+            commands.append(["AUTH"] + (configuration.username.map { [$0] } ?? []) + [password])
+        }
+        if let database = configuration.database {
+            commands.append(["SELECT", String(database)])
+        }
+        guard !commands.isEmpty else { return self.channel.eventLoop.makeSucceededVoidFuture() }
+        var payload = self.channel.allocator.buffer(capacity: 64)
+        for command in commands { RESPEncoder.writeCommand(command, into: &payload) }
+        let replies = self.write(payload, replies: commands.count)
+        // Only the command name goes into errors: AUTH arguments are secrets.
+        let names = commands.map { $0[0] }
+        return EventLoopFuture.whenAllComplete(replies, on: self.channel.eventLoop).flatMapThrowing { results in
+            for (name, result) in zip(names, results) {
+                switch result {
+                case .success(.error(let message)):
+                    throw RedisError.connectionFailed("\(name) failed: \(message)")
+                case .success:
+                    continue
+                case .failure(let error):
+                    throw RedisError.connectionFailed("\(name) failed: \(error)")
+                }
+            }
+        }
+    }
+
+    /// Writes already-encoded commands with a single flush and returns one future per reply.
+    func write(_ payload: ByteBuffer, replies: Int) -> [EventLoopFuture<RESPValue>] {
+        let eventLoop = self.channel.eventLoop
+        let promises = (0..<replies).map { _ in eventLoop.makePromise(of: RESPValue.self) }
+        let written = eventLoop.makePromise(of: Void.self)
+        // If the write never reaches our handler (channel already closed), nobody else fails these.
+        written.futureResult.whenFailure { _ in
+            for promise in promises { promise.fail(RedisError.connectionClosed) }
+        }
+        self.channel.writeAndFlush(RedisRequest(payload: payload, promises: promises), promise: written)
+        return promises.map { $0.futureResult }
+    }
+
+    func close() -> EventLoopFuture<Void> {
+        self.channel.close().recover { _ in }
+    }
+}

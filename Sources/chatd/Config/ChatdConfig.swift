@@ -1,0 +1,182 @@
+import ChatServer
+import ChatStore
+import Foundation
+import Logging
+import NIOCore
+import RedisClient
+
+/// chatd's whole configuration, resolved from flags > environment > file > defaults.
+struct ChatdConfig: Equatable {
+    var listen = HostPort(host: "0.0.0.0", port: 8889)
+    var controlSocket = "/run/chatd/control.sock"
+    var adminGroup = "chatadm"
+    var adminUsers: [String] = []
+    var redisURL = "redis://127.0.0.1:6379"
+    var redisKeyPrefix = "chat:"
+    var redisPoolSize = 4
+    var redisTimeout = 5
+    var seedUserHash = "user"
+    var maxFrameSize = 65536
+    var idleTimeout = 600
+    var loginTimeout = 60
+    var historyMax = 100_000
+    var historyPageMax = 200
+    var offlineMax = 100
+    var scryptN = 16384
+    var scryptR = 8
+    var scryptP = 1
+    var logLevel = Logger.Level.info
+    var logTarget = LogTarget.auto
+    var shutdownTimeout = 10
+    var motd = ""
+
+    enum LogTarget: String, Equatable { case auto, journal, stderr }
+
+    static let defaultPath = "/etc/chatd/chatd.conf"
+
+    /// Resolves the configuration. `path` nil means the default file if it exists.
+    static func load(path: String?, environment: [String: String], overrides: [ConfigKey: String]) throws(ConfigError) -> ChatdConfig {
+        var file = ConfigFile()
+        let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
+        if let filePath {
+            let text: String
+            do { text = try String(contentsOfFile: filePath, encoding: .utf8) } catch {
+                throw .unreadable(path: filePath, "cannot read: \((error as NSError).localizedDescription)")
+            }
+            file = try ConfigFile(parsing: text, path: filePath)
+        }
+        var config = ChatdConfig()
+        for key in ConfigKey.allCases {
+            let value = overrides[key] ?? environment[key.environmentName] ?? file.entries[key.rawValue]
+            if let value { try config.set(key, value) }
+        }
+        try config.validate()
+        return config
+    }
+
+    mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
+        func int(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw .invalid(key: key.rawValue, value: value, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        switch key {
+        case .listen:
+            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT") }
+            self.listen = hostPort
+        case .controlSocket:
+            guard value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
+            self.controlSocket = value
+        case .adminGroup: self.adminGroup = value
+        case .adminUsers: self.adminUsers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .redisURL:
+            do { _ = try RedisConfiguration(url: value) } catch {
+                throw .invalid(key: key.rawValue, value: value, "\(error)")
+            }
+            self.redisURL = value
+        case .redisKeyPrefix: self.redisKeyPrefix = value
+        case .redisPoolSize: self.redisPoolSize = try int(1...64)
+        case .redisTimeout: self.redisTimeout = try int(1...300)
+        case .seedUserHash: self.seedUserHash = value
+        case .maxFrameSize: self.maxFrameSize = try int(256...(16 << 20))
+        case .idleTimeout: self.idleTimeout = try int(0...86_400)
+        case .loginTimeout: self.loginTimeout = try int(0...3_600)
+        case .historyMax: self.historyMax = try int(100...100_000_000)
+        case .historyPageMax: self.historyPageMax = try int(1...10_000)
+        case .offlineMax: self.offlineMax = try int(0...10_000)
+        case .scryptN:
+            let n = try int(2...(1 << 20))
+            guard n & (n - 1) == 0 else { throw .invalid(key: key.rawValue, value: value, "must be a power of two") }
+            self.scryptN = n
+        case .scryptR: self.scryptR = try int(1...32)
+        case .scryptP: self.scryptP = try int(1...16)
+        case .logLevel:
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw .invalid(key: key.rawValue, value: value, "expected trace, debug, info, notice, warning, error or critical")
+            }
+            self.logLevel = level
+        case .logTarget:
+            guard let target = LogTarget(rawValue: value.lowercased()) else {
+                throw .invalid(key: key.rawValue, value: value, "expected auto, journal or stderr")
+            }
+            self.logTarget = target
+        case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
+        case .motd: self.motd = value
+        }
+    }
+
+    func validate() throws(ConfigError) {
+        // 128·N·r bytes per hash: keep one login under 256 MiB.
+        guard 128 * scryptN * scryptR <= 256 << 20 else {
+            throw .invalid(key: ConfigKey.scryptN.rawValue, value: String(scryptN), "scrypt_n × scrypt_r needs more than 256 MiB per login")
+        }
+    }
+
+    /// Values that differ from `other` among keys that cannot change without a restart.
+    func restartOnlyChanges(from other: ChatdConfig) -> [ConfigKey] {
+        var changed: [ConfigKey] = []
+        if listen != other.listen { changed.append(.listen) }
+        if controlSocket != other.controlSocket { changed.append(.controlSocket) }
+        if redisURL != other.redisURL { changed.append(.redisURL) }
+        if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }
+        if redisPoolSize != other.redisPoolSize { changed.append(.redisPoolSize) }
+        if redisTimeout != other.redisTimeout { changed.append(.redisTimeout) }
+        if seedUserHash != other.seedUserHash { changed.append(.seedUserHash) }
+        if historyMax != other.historyMax { changed.append(.historyMax) }
+        if historyPageMax != other.historyPageMax { changed.append(.historyPageMax) }
+        if offlineMax != other.offlineMax { changed.append(.offlineMax) }
+        if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
+        if logTarget != other.logTarget { changed.append(.logTarget) }
+        return changed
+    }
+
+    var server: ServerConfiguration {
+        var server = ServerConfiguration()
+        server.maxFrameSize = maxFrameSize
+        server.idleTimeout = .seconds(Int64(idleTimeout))
+        server.loginTimeout = .seconds(Int64(loginTimeout))
+        server.messageOfTheDay = motd
+        return server
+    }
+
+    var store: StoreConfiguration {
+        var store = StoreConfiguration()
+        store.keyPrefix = redisKeyPrefix
+        store.seedUserHash = seedUserHash
+        store.groupHistoryMax = historyMax
+        store.historyPageMax = historyPageMax
+        store.offlineMax = offlineMax
+        store.scrypt = ScryptParameters(n: scryptN, r: scryptR, p: scryptP)
+        return store
+    }
+
+    func redis() throws -> RedisConfiguration {
+        var redis = try RedisConfiguration(url: redisURL)
+        redis.poolSize = redisPoolSize
+        redis.commandTimeout = .seconds(Int64(redisTimeout))
+        return redis
+    }
+}
+
+/// `HOST:PORT`, `[v6]:PORT`.
+struct HostPort: Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,39 @@
+/// Every configuration key. The file, the environment (`CHATD_` + upper-case key)
+/// and the flags all use these names. `etc/chatd/chatd.conf` documents each one.
+enum ConfigKey: String, CaseIterable {
+    case listen
+    case controlSocket = "control_socket"
+    case adminGroup = "admin_group"
+    case adminUsers = "admin_users"
+    case redisURL = "redis_url"
+    case redisKeyPrefix = "redis_key_prefix"
+    case redisPoolSize = "redis_pool_size"
+    case redisTimeout = "redis_timeout"
+    case seedUserHash = "seed_user_hash"
+    case maxFrameSize = "max_frame_size"
+    case idleTimeout = "idle_timeout"
+    case loginTimeout = "login_timeout"
+    case historyMax = "history_max"
+    case historyPageMax = "history_page_max"
+    case offlineMax = "offline_max"
+    case scryptN = "scrypt_n"
+    case scryptR = "scrypt_r"
+    case scryptP = "scrypt_p"
+    case logLevel = "log_level"
+    case logTarget = "log_target"
+    case shutdownTimeout = "shutdown_timeout"
+    case motd
+
+    var environmentName: String { "CHATD_" + rawValue.uppercased() }
+
+    /// Keys whose new value takes effect on reload (SIGHUP); the others need a restart.
+    var isLive: Bool {
+        switch self {
+        case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
+             .adminGroup, .adminUsers, .shutdownTimeout:
+            return true
+        default:
+            return false
+        }
+    }
+}
