@@ -165,7 +165,7 @@ public final class ChatLoop {
             if ack.code == StatusCode.ok {
                 self.show([self.renderer.own(content: text, to: nil, ts: ack.ts, now: now)])
             } else {
-                self.refused(self.renderer.failure(ack.code, ack.error, what: "message not sent"))
+                self.refused(ack.code, ack.error, what: "message not sent")
             }
             return try await self.finishIfIdle()
         case .privateResult(let ack):
@@ -176,7 +176,7 @@ public final class ChatLoop {
                 self.show([self.renderer.own(content: text, to: to, ts: ack.ts, now: now) + note])
             } else {
                 let why = ack.code == StatusCode.notFound && ack.error.isEmpty ? "no such user \(to)" : ack.error
-                self.refused(self.renderer.failure(ack.code, why, what: "private message not sent"))
+                self.refused(ack.code, why, what: "private message not sent")
             }
             return try await self.finishIfIdle()
         case .onlineUsers, .history:
@@ -192,7 +192,7 @@ public final class ChatLoop {
         case .error(let e):
             // The answer to the oldest request, when one is waiting (e.g. 429, 503).
             if !self.pending.isEmpty { self.pending.removeFirst() }
-            self.refused(self.renderer.failure(e.code, e.error, what: "server error"))
+            self.refused(e.code, e.error, what: "server error")
             return try await self.finishIfIdle()
         case .kicked:
             self.show(self.renderer.render(message, now: now))
@@ -225,7 +225,7 @@ public final class ChatLoop {
         case .quit:
             return try await self.quit()
         case .invalid(let why):
-            self.refused(self.options.style.error("! " + why))
+            self.refused(why)
         }
         return nil
     }
@@ -250,9 +250,13 @@ public final class ChatLoop {
     }
 
     /// A refusal: on screen when interactive, on stderr otherwise (stdout carries only messages).
-    private func refused(_ line: String) {
+    private func refused(_ why: String) {
         self.refusals += 1
-        if self.options.interactive { self.show([line]) } else { Terminal.warn(line) }
+        if self.options.interactive { self.show([self.options.style.error("! " + why)]) } else { Terminal.warn(why) }
+    }
+
+    private func refused(_ code: Int, _ error: String, what: String) {
+        self.refused("\(what): \(code)" + (error.isEmpty ? "" : " \(sanitize(error))"))
     }
 
     /// Prints lines above the prompt: clear the prompt line, print, redraw prompt and input.

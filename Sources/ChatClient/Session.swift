@@ -69,7 +69,7 @@ public struct Session {
         case StatusCode.wrongPassword:
             throw ChatFailure(.badCredentials, "login refused: wrong password for user \(user)")
         case StatusCode.noSuchUser:
-            throw ChatFailure(.badCredentials, "login refused: no such user \(user)" + (reply.error.isEmpty ? "" : " (\(reply.error))"))
+            throw ChatFailure(.badCredentials, "login refused: no such user \(user)")
         default:
             throw .refused(code: reply.code, error: reply.error, what: "login")
         }

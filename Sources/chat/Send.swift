@@ -56,7 +56,7 @@ struct Msg: AsyncParsableCommand {
         }
         switch ack.code {
         case StatusCode.ok: break
-        case StatusCode.notFound: throw ChatFailure(.refused, "no such user \(to)" + (ack.error.isEmpty ? "" : " (\(ack.error))"))
+        case StatusCode.notFound: throw ChatFailure(.refused, "private message refused: no such user \(to)")
         default: throw ChatFailure.refused(code: ack.code, error: ack.error, what: "private message")
         }
     }
