@@ -13,6 +13,13 @@ public enum Signals {
     /// Installs the handlers; keep the returned sources alive for as long as they should act.
     public static func installExitHandlers() -> [any DispatchSourceSignal] {
         var sources: [any DispatchSourceSignal] = []
+        // A parent may have started us with these blocked (Foundation's Process passes
+        // its thread's mask on); unblock them so the sources below see them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for signo in [SIGINT, SIGTERM] {
             signal(signo, SIG_IGN)  // the dispatch source sees it instead
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
