@@ -107,6 +107,7 @@ public final class ChatLoop {
             return .unavailable
         case .input(let bytes):
             if var editor = self.editor {
+                editor.width = Terminal.columns()  // cheap, and follows resizes without SIGWINCH
                 let (output, actions) = editor.feed(bytes)
                 self.editor = editor
                 Terminal.output(output)
@@ -263,7 +264,9 @@ public final class ChatLoop {
     private func show(_ lines: [String]) {
         guard !lines.isEmpty else { return }
         let text = lines.joined(separator: "\n") + "\n"
-        if let editor = self.editor {
+        if var editor = self.editor {
+            editor.width = Terminal.columns()
+            self.editor = editor
             Terminal.output(editor.clear() + text + editor.redraw())
         } else {
             Terminal.output(text)

@@ -2,8 +2,9 @@
 /// terminal output that shows it. No I/O here, so every key is unit-tested.
 ///
 /// Redraw strategy: after each change, return to column 0, print prompt and buffer,
-/// clear to the end of the line and move the cursor back. Simple and robust; it
-/// assumes the line fits the terminal width and one column per character.
+/// clear to the end of the line and move the cursor back. A line longer than the
+/// terminal scrolls sideways so the cursor stays visible (the prompt line never
+/// wraps, so column 0 is always its start). One column per character is assumed.
 public struct LineEditor: Sendable {
     public enum Action: Sendable, Equatable {
         /// Enter: the line to process (already added to the history when non-empty).
@@ -25,6 +26,8 @@ public struct LineEditor: Sendable {
     /// The unfinished line, kept while browsing history.
     private var draft: [Character] = []
     public var historyLimit = 500
+    /// Terminal columns; nil when unknown (no sideways scrolling).
+    public var width: Int?
     private var decoder = KeyDecoder()
 
     public init(prompt: String, promptWidth: Int? = nil) {
@@ -118,10 +121,21 @@ public struct LineEditor: Sendable {
 
     /// The whole prompt line drawn afresh, cursor in place.
     public func redraw() -> String {
-        var out = "\r" + self.prompt + String(self.buffer) + "\u{1B}[K"
-        let back = self.buffer.count - self.cursor
+        let (start, end) = self.visibleRange()
+        var out = "\r" + self.prompt + String(self.buffer[start..<end]) + "\u{1B}[K"
+        let back = end - self.cursor
         if back > 0 { out += "\u{1B}[\(back)D" }
         return out
+    }
+
+    /// The part of the buffer that fits beside the prompt, the cursor inside it.
+    /// The last column stays free so the terminal never wraps the line.
+    func visibleRange() -> (Int, Int) {
+        guard let width = self.width else { return (0, self.buffer.count) }
+        let room = max(1, width - self.promptWidth - 1)
+        guard self.buffer.count > room else { return (0, self.buffer.count) }
+        let start = max(0, self.cursor - room)
+        return (start, min(self.buffer.count, start + room))
     }
 
     /// Erases the prompt line so a message can be printed in its place; follow the

@@ -35,6 +35,13 @@ public enum Terminal {
         }
     }
 
+    /// The terminal's width in columns, or nil when stdout is not a terminal.
+    public static func columns() -> Int? {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Puts the original settings back; safe to call any number of times.
     public static func restore() {
         self.saved.withLockedValue { saved in

@@ -35,6 +35,17 @@ enum Keys {
         #expect(e.clear() == "\r\u{1B}[K")
     }
 
+    @Test func longLinesScrollSidewaysToKeepTheCursorVisible() {
+        var e = LineEditor(prompt: "> ")
+        e.width = 10  // room for 7 characters: 10 - prompt (2) - last column (1)
+        let typed = e.feed(Array("abcdefghij".utf8)).output
+        #expect(typed.hasSuffix("\r> defghij\u{1B}[K"))
+        let home = e.feed(Array(Keys.home.utf8)).output
+        #expect(home == "\r> abcdefg\u{1B}[K\u{1B}[7D")
+        e.width = nil
+        #expect(e.redraw() == "\r> abcdefghij\u{1B}[K\u{1B}[10D")
+    }
+
     @Test func backspaceAndDelete() {
         #expect(self.type("abcd", Keys.left, Keys.backspace).0.line == "abd")
         #expect(self.type("abcd", Keys.home, Keys.delete).0.line == "bcd")
