@@ -72,7 +72,10 @@ public final class ChatLoop {
                     }
                     defer {
                         group.cancelAll()
-                        if self.editor != nil { Terminal.restore() }
+                        if let editor = self.editor {
+                            Terminal.output(editor.clear())  // leave no half prompt behind
+                            Terminal.restore()
+                        }
                     }
                     try await self.send(.login(LoginMes(userid: self.options.user, userpwd: self.options.password)))
                     for await event in events {

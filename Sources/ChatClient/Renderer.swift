@@ -48,6 +48,7 @@ public struct Renderer: Sendable {
             return [self.style.notice("* online (\(m.users.count)): \(list)")]
         case .history(let m):
             guard m.code == StatusCode.ok else { return [self.failure(m.code, m.error, what: "history")] }
+            for r in m.messages { self.learn(r.from, r.username) }
             var lines = m.messages.reversed().map { self.record($0, now: now) }  // oldest first, as read
             if lines.isEmpty { lines.append(self.style.notice("* no messages")) }
             if m.more, let oldest = m.messages.last {
@@ -56,6 +57,7 @@ public struct Renderer: Sendable {
             return lines
         case .offline(let m):
             guard !m.messages.isEmpty || m.more else { return [] }
+            for r in m.messages { self.learn(r.from, r.username) }
             var lines = [self.style.notice("* while you were away (\(m.messages.count)):")]
             if let note = m.note, !note.isEmpty { lines.append(self.style.dim("  " + sanitize(note))) }
             else if m.more { lines.append(self.style.dim("  (older messages were dropped)")) }

@@ -60,6 +60,9 @@ import Testing
             "[2026-11-22 09:05] ann(100): morning",
             "[14:02] bob(200) → you: secret",
         ])
+        var r = self.renderer()
+        _ = r.render(.offline(m), now: Self.now)
+        #expect(r.own(content: "thanks", to: 200, ts: Self.ts, now: Self.now) == "[14:02] you → bob(200): thanks")
         #expect(self.lines(.offline(OfflineMes(messages: []))) == [])
         let truncated = self.lines(.offline(OfflineMes(messages: [], more: true, note: "only the newest 100")))
         #expect(truncated == ["* while you were away (0):", "  only the newest 100"])
