@@ -141,15 +141,7 @@ public final class ChatLoop {
         let now = Date()
         switch message {
         case .loginResult(let reply) where !self.loggedIn:
-            switch reply.code {
-            case StatusCode.ok: break
-            case StatusCode.wrongPassword:
-                throw ChatFailure(.badCredentials, "login refused: wrong password for user \(self.options.user)")
-            case StatusCode.noSuchUser:
-                throw ChatFailure(.badCredentials, "login refused: no such user \(self.options.user)")
-            default:
-                throw .refused(code: reply.code, error: reply.error, what: "login")
-            }
+            if let failure = ChatFailure.login(reply, user: self.options.user) { throw failure }
             self.loggedIn = true
             self.renderer.learn(self.options.user, reply.username)
             if self.options.interactive {

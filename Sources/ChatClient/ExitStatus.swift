@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// The exit statuses of `chat`, one per kind of outcome, so scripts can branch on them.
 ///
 /// - 0 `ok`: done.
@@ -40,6 +42,21 @@ public struct ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { self.message }
+
+    /// The failure a `LoginResMes` stands for, nil on success: 403 (wrong password,
+    /// disabled user) and 500 (no such user) are bad credentials, the rest refusals.
+    public static func login(_ reply: LoginResMes, user: Int) -> ChatFailure? {
+        switch reply.code {
+        case StatusCode.ok:
+            return nil
+        case StatusCode.wrongPassword:
+            return ChatFailure(.badCredentials, "login refused for user \(user): " + (reply.error.isEmpty ? "wrong password" : reply.error))
+        case StatusCode.noSuchUser:
+            return ChatFailure(.badCredentials, "login refused: no such user \(user)")
+        default:
+            return .refused(code: reply.code, error: reply.error, what: "login")
+        }
+    }
 
     /// A non-200 reply to a request: 1, with the server's words when it gave any.
     public static func refused(code: Int, error: String, what: String) -> ChatFailure {

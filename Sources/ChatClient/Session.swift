@@ -64,15 +64,8 @@ public struct Session {
             if case .loginResult(let r) = m { return r }
             return nil
         }
-        switch reply.code {
-        case StatusCode.ok: return reply
-        case StatusCode.wrongPassword:
-            throw ChatFailure(.badCredentials, "login refused: wrong password for user \(user)")
-        case StatusCode.noSuchUser:
-            throw ChatFailure(.badCredentials, "login refused: no such user \(user)")
-        default:
-            throw .refused(code: reply.code, error: reply.error, what: "login")
-        }
+        if let failure = ChatFailure.login(reply, user: user) { throw failure }
+        return reply
     }
 
     /// Orderly goodbye; a connection that is already gone is fine here.

@@ -32,8 +32,11 @@ struct Register: AsyncParsableCommand {
             id = parsed
         }
         let name = try self.name ?? Self.ask("Name: ", terminal: terminal)
-        guard !name.isEmpty else { throw ChatFailure(.usage, "the name must not be empty") }
+        // The server's rules, checked here too so that its 400 can mean "taken".
+        guard id > 0 else { throw ChatFailure(.usage, "the user id must be positive") }
+        guard !name.isEmpty, name.count <= 64 else { throw ChatFailure(.usage, "the name must have 1 to 64 characters") }
         let password = try self.password(config, terminal: terminal)
+        guard !password.isEmpty else { throw ChatFailure(.usage, "the password must not be empty") }
 
         let user = ChatProtocol.User(userid: id, userpwd: password, username: name)
         let debug = self.global.debugSink
@@ -47,7 +50,8 @@ struct Register: AsyncParsableCommand {
         }
         switch reply.code {
         case StatusCode.ok: Terminal.output("registered \(name)(\(id))\n")
-        case StatusCode.badRequest: throw ChatFailure(.alreadyRegistered, "id \(id) is already registered")
+        case StatusCode.badRequest where reply.error.isEmpty || reply.error.contains("already"):
+            throw ChatFailure(.alreadyRegistered, "id \(id) is already registered")
         default: throw ChatFailure.refused(code: reply.code, error: reply.error, what: "register")
         }
     }

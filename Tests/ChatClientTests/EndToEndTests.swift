@@ -82,6 +82,7 @@ import Testing
         // Credentials: wrong password and unknown user are 3; usage 2; no server 69.
         r = try await cli.run(["send", "x", "--user", "100", "--password-file", bobPW])
         #expect(r.status == 3)
+        #expect(r.stderr == "chat: login refused for user 100: wrong password\n")
         r = try await cli.run(["who", "--user", "999", "--password-stdin"], stdin: "whatever\n")
         #expect(r.status == 3)
         r = try await cli.run(["send", "--no-such-flag"])
