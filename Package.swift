@@ -22,8 +22,10 @@ let package = Package(
         .target(name: "Systemd", dependencies: [
             "CSystemd",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "ChatProtocol", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -80,7 +82,13 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+        .testTarget(name: "SystemdTests", dependencies: [
+            "Systemd", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "ChatClientTests", dependencies: [
             "ChatClient", "ChatProtocol", "ChatTesting",
             .product(name: "NIOCore", package: "swift-nio"),
