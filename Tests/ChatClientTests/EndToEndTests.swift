@@ -104,10 +104,10 @@ import Testing
         #expect(try await carol.login(300, password: "carol-secret").0.code == StatusCode.ok)
 
         let listener = try cli.start(["listen", "--json", "--user", "200", "--password-file", bobPW])
-        _ = try await carol.next("bob online") { m -> Bool? in
+        _ = try await carol.next({ m -> Bool? in
             if case .notifyUserStatus(let n) = m, n.userid == 200, n.status == UserStatus.online { return true }
             return nil
-        }
+        })
 
         r = try await cli.run(["send", "hello everyone"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -153,10 +153,10 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("ann(100): first line"))
         #expect(r.stdout.contains("ann(100): second line"))
-        let seen = try await carol.next("second line") { m -> String? in
+        let seen = try await carol.next({ m -> String? in
             if case .sms(let s) = m, s.content == "second line" { return s.username }
             return nil
-        }
+        })
         #expect(seen == "ann")
 
         // A bad command in line mode: reported on stderr, status 1, the rest still sent.
