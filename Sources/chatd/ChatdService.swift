@@ -45,6 +45,7 @@ final class ChatdService: Service, Sendable {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.reloadOnHangup() }
             tasks.addTask { await self.reportStatus() }
+            tasks.addTask { await self.watchRedis() }
             try? await gracefulShutdown()
             tasks.cancelAll()
         }
@@ -96,6 +97,23 @@ final class ChatdService: Service, Sendable {
                 last = line
             }
             try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Redis going away and coming back, in the journal (STATUS= follows by itself).
+    private func watchRedis() async {
+        var wasUp = true
+        for await state in self.redis.stateChanges() {
+            switch state {
+            case .down where wasUp:
+                self.logger.error("Redis is down: logins and messages get 503 until it is back", metadata: ["chat_event": "redis_down"])
+                wasUp = false
+            case .up where !wasUp:
+                self.logger.notice("Redis is back", metadata: ["chat_event": "redis_up"])
+                wasUp = true
+            default:
+                break
+            }
         }
     }
 
