@@ -16,12 +16,14 @@ final class ChatdService: Service, Sendable {
     let listeners: Listeners
     let server: ChatServer
     let redis: RedisClient
+    let bus: RedisSubscriber
     let notifier: SystemdNotifier?
     let logger: Logger
     let current: NIOLockedValueBox<ChatdConfig>
 
     init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
-         notifier: SystemdNotifier?, logger: Logger) {
+         bus: RedisSubscriber, notifier: SystemdNotifier?, logger: Logger) {
+        self.bus = bus
         self.loader = loader
         self.listeners = listeners
         self.server = server
@@ -34,6 +36,8 @@ final class ChatdService: Service, Sendable {
     func run() async throws {
         try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
         guard !Task.isCancelled else { return }
+        // Hear the other nodes (if any) before serving anyone.
+        let cluster = try await self.server.joinCluster()
         let chat = try await self.server.listen(self.listeners.chat)
         let control = try await ControlServer(server: self.server, logger: self.logger).listen(self.listeners.control)
         self.logger.info("chatd ready", metadata: [
@@ -46,6 +50,7 @@ final class ChatdService: Service, Sendable {
             tasks.addTask { await self.reloadOnHangup() }
             tasks.addTask { await self.reportStatus() }
             tasks.addTask { await self.watchRedis() }
+            tasks.addTask { await cluster() }
             try? await gracefulShutdown()
             tasks.cancelAll()
         }
@@ -56,6 +61,7 @@ final class ChatdService: Service, Sendable {
         let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()
+        await self.bus.shutdown()
         await self.redis.shutdown()
         self.logger.info("chatd stopped")
     }
