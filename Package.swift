@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "chatd", targets: ["chatd"]),
         .executable(name: "chat", targets: ["chat"]),
+        .executable(name: "chatctl", targets: ["chatctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -41,8 +42,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
+        .target(name: "ControlProtocol"),
         .target(name: "ChatServer", dependencies: [
-            "ChatStore", "ChatProtocol",
+            "ChatStore", "ChatProtocol", "ControlProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,6 +65,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "chatctl", dependencies: [
+            "ControlProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "ChatTesting", dependencies: [
             "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -73,5 +82,6 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+        .testTarget(name: "ControlTests", dependencies: ["ControlProtocol", "ChatProtocol", "ChatTesting"]),
     ]
 )

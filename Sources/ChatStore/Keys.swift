@@ -2,7 +2,8 @@
 ///
 /// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,
 ///   disabled, last_login, group_cursor (last group message id seen), inbox_cursor
-///   (last inbox entry delivered).
+///   (last inbox entry delivered), token_epoch (bumped on disable and password
+///   change; resume tokens carry it, so a bump revokes them).
 /// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
@@ -35,4 +36,5 @@ enum UserField {
     static let lastLogin = "last_login"
     static let groupCursor = "group_cursor"
     static let inboxCursor = "inbox_cursor"
+    static let tokenEpoch = "token_epoch"
 }

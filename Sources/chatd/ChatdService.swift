@@ -18,6 +18,8 @@ final class ChatdService: Service, Sendable {
     let logging: LoggingSetup
     let logger: Logger
     let current: ConfigHolder
+    /// Who may use the control socket; re-resolved on reload.
+    let adminPolicy: AdminPolicyBox
 
     init(config: ChatdConfig, loader: ConfigLoader, server: ChatServer, redis: RedisClient, group: any EventLoopGroup,
          logging: LoggingSetup, logger: Logger) {
@@ -29,12 +31,14 @@ final class ChatdService: Service, Sendable {
         self.logging = logging
         self.logger = logger
         self.current = ConfigHolder(config)
+        self.adminPolicy = AdminPolicyBox(Self.resolveAdminPolicy(config, logger: logger))
     }
 
     func run() async throws {
         try await self.waitForRedis()
         let chat = try await self.server.listen(.bind(host: config.listen.host, port: config.listen.port))
-        let control = try await ControlServer(server: self.server, logger: self.logger)
+        let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
+                                              reload: { self.reload() })
             .listen(.bind(path: config.controlSocket))
         self.logger.info("chatd ready", metadata: [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
@@ -85,24 +89,36 @@ final class ChatdService: Service, Sendable {
 
     /// Re-reads the config; applies what can change live, reports what cannot, and
     /// keeps running unchanged when the file is broken.
-    func reload() {
+    @discardableResult
+    func reload() -> ReloadOutcome {
         let old = self.current.value
         let new: ChatdConfig
         do {
             new = try self.loader.load()
         } catch {
             self.logger.error("reload failed, keeping the running configuration", metadata: ["chat_event": "reload", "error": "\(error)"])
-            return
+            return ReloadOutcome(error: "\(error)")
         }
         let ignored = new.restartOnlyChanges(from: old)
         self.current.value = new
         self.server.configuration.current = new.server
         self.logging.setLevel(new.logLevel)
+        self.adminPolicy.current = Self.resolveAdminPolicy(new, logger: self.logger)
         var metadata: Logger.Metadata = ["chat_event": "reload"]
         if !ignored.isEmpty {
             metadata["needs_restart"] = .string(ignored.map(\.rawValue).joined(separator: ","))
         }
         self.logger.notice("configuration reloaded", metadata: metadata)
+        return ReloadOutcome(needsRestart: ignored.map(\.rawValue))
+    }
+
+    /// admin_group and admin_users as uids and gids; what does not resolve admits no one.
+    static func resolveAdminPolicy(_ config: ChatdConfig, logger: Logger) -> AdminPolicy {
+        let (policy, warnings) = AdminPolicy.resolve(group: config.adminGroup, users: config.adminUsers)
+        for warning in warnings {
+            logger.warning("\(warning)", metadata: ["chat_event": "admin_policy"])
+        }
+        return policy
     }
 }
 

@@ -11,14 +11,19 @@ public enum ControlListenerSource: Sendable, Equatable {
     case adopt(fd: CInt, backlog: Int32)
 }
 
-/// Serves the control API on a Unix-domain stream socket.
+/// Serves the control API on a Unix-domain stream socket, to administrators only.
 public final class ControlServer: Sendable {
     let api: ControlAPI
+    let policy: AdminPolicyBox
     let group: any EventLoopGroup
     let logger: Logger
 
-    public init(server: ChatServer, logger: Logger) {
-        self.api = ControlAPI(server: server, logger: logger)
+    /// `policy` is read at each connection, so swapping its value applies at once.
+    /// `reload` re-reads the daemon's configuration (for `config.reload`).
+    public init(server: ChatServer, policy: AdminPolicyBox, logger: Logger,
+                reload: @escaping @Sendable () async -> ReloadOutcome) {
+        self.api = ControlAPI(server: server, logger: logger, reload: reload)
+        self.policy = policy
         self.group = server.group
         self.logger = logger
     }
@@ -29,7 +34,7 @@ public final class ControlServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 1 << 20)))
-                    try handlers.addHandler(ControlConnectionHandler(api: self.api, logger: self.logger))
+                    try handlers.addHandler(ControlConnectionHandler(api: self.api, policy: self.policy, logger: self.logger))
                 }
             }
         switch source {

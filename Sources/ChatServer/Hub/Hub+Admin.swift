@@ -1,0 +1,27 @@
+import ChatProtocol
+import NIOCore
+
+/// What administrators do to live sessions.
+extension Hub {
+    public func session(_ id: SessionID) -> SessionInfo? { self.registry.session(id) }
+
+    /// Tells each session to send `KickedMes` and close; returns once they are closed.
+    /// A session busy with a request finishes it first (see `SessionHandler`).
+    func kick(_ sessions: [SessionInfo], reason: String) async {
+        for session in sessions {
+            session.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+        }
+        for session in sessions {
+            try? await session.channel.closeFuture.get()
+        }
+    }
+
+    /// A notice from the server to every logged-in session, as a group message from
+    /// user 0 "server" so seed clients show it too. Not stored. Returns the recipients.
+    func broadcastNotice(_ text: String, ts: Int64) -> Int {
+        let frame = ServerMessage.sms(SmsMes(content: text, userid: 0, username: "server", ts: ts)).frame()
+        let recipients = self.counts.sessions
+        self.broadcast(frame)
+        return recipients
+    }
+}
