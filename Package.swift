@@ -82,6 +82,12 @@ let package = Package(
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
-        .testTarget(name: "ControlTests", dependencies: ["ControlProtocol", "ChatProtocol", "ChatTesting"]),
+        // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
+        // RedisClient only to plant seed records.
+        .testTarget(name: "ControlTests", dependencies: [
+            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

@@ -119,19 +119,18 @@ public final class ControlAPI: Sendable {
 
     func listSessions(_ params: Params) throws(ControlError) -> JSONValue {
         let user = try params.optionalInt("user_id")
-        let sessions = user.map { self.server.hub.sessions(of: $0) } ?? self.server.hub.sessions
+        // A closed session leaves the registry a moment after it closes: hide it already.
+        let sessions = (user.map { self.server.hub.sessions(of: $0) } ?? self.server.hub.sessions).filter(\.isLive)
         let now = Self.nowMillis()
         let sorted = sessions.sorted { ($0.connectedAt, $0.id.rawValue) < ($1.connectedAt, $1.id.rawValue) }
         return .object(["sessions": .array(sorted.map { Self.json($0, now: now) })])
     }
 
     func onlineUsers() -> JSONValue {
-        let users = self.server.hub.onlineUsers.map { user in
-            JSONValue.object([
-                "user_id": .int(user.id),
-                "username": .string(user.username),
-                "sessions": .int(self.server.hub.sessions(of: user.id).count),
-            ])
+        let byUser = Dictionary(grouping: self.server.hub.sessions.filter(\.isLive), by: \.user.id)
+        let users = byUser.keys.sorted().compactMap { id -> JSONValue? in
+            guard let sessions = byUser[id], let user = sessions.first?.user else { return nil }
+            return .object(["user_id": .int(id), "username": .string(user.username), "sessions": .int(sessions.count)])
         }
         return .object(["users": .array(users)])
     }
@@ -144,7 +143,7 @@ public final class ControlAPI: Sendable {
         guard case .object(var fields) = Self.json(user) else { return .null }
         // The hash never leaves chatd; say that it exists without showing it.
         fields["password"] = .string("<redacted>")
-        fields["sessions"] = .int(self.server.hub.sessions(of: id).count)
+        fields["sessions"] = .int(self.server.hub.sessions(of: id).filter(\.isLive).count)
         return .object(["user": .object(fields)])
     }
 

@@ -25,3 +25,8 @@ extension Hub {
         return recipients
     }
 }
+
+extension SessionInfo {
+    /// False once the connection closed, even before the registry forgets the session.
+    var isLive: Bool { self.channel.isActive }
+}
