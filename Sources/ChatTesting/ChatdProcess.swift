@@ -3,10 +3,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-public enum ChatdProcessError: Error, Sendable {
-    case exitedBeforeReady(status: Int32, output: String)
-    case notReady(output: String)
-}
 
 /// The real `chatd` binary on a free loopback port with a private control socket,
 /// started for one test. Ready means its "chatd ready" log line appeared.
@@ -29,22 +25,24 @@ public final class ChatdProcess: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configPath = directory.appendingPathComponent("chatd.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let port = freeLoopbackPort()
         let controlSocket = directory.appendingPathComponent("control.sock").path
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: productPath("chatd"))
-        process.arguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)",
-                             "--control-socket", controlSocket, "--redis", redisURL] + arguments
+        // Port 0: chatd binds a free port and names it in its ready line; no race with other tests.
+        let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:0",
+                              "--control-socket", controlSocket, "--redis", redisURL] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
         env["CHATD_LOG_TARGET"] = "stderr"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-
-        let (exited, log) = try await TestProcess.launch(process, readyLine: "chatd ready", timeout: timeout)
+        let (process, log) = try await TestProcess.launch(productPath("chatd"), arguments: chatdArguments, environment: env,
+                                                          readyLine: "chatd ready", timeout: timeout)
+        let text = log.withLockedValue { $0 }
+        guard let match = text.firstMatch(of: /chat_listen=\S*:(\d+)/), let port = Int(match.1) else {
+            kill(process.pid, SIGKILL)
+            throw TestProcessError.notReady(output: "no chat_listen port in: " + text)
+        }
         return ChatdProcess(port: port, controlSocket: controlSocket, directory: directory,
-                            pid: process.processIdentifier, exited: exited, log: log)
+                            pid: process.pid, exited: process.exited, log: log)
     }
 
     private init(port: Int, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>, log: NIOLockedValueBox<String>) {
@@ -68,48 +66,3 @@ public final class ChatdProcess: Sendable {
     public func waitForExit() async throws -> Int32 { try await self.exited.get() }
 }
 
-/// Launches a child process, collects its output and completes when a line
-/// containing `readyLine` appears (or fails if the process exits first).
-public enum TestProcess {
-    public static func launch(_ process: Process, readyLine: String, timeout: TimeAmount) async throws
-        -> (exited: EventLoopFuture<Int32>, log: NIOLockedValueBox<String>)
-    {
-        let loop = MultiThreadedEventLoopGroup.singleton.any()
-        let ready = loop.makePromise(of: Void.self)
-        let exited = loop.makePromise(of: Int32.self)
-        let log = NIOLockedValueBox("")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            let isReady = log.withLockedValue { text in
-                let before = text.contains(readyLine)
-                text += String(decoding: data, as: UTF8.self)
-                return !before && text.contains(readyLine)
-            }
-            if isReady { ready.succeed(()) }
-        }
-        process.terminationHandler = { process in
-            exited.succeed(process.terminationStatus)
-            ready.fail(ChatdProcessError.exitedBeforeReady(status: process.terminationStatus, output: log.withLockedValue { $0 }))
-        }
-        try process.run()
-        let deadline = loop.scheduleTask(in: timeout) {
-            ready.fail(ChatdProcessError.notReady(output: log.withLockedValue { $0 }))
-        }
-        ready.futureResult.whenComplete { _ in deadline.cancel() }
-        do {
-            try await ready.futureResult.get()
-        } catch {
-            kill(process.processIdentifier, SIGKILL)
-            throw error
-        }
-        return (exited.futureResult, log)
-    }
-}

@@ -5,9 +5,6 @@ import NIOPosix
 
 public enum RedisServerProcessError: Error, Sendable {
     case executableNotFound
-    /// redis-server exited before it was ready (for instance, the port was taken).
-    case exitedBeforeReady(status: Int32, output: String)
-    case notReady(after: TimeAmount)
 }
 
 /// A throwaway `redis-server` on a free loopback port, for tests.
@@ -46,7 +43,7 @@ public final class RedisServerProcess: Sendable {
             do {
                 let running = try await RunningServer.launch(executable: executable, port: port, directory: directory)
                 return RedisServerProcess(executable: executable, port: port, directory: directory, running: running)
-            } catch RedisServerProcessError.exitedBeforeReady(let status, let output) where attempt < 4 {
+            } catch TestProcessError.exitedBeforeReady(let status, let output) where attempt < 4 {
                 attempt += 1
                 _ = (status, output)
             } catch {
@@ -129,55 +126,14 @@ private final class RunningServer: Sendable {
     static let readyLine = "Ready to accept connections"
 
     static func launch(executable: URL, port: Int, directory: URL, timeout: TimeAmount = .seconds(10)) async throws -> RunningServer {
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        let ready = eventLoop.makePromise(of: Void.self)
-        let exited = eventLoop.makePromise(of: Int32.self)
-        let output = NIOLockedValueBox("")
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = [
+        let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--dir", directory.path, "--daemonize", "no",
         ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        // Keep draining the log for the whole run, or redis-server would block on a full pipe.
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            let isReady = output.withLockedValue { text in
-                guard !text.contains(Self.readyLine) else { return false }
-                text += String(decoding: data, as: UTF8.self)
-                return text.contains(Self.readyLine)
-            }
-            if isReady { ready.succeed(()) }
-        }
-        process.terminationHandler = { process in
-            let status = process.terminationStatus
-            exited.succeed(status)
-            ready.fail(RedisServerProcessError.exitedBeforeReady(status: status, output: output.withLockedValue { $0 }))
-        }
-        try process.run()
-        let server = RunningServer(pid: process.processIdentifier, exited: exited.futureResult, eventLoop: eventLoop)
-
-        let deadline = eventLoop.scheduleTask(in: timeout) {
-            ready.fail(RedisServerProcessError.notReady(after: timeout))
-        }
-        do {
-            try await ready.futureResult.get()
-            deadline.cancel()
-            return server
-        } catch {
-            deadline.cancel()
-            await server.kill9()
-            throw error
-        }
+        let (process, _) = try await TestProcess.launch(
+            executable.path, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            readyLine: Self.readyLine, timeout: timeout)
+        return RunningServer(pid: process.pid, exited: process.exited, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
     }
 
     func terminate(grace: TimeAmount) async {

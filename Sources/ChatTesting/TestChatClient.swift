@@ -52,7 +52,7 @@ public final class TestChatClient: Sendable {
     }
 
     /// The next message `pick` accepts, skipping others (presence notices, fan-out).
-    public func next<T: Sendable>(_ what: String = "\(T.self)", timeout: Duration = .seconds(10), _ pick: (ServerMessage) -> T?) async throws -> T {
+    public func next<T: Sendable>(_ pick: (ServerMessage) -> T?, timeout: Duration = .seconds(10)) async throws -> T {
         while true {
             let message = try await self.next(timeout: timeout)
             if let value = pick(message) { return value }

@@ -102,8 +102,10 @@ final class ConnectionSlot: Sendable {
                 return
             }
             self.logger.debug("Redis connection up", metadata: ["attempt": "\(attempt)"])
-            connection.closeFuture.whenComplete { _ in self.connectionLost(connection) }
+            // Report "up" before watching for close: a connection that is already closed
+            // fires its close callback at once, and "down" must come after "up".
             self.onChange(connection)
+            connection.closeFuture.whenComplete { _ in self.connectionLost(connection) }
         case .failure(let error):
             let redisError = RedisError(error)
             let scheduled = self.scheduleReconnect(attempt: attempt + 1, lastError: redisError) { state in

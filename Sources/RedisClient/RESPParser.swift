@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// Outcome of one `RESPParser.parse` call.
@@ -123,8 +130,21 @@ public struct RESPParser: Sendable {
         let available = buffer.writerIndex - cursor
         let window = min(available, self.limits.maxLineLength + 1)
         let offset = cursor - buffer.readerIndex
-        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
-            bytes[offset..<(offset + window)].firstIndex(of: UInt8(ascii: "\r"))
+        // Lines may contain neither CR nor LF, so a bare LF is an error rather than content.
+        // memchr: a line may be re-scanned each time more bytes arrive, so scanning must be cheap.
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard window > 0, let base = bytes.baseAddress else { return nil }
+            let start = base + offset
+            let cr = memchr(start, Int32(UInt8(ascii: "\r")), window)
+            let lf = memchr(start, Int32(UInt8(ascii: "\n")), window)
+            let first: UnsafeMutableRawPointer?
+            switch (cr, lf) {
+            case (let cr?, let lf?): first = min(cr, lf)
+            case (let cr?, nil): first = cr
+            case (nil, let lf?): first = lf
+            case (nil, nil): first = nil
+            }
+            return first.map { offset + (UnsafeRawPointer($0) - UnsafeRawPointer(start)) }
         }
         guard let crOffset = found else {
             if available > self.limits.maxLineLength {
@@ -133,6 +153,9 @@ public struct RESPParser: Sendable {
             return nil
         }
         let cr = buffer.readerIndex + crOffset
+        guard buffer.getInteger(at: cr, as: UInt8.self) == UInt8(ascii: "\r") else {
+            throw .protocolViolation("LF without CR")
+        }
         guard let lf = buffer.getInteger(at: cr + 1, as: UInt8.self) else { return nil }
         guard lf == UInt8(ascii: "\n") else { throw .protocolViolation("CR not followed by LF") }
         let line = (start: cursor, length: cr - cursor)

@@ -54,6 +54,8 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After a timeout or error the stream is out of sync; the channel is closing anyway.
+        guard self.isOpen else { return }
         let value = Self.unwrapInboundIn(data)
         if let onPush = self.onPush, Self.isPush(value) {
             onPush(value)

@@ -1,0 +1,67 @@
+import ChatProtocol
+import ChatTesting
+import Foundation
+import Testing
+
+@Suite struct LifecycleTests {
+    /// SIGTERM and SIGINT: every session is told, then chatd exits 0.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalDrainsAndExitsZero(signal: Int32) async throws {
+        try await RedisServerProcess.with { redis in
+            let chatd = try await ChatdProcess.start(redisURL: redis.url)
+            let d = Deployment(redis: redis, chatd: chatd)
+            let ann = try await d.user(1, "ann")
+            let stranger = try await d.client()
+            // A round trip, so the server surely holds the connection.
+            try await stranger.send(.ping(PingMes()))
+            _ = try await stranger.next(Pick.pong)
+            kill(chatd.pid, signal)
+            #expect(try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["server shutting down"])
+            #expect(try await stranger.collectUntilClosed().compactMap(Pick.kicked).count == 1)
+            #expect(try await chatd.waitForExit() == 0)
+        }
+    }
+
+    @Test func idleSessionIsClosed() async throws {
+        try await withDeployment(environment: ["CHATD_IDLE_TIMEOUT": "1"]) { d in
+            let ann = try await d.user(1, "ann")
+            #expect(try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["idle timeout"])
+        }
+    }
+
+    @Test func unauthenticatedConnectionMustLogInInTime() async throws {
+        try await withDeployment(environment: ["CHATD_LOGIN_TIMEOUT": "1"]) { d in
+            let lurker = try await d.client()
+            #expect(try await lurker.collectUntilClosed().compactMap(Pick.error).map(\.code) == [401])
+        }
+    }
+
+    @Test func helpDocumentsTheFlags() async throws {
+        let (status, output) = try await runToCompletion(productPath("chatd"), ["--help"])
+        #expect(status == 0)
+        for flag in ["--config", "--listen", "--control-socket", "--redis", "--check-config"] {
+            #expect(output.contains(flag), "--help lacks \(flag)")
+        }
+    }
+
+    @Test func checkConfig() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = directory.appendingPathComponent("good.conf").path
+        let bad = directory.appendingPathComponent("bad.conf").path
+        try "# a comment\nlisten = 127.0.0.1:9999\nidle_timeout = 30\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "idle_timeout = soon\n".write(toFile: bad, atomically: true, encoding: .utf8)
+
+        let ok = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", good])
+        #expect(ok.status == 0)
+        let broken = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", bad])
+        #expect(broken.status == 1)
+        #expect(broken.output.contains("idle_timeout"))
+        let missing = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", directory.appendingPathComponent("nope").path])
+        #expect(missing.status == 1)
+        let badFlag = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", good, "--listen", "nowhere"])
+        #expect(badFlag.status == 1)
+    }
+}
+

@@ -1,0 +1,82 @@
+import ChatProtocol
+import ChatTesting
+import NIOCore
+import Testing
+
+/// An unmodified seed client's bytes, built by hand, against the real chatd.
+@Suite struct SeedClientTests {
+    @Test func seedRegisterLoginAndGroupMessage() async throws {
+        try await withDeployment { d in
+            let ann = try await d.client()
+            try await ann.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":100,"userpwd":"123456","username":"ann","userstatus":0}}"#))
+            #expect(try await ann.next(Pick.register).code == 200)
+            try await ann.sendRaw(seedFrame("LoginMes", #"{"userid":100,"userpwd":"123456","username":""}"#))
+            let login = try await ann.next(Pick.login)
+            #expect(login.code == 200)
+            #expect(login.userIds == [100])
+
+            let bob = try await d.client()
+            try await bob.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":200,"userpwd":"123456","username":"bob","userstatus":0}}"#))
+            _ = try await bob.next(Pick.register)
+            try await bob.sendRaw(seedFrame("LoginMes", #"{"userid":200,"userpwd":"123456","username":""}"#))
+            #expect(Set(try await bob.next(Pick.login).userIds) == [100, 200])
+            // Ann is told bob came online, as the seed's NotifyUserStatusMes.
+            let notice = try await ann.next(Pick.notify)
+            #expect(notice.userid == 200 && notice.status == UserStatus.online)
+
+            // The seed's SmsMes with a spoofed sender and a password: the server
+            // uses the session's identity and never forwards the password.
+            try await ann.sendRaw(seedFrame("SmsMes", #"{"content":"hello","userid":999,"userpwd":"leak","username":"mallory","userstatus":0}"#))
+            let received = try await bob.next(Pick.sms)
+            #expect(received.content == "hello")
+            #expect(received.userid == 100)
+            #expect(received.username == "ann")
+            #expect(received.userpwd == "")
+        }
+    }
+
+    /// The seed writes the length and the body with two writes; the server must not
+    /// depend on reads lining up with frames.
+    @Test func frameSplitAcrossWritesAndSeveralFramesInOneWrite() async throws {
+        try await withDeployment { d in
+            let client = try await d.client()
+            var frame = seedFrame("RegisterMes", #"{"user":{"userid":7,"userpwd":"p","username":"seven","userstatus":0}}"#)
+            let head = frame.readSlice(length: 4)!
+            try await client.sendRaw(head)
+            try await client.sendRaw(frame)
+            #expect(try await client.next(Pick.register).code == 200)
+
+            var both = seedFrame("LoginMes", #"{"userid":7,"userpwd":"p","username":""}"#)
+            var ping = ClientMessage.ping(PingMes(ts: 5)).frame()
+            both.writeBuffer(&ping)
+            try await client.sendRaw(both)
+            #expect(try await client.next(Pick.login).code == 200)
+            #expect(try await client.next(Pick.pong).ts == 5)
+        }
+    }
+
+    @Test func seedLoginErrors() async throws {
+        try await withDeployment { d in
+            let client = try await d.client()
+            try await client.sendRaw(seedFrame("LoginMes", #"{"userid":404,"userpwd":"x","username":""}"#))
+            let unknown = try await client.next(Pick.login)
+            #expect(unknown.code == 500)
+            _ = try await client.register(1, name: "one", password: "right")
+            try await client.sendRaw(seedFrame("LoginMes", #"{"userid":1,"userpwd":"wrong","username":""}"#))
+            #expect(try await client.next(Pick.login).code == 403)
+            try await client.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":1,"userpwd":"p","username":"dup","userstatus":0}}"#))
+            #expect(try await client.next(Pick.register).code == 400)
+        }
+    }
+
+    /// Users the seed left in its `user` hash log in with their old password.
+    @Test func seedDataInRedisLogsIn() async throws {
+        try await withDeployment { d in
+            try await runRedisCommand(d.redis, ["HSET", "user", "300", #"{"userid":300,"userpwd":"123456","username":"carol","userstatus":0}"#])
+            let carol = try await d.client()
+            let (login, _) = try await carol.login(300, password: "123456")
+            #expect(login.code == 200)
+            #expect(login.username == "carol")
+        }
+    }
+}

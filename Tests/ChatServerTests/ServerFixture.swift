@@ -1,0 +1,81 @@
+import ChatProtocol
+import ChatTesting
+import Foundation
+import NIOCore
+import NIOPosix
+import RedisClient
+import Testing
+
+/// A private redis-server and the real chatd binary for one test.
+struct Deployment: Sendable {
+    let redis: RedisServerProcess
+    let chatd: ChatdProcess
+
+    func client() async throws -> TestChatClient {
+        try await TestChatClient.connect(port: chatd.port)
+    }
+
+    /// A registered, logged-in client.
+    func user(_ id: Int, _ name: String, password: String = "pw") async throws -> TestChatClient {
+        let client = try await self.client()
+        let registered = try await client.register(id, name: name, password: password)
+        #expect(registered.code == StatusCode.ok || registered.code == StatusCode.badRequest)
+        let (login, _) = try await client.login(id, password: password)
+        #expect(login.code == StatusCode.ok)
+        return client
+    }
+}
+
+@discardableResult
+func withDeployment<T>(config: String = "", environment: [String: String] = [:],
+                       _ body: (Deployment) async throws -> T) async throws -> T {
+    try await RedisServerProcess.with { redis in
+        let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment, config: config)
+        do {
+            let result = try await body(Deployment(redis: redis, chatd: chatd))
+            try await chatd.stop()
+            return result
+        } catch {
+            _ = try? await chatd.stop(signal: SIGKILL)
+            throw error
+        }
+    }
+}
+
+/// Picks messages of one kind out of the stream.
+enum Pick {
+    static func sms(_ m: ServerMessage) -> SmsMes? { if case .sms(let x) = m { x } else { nil } }
+    static func smsResult(_ m: ServerMessage) -> SmsResMes? { if case .smsResult(let x) = m { x } else { nil } }
+    static func privateMessage(_ m: ServerMessage) -> PrivateMes? { if case .privateMessage(let x) = m { x } else { nil } }
+    static func privateResult(_ m: ServerMessage) -> PrivateResMes? { if case .privateResult(let x) = m { x } else { nil } }
+    static func notify(_ m: ServerMessage) -> NotifyUserStatusMes? { if case .notifyUserStatus(let x) = m { x } else { nil } }
+    static func error(_ m: ServerMessage) -> ErrorMes? { if case .error(let x) = m { x } else { nil } }
+    static func kicked(_ m: ServerMessage) -> KickedMes? { if case .kicked(let x) = m { x } else { nil } }
+    static func history(_ m: ServerMessage) -> HistoryResMes? { if case .history(let x) = m { x } else { nil } }
+    static func online(_ m: ServerMessage) -> OnlineUsersResMes? { if case .onlineUsers(let x) = m { x } else { nil } }
+    static func pong(_ m: ServerMessage) -> PingMes? { if case .pong(let x) = m { x } else { nil } }
+    static func login(_ m: ServerMessage) -> LoginResMes? { if case .loginResult(let x) = m { x } else { nil } }
+    static func register(_ m: ServerMessage) -> RegisterResMes? { if case .registerResult(let x) = m { x } else { nil } }
+}
+
+/// A frame as the seed's Go client writes it: length, then `{"type":…,"data":"<json>"}`.
+func seedFrame(_ type: String, _ payloadJSON: String) -> ByteBuffer {
+    var escaped = ""
+    for character in payloadJSON {
+        if character == "\"" || character == "\\" { escaped.append("\\") }
+        escaped.append(character)
+    }
+    let body = #"{"type":""# + type + #"","data":""# + escaped + #""}"#
+    var buffer = ByteBuffer()
+    buffer.writeInteger(UInt32(body.utf8.count))
+    buffer.writeString(body)
+    return buffer
+}
+
+/// One command on the deployment's Redis, as an admin or a test would type it.
+@discardableResult
+func runRedisCommand(_ server: RedisServerProcess, _ args: [String]) async throws -> RESPValue {
+    let client = RedisClient(configuration: try RedisConfiguration(url: server.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+    defer { Task { await client.shutdown() } }
+    return try await client.send(args)
+}

@@ -1,0 +1,40 @@
+import ChatTesting
+import Foundation
+import Testing
+
+/// ChatTesting has no test target of its own; its Redis helper is checked here.
+@Suite(.timeLimit(.minutes(1)))
+struct RedisServerProcessTests {
+    struct Boom: Error {}
+
+    @Test func serverIsStoppedAndCleanedUpWhenTheBodyThrows() async throws {
+        var seen: (pid: Int32?, directory: URL)?
+        await #expect(throws: Boom.self) {
+            try await RedisServerProcess.with { server in
+                seen = (server.pid, server.directory)
+                #expect(server.url == "redis://127.0.0.1:\(server.port)")
+                throw Boom()
+            }
+        }
+        let pid = try #require(seen?.pid)
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "redis-server must be gone")
+        #expect(!FileManager.default.fileExists(atPath: try #require(seen?.directory.path)))
+    }
+
+    @Test func kill9AndRestartKeepThePort() async throws {
+        try await RedisServerProcess.with { server in
+            let firstPID = try #require(server.pid)
+            await server.kill9()
+            #expect(server.pid == nil)
+            try await server.restart()
+            let secondPID = try #require(server.pid)
+            #expect(secondPID != firstPID)
+            #expect(kill(firstPID, 0) == -1)
+        }
+    }
+
+    @Test func freePortsAreUsablePorts() {
+        let port = freeLoopbackPort()
+        #expect((1...65535).contains(port))
+    }
+}

@@ -1,0 +1,105 @@
+import ChatTesting
+import Logging
+import NIOCore
+import RedisClient
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct RedisSubscriberTests {
+    @Test func receivesPublishedMessagesInOrder() async throws {
+        try await RedisServerProcess.with { server in
+            let configuration = try testConfiguration(server)
+            let subscriber = RedisSubscriber(configuration: configuration)
+            do {
+                try await withClient(configuration) { client in
+                    let stream = try await subscriber.subscribe(channels: ["room:1", "room:2"])
+                    #expect(try await client.send("PUBLISH", "room:1", "hello").int == 1)
+                    #expect(try await client.send("PUBLISH", "other", "ignored").int == 0)
+                    #expect(try await client.send("PUBLISH", "room:2", "world").int == 1)
+                    var received: [RedisMessage] = []
+                    for await message in stream {
+                        received.append(message)
+                        if received.count == 2 { break }
+                    }
+                    #expect(received.map(\.channel) == ["room:1", "room:2"])
+                    #expect(received.map(\.string) == ["hello", "world"])
+                }
+            } catch {
+                await subscriber.shutdown()
+                throw error
+            }
+            await subscriber.shutdown()
+        }
+    }
+
+    @Test func resubscribesAfterRedisRestart() async throws {
+        try await RedisServerProcess.with { server in
+            let configuration = try testConfiguration(server)
+            let subscriber = RedisSubscriber(configuration: configuration)
+            do {
+                try await withClient(configuration) { client in
+                    let stream = try await subscriber.subscribe(channels: ["events"])
+                    #expect(try await client.send("PUBLISH", "events", "before").int == 1)
+
+                    await server.kill9()
+                    try await server.restart()
+                    // Recovery is awaited by retrying until Redis reports a receiver.
+                    var receivers = 0
+                    for _ in 0..<200 where receivers == 0 {
+                        receivers = (try? await client.send("PUBLISH", "events", "after").int) ?? 0
+                        if receivers == 0 { try await Task.sleep(for: .milliseconds(25)) }
+                    }
+                    #expect(receivers == 1)
+                    var payloads: [String] = []
+                    for await message in stream {
+                        payloads.append(message.string)
+                        if message.string == "after" { break }
+                    }
+                    #expect(payloads == ["before", "after"])
+                }
+            } catch {
+                await subscriber.shutdown()
+                throw error
+            }
+            await subscriber.shutdown()
+        }
+    }
+
+    @Test func endingAStreamUnsubscribesAndShutdownEndsStreams() async throws {
+        try await RedisServerProcess.with { server in
+            let configuration = try testConfiguration(server)
+            let subscriber = RedisSubscriber(configuration: configuration)
+            try await withClient(configuration) { client in
+                let kept = try await subscriber.subscribe(channels: ["kept"])
+                let droppedStream = try await subscriber.subscribe(channels: ["dropped"])
+                let dropped = Task {
+                    for await _ in droppedStream {}
+                }
+                dropped.cancel()
+                await dropped.value
+                // UNSUBSCRIBE travels asynchronously; NUMSUB tells when Redis has processed it.
+                var count = -1
+                for _ in 0..<200 where count != 0 {
+                    count = try await client.send("PUBSUB", "NUMSUB", "dropped").array?[1].int ?? -1
+                    if count != 0 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(count == 0)
+                #expect(try await client.send("PUBSUB", "NUMSUB", "kept").array?[1].int == 1)
+
+                await subscriber.shutdown()
+                for await _ in kept {}
+                await #expect(throws: RedisError.shutDown) { try await subscriber.subscribe(channels: ["late"]) }
+            }
+        }
+    }
+
+    @Test func subscribeFailsFastWhenRedisIsDown() async throws {
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: freeLoopbackPort())
+        configuration.connectTimeout = .seconds(1)
+        let subscriber = RedisSubscriber(configuration: configuration)
+        await #expect(throws: RedisError.self) { try await subscriber.subscribe(channels: ["nobody"]) }
+        #expect(!subscriber.isConnected)
+        await subscriber.shutdown()
+    }
+
+}
