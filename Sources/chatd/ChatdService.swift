@@ -39,7 +39,7 @@ final class ChatdService: Service, Sendable {
         let chat = try await self.server.listen(.bind(host: config.listen.host, port: config.listen.port))
         let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
                                               reload: { self.reload() })
-            .listen(.bind(path: config.controlSocket))
+            .listen(.bind(path: config.controlSocket), group: AdminPolicy.groupID(config.adminGroup))
         self.logger.info("chatd ready", metadata: [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
             "control_socket": "\(config.controlSocket)",

@@ -31,27 +31,33 @@ import Testing
         }
     }
 
-    @Test func adminUsersAndAdminGroupAdmitAndReloadSwapsThePolicy() async throws {
-        try await Fixture.with(config: "admin_users = nobody\n") { chatd in
-            #expect(chmod(chatd.socket, 0o666) == 0)
-            let asUser = try await Chatctl.run(["status"], socket: chatd.socket, as: Chatctl.nobody)
-            #expect(asUser.status == 0)
+    @Test func adminGroupAndAdminUsersAdmitAndReloadSwapsThePolicy() async throws {
+        try await Fixture.with(config: "admin_group = nogroup\n") { chatd in
+            // chatd gave the socket to the admin group: nobody (primary group nogroup) gets in, no chmod.
+            var info = stat()
+            #expect(stat(chatd.socket, &info) == 0)
+            #expect(info.st_gid == 65534)
+            #expect(info.st_mode & 0o777 == 0o660)
+            #expect(try await Chatctl.run(["status"], socket: chatd.socket, as: Chatctl.nobody).status == 0)
 
-            // By group: nobody's primary group is nogroup.
-            try "admin_group = nogroup\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
+            // By uid (admin_users), after a reload.
+            try "admin_group = no-such-group\nadmin_users = nobody\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
             let reload = try await chatd.chatctl("reload")
             #expect(reload.status == 0)
             #expect(reload.stdout == "configuration reloaded\n")
             #expect(try await Chatctl.run(["users"], socket: chatd.socket, as: Chatctl.nobody).status == 0)
 
+            // Neither: the socket still lets nobody connect, chatd refuses.
             try "admin_group = no-such-group\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
             let json = try await chatd.chatctl("--json", "reload").json
             #expect(json["reloaded"]?.bool == true)
             #expect(json["needs_restart"]?.array == [])
-            #expect(try await Chatctl.run(["users"], socket: chatd.socket, as: Chatctl.nobody).status == 77)
+            let refused = try await Chatctl.run(["users"], socket: chatd.socket, as: Chatctl.nobody)
+            #expect(refused.status == 77)
+            #expect(refused.stderr.hasPrefix("chatctl: permission denied"))
 
             // A broken file changes nothing and says why.
-            try "admin_group = \nbogus_key = 1\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
+            try "admin_users = nobody\nbogus_key = 1\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
             let broken = try await chatd.chatctl("reload")
             #expect(broken.status == 1)
             #expect(broken.stderr.contains("unknown key"))

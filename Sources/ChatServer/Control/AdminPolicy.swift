@@ -24,7 +24,7 @@ public struct AdminPolicy: Sendable, Equatable {
         var policy = AdminPolicy()
         var warnings: [String] = []
         if !group.isEmpty {
-            if let gid = UInt32(group) ?? UserDatabase.gid(ofGroup: group) {
+            if let gid = Self.groupID(group) {
                 policy.gids.insert(gid)
             } else {
                 warnings.append("admin group \"\(group)\" does not exist: no one is admitted by group")
@@ -38,6 +38,11 @@ public struct AdminPolicy: Sendable, Equatable {
             }
         }
         return (policy, warnings)
+    }
+
+    /// The gid of a group name (or a numeric gid), nil when there is no such group.
+    public static func groupID(_ name: String) -> UInt32? {
+        name.isEmpty ? nil : UInt32(name) ?? UserDatabase.gid(ofGroup: name)
     }
 
     /// `groups` are the peer's supplementary groups.

@@ -28,7 +28,10 @@ public final class ControlServer: Sendable {
         self.logger = logger
     }
 
-    public func listen(_ source: ControlListenerSource) async throws -> any Channel {
+    /// `group`: when chatd binds the socket itself, the admin group is given the
+    /// socket (mode stays 0660), so its members need not be in chatd's own group.
+    /// systemd's socket unit does this with SocketGroup= when it binds.
+    public func listen(_ source: ControlListenerSource, group: UInt32? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -42,7 +45,13 @@ public final class ControlServer: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             let previous = umask(0o117)
             defer { umask(previous) }
-            return try await bootstrap.bind(unixDomainSocketPath: path).get()
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            // Only narrows who may connect (to root, chatd and the group): no window opens.
+            if let group, chown(path, uid_t.max, group) != 0 {
+                self.logger.notice("control socket stays in chatd's group: cannot give it to the admin group",
+                                   metadata: ["gid": "\(group)", "errno": "\(errno)"])
+            }
+            return channel
         case .adopt(let fd, let backlog):
             return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
         }
