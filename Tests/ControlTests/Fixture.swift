@@ -56,10 +56,15 @@ struct Fixture: Sendable {
         await client.shutdown()
     }
 
-    /// The login code a fresh connection gets.
+    /// The login code a fresh connection gets. A session that got in logs out, and
+    /// is gone (chatd closed it) when this returns.
     func loginCode(_ id: Int, password: String = "pw") async throws -> Int {
         let client = try await TestChatClient.connect(port: self.chatd.port)
         let (result, _) = try await client.login(id, password: password)
+        if result.code == StatusCode.ok {
+            try await client.send(.logout)
+            _ = try await client.collectUntilClosed()
+        }
         await client.close()
         return result.code
     }

@@ -33,7 +33,7 @@ import Testing
             try await chatd.register(1...2)
             // Half a line, then gone.
             try await RawControlConnection.connect(chatd.socket).sendAndHangUp(#"{"jsonrpc":"2.0","id":1,"meth"#)
-            // A whole request, gone before the answer: it is still carried out.
+            // A whole request, gone before the answer (chatd still carries it out; nothing to reply to).
             try await RawControlConnection.connect(chatd.socket).sendAndHangUp(
                 #"{"jsonrpc":"2.0","id":1,"method":"user.disable","params":{"user_id":2}}"# + "\n")
             // A line longer than chatd accepts: the connection is closed, chatd serves on.

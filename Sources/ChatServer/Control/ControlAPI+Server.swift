@@ -18,7 +18,7 @@ extension ControlAPI {
 
     /// Totals over the live sessions: what an operator watches for load.
     func stats() -> JSONValue {
-        let sessions = self.server.hub.sessions
+        let sessions = self.server.hub.liveSessions
         let counts = self.server.hub.counts
         let connections = self.server.connectionCount
         return .object([

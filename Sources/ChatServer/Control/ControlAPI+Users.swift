@@ -12,7 +12,7 @@ extension ControlAPI {
         guard case .object(var fields) = Self.json(user) else { return .null }
         // The hash never leaves chatd; say that it exists without showing it.
         fields["password"] = .string("<redacted>")
-        fields["sessions"] = .int(self.server.hub.sessions(of: id).filter(\.isLive).count)
+        fields["sessions"] = .int(self.server.hub.liveSessions(of: id).count)
         return .object(["user": .object(fields)])
     }
 
@@ -33,7 +33,7 @@ extension ControlAPI {
         if disabled {
             let reason = try params.optionalString("reason") ?? "account disabled"
             audit.reason = reason
-            let sessions = self.server.hub.sessions(of: id)
+            let sessions = self.server.hub.liveSessions(of: id)
             await self.server.hub.kick(sessions, reason: reason)
             result["kicked"] = .array(sessions.map { .string($0.id.rawValue) })
         }
@@ -57,7 +57,7 @@ extension ControlAPI {
         } catch {
             throw Self.map(error, id: id)
         }
-        let sessions = self.server.hub.sessions(of: id)
+        let sessions = self.server.hub.liveSessions(of: id)
         await self.server.hub.kick(sessions, reason: "account deleted")
         let deleted = try await self.checked(id: id, await self.server.store.deleteUser(id: id))
         return .object([

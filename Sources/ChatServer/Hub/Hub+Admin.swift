@@ -3,7 +3,13 @@ import NIOCore
 
 /// What administrators do to live sessions.
 extension Hub {
-    public func session(_ id: SessionID) -> SessionInfo? { self.registry.session(id) }
+    /// A session whose connection is still open (a closed one leaves the registry a
+    /// moment later, when the router has ended it).
+    func liveSession(_ id: SessionID) -> SessionInfo? { self.registry.session(id).flatMap { $0.isLive ? $0 : nil } }
+
+    func liveSessions(of user: Int) -> [SessionInfo] { self.registry.sessions(of: user).filter(\.isLive) }
+
+    var liveSessions: [SessionInfo] { self.registry.allSessions.filter(\.isLive) }
 
     /// Tells each session to send `KickedMes` and close; returns once they are closed.
     /// A session busy with a request finishes it first (see `SessionHandler`).
@@ -27,6 +33,6 @@ extension Hub {
 }
 
 extension SessionInfo {
-    /// False once the connection closed, even before the registry forgets the session.
+    /// False once the connection is closed, even before the registry forgets the session.
     var isLive: Bool { self.channel.isActive }
 }
