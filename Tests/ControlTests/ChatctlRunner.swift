@@ -32,6 +32,14 @@ enum Chatctl {
         return try await runProcess(command, stdin: stdin, environment: env)
     }
 
+    /// Runs chatctl on a pseudo-terminal (util-linux `script`), typing `input`: for prompts.
+    static func runOnTerminal(_ arguments: [String], socket: String, input: String) async throws -> ChatctlRun {
+        let command = ([productPath("chatctl"), "--socket", socket] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let env = ProcessInfo.processInfo.environment.filter { $0.key != "CHATCTL_SOCKET" }
+        return try await runProcess(["/usr/bin/script", "--quiet", "--return", "--command", command, "/dev/null"],
+                                    stdin: input, environment: env)
+    }
+
     /// Runs to completion on a Dispatch thread (the pipes are read there), never
     /// blocking the test's cooperative threads.
     private static func runProcess(_ command: [String], stdin: String?, environment: [String: String]) async throws -> ChatctlRun {

@@ -59,6 +59,18 @@ import Testing
             #expect(try json.json["user_id"]?.int == 1)
             #expect(try await chatd.loginCode(1, password: "third") == StatusCode.ok)
 
+            // On a terminal: asked twice, without echo.
+            let prompted = try await Chatctl.runOnTerminal(["user", "passwd", "1"], socket: chatd.socket, input: "typed-pw\ntyped-pw\n")
+            #expect(prompted.status == 0)
+            #expect(prompted.stdout.contains("New password: "))
+            #expect(prompted.stdout.contains("Retype new password: "))
+            #expect(prompted.stdout.contains("password of user 1 changed"))
+            #expect(try await chatd.loginCode(1, password: "typed-pw") == StatusCode.ok)
+            let mismatch = try await Chatctl.runOnTerminal(["user", "passwd", "1"], socket: chatd.socket, input: "one\ntwo\n")
+            #expect(mismatch.status == 2)
+            #expect(mismatch.stdout.contains("chatctl: the passwords do not match"))
+            #expect(try await chatd.loginCode(1, password: "typed-pw") == StatusCode.ok)
+
             // No terminal and no --password-stdin: a usage error, nothing changed.
             let noTTY = try await chatd.chatctl("user", "passwd", "1")
             #expect(noTTY.status == 2)
