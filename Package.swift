@@ -23,8 +23,10 @@ let package = Package(
         .target(name: "Systemd", dependencies: [
             "CSystemd",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "ChatProtocol", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -81,7 +83,13 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+        .testTarget(name: "SystemdTests", dependencies: [
+            "Systemd", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
         // RedisClient only to plant seed records.
         .testTarget(name: "ControlTests", dependencies: [

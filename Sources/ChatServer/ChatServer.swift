@@ -39,7 +39,7 @@ public final class ChatServer: Sendable {
         case .bind(let host, let port):
             return try await bootstrap.serverChannelOption(.backlog, value: 4096).bind(host: host, port: port).get()
         case .adopt(let fd, let backlog):
-            return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
+            return try await bootstrap.adopt(fd: fd, backlog: backlog)
         }
     }
 

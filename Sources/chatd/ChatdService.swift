@@ -6,61 +6,66 @@ import NIOCore
 import NIOPosix
 import RedisClient
 import ServiceLifecycle
+import Systemd
 import UnixSignals
 
-/// The daemon's lifetime: wait for Redis, serve, reload on SIGHUP, drain on shutdown.
+/// The daemon's lifetime: wait for Redis, serve, keep systemd told, reload on SIGHUP,
+/// drain on shutdown.
 final class ChatdService: Service, Sendable {
-    let config: ChatdConfig
     let loader: ConfigLoader
+    let listeners: Listeners
     let server: ChatServer
     let redis: RedisClient
-    let group: any EventLoopGroup
-    let logging: LoggingSetup
+    let notifier: SystemdNotifier?
     let logger: Logger
-    let current: ConfigHolder
+    let current: NIOLockedValueBox<ChatdConfig>
     /// Who may use the control socket; re-resolved on reload.
     let adminPolicy: AdminPolicyBox
 
-    init(config: ChatdConfig, loader: ConfigLoader, server: ChatServer, redis: RedisClient, group: any EventLoopGroup,
-         logging: LoggingSetup, logger: Logger) {
-        self.config = config
+    init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
+         notifier: SystemdNotifier?, logger: Logger) {
         self.loader = loader
+        self.listeners = listeners
         self.server = server
         self.redis = redis
-        self.group = group
-        self.logging = logging
+        self.notifier = notifier
         self.logger = logger
-        self.current = ConfigHolder(config)
+        self.current = NIOLockedValueBox(config)
         self.adminPolicy = AdminPolicyBox(Self.resolveAdminPolicy(config, logger: logger))
     }
 
     func run() async throws {
-        try await self.waitForRedis()
-        let chat = try await self.server.listen(.bind(host: config.listen.host, port: config.listen.port))
+        try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
+        guard !Task.isCancelled else { return }
+        let chat = try await self.server.listen(self.listeners.chat)
+        let config = self.current.withLockedValue { $0 }
         let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
-                                              reload: { self.reload() })
-            .listen(.bind(path: config.controlSocket), group: AdminPolicy.groupID(config.adminGroup))
+                                              reload: { self.reloadTellingSystemd() })
+            .listen(self.listeners.control, group: AdminPolicy.groupID(config.adminGroup))
         self.logger.info("chatd ready", metadata: [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
-            "control_socket": "\(config.controlSocket)",
+            "socket_activated": "\(self.listeners.activated)",
         ])
+        self.notifier?.ready()
 
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.reloadOnHangup() }
+            tasks.addTask { await self.reportStatus() }
             try? await gracefulShutdown()
             tasks.cancelAll()
         }
 
+        self.notifier?.stopping()
         self.logger.info("shutting down: draining sessions")
         try? await chat.close()
-        let deadline = NIODeadline.now() + .seconds(Int64(self.current.value.shutdownTimeout))
+        let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()
         await self.redis.shutdown()
         self.logger.info("chatd stopped")
     }
 
-    /// Serving without a store would refuse every login: wait until Redis answers.
+    /// Serving without a store would refuse every login: READY waits until Redis answers.
     private func waitForRedis() async throws {
         var delay = Duration.milliseconds(100)
         var warned = false
@@ -72,6 +77,7 @@ final class ChatdService: Service, Sendable {
             } catch {
                 if !warned {
                     self.logger.warning("waiting for Redis", metadata: ["error": "\(error)"])
+                    self.notifier?.status("waiting for Redis")
                     warned = true
                 }
             }
@@ -80,18 +86,44 @@ final class ChatdService: Service, Sendable {
         }
     }
 
-    private func reloadOnHangup() async {
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in hangups {
-            self.reload()
+    func statusLine() -> String {
+        let counts = self.server.hub.counts
+        return "\(counts.sessions) sessions, \(counts.users) users online, Redis \(self.redis.isHealthy ? "up" : "down")"
+    }
+
+    /// STATUS= kept current: sent when it changes, checked every second.
+    private func reportStatus() async {
+        guard let notifier = self.notifier else { return }
+        var last = ""
+        while !Task.isCancelled {
+            let line = self.statusLine()
+            if line != last {
+                notifier.status(line)
+                last = line
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    private func reloadOnHangup() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            self.reloadTellingSystemd()
+        }
+    }
+
+    /// A reload from SIGHUP or from `chatctl reload`, bracketed by RELOADING=1 … READY=1.
+    @discardableResult
+    func reloadTellingSystemd() -> ReloadOutcome {
+        self.notifier?.reloading()
+        defer { self.notifier?.ready() }
+        return self.reload()
     }
 
     /// Re-reads the config; applies what can change live, reports what cannot, and
     /// keeps running unchanged when the file is broken.
     @discardableResult
     func reload() -> ReloadOutcome {
-        let old = self.current.value
+        let old = self.current.withLockedValue { $0 }
         let new: ChatdConfig
         do {
             new = try self.loader.load()
@@ -100,9 +132,9 @@ final class ChatdService: Service, Sendable {
             return ReloadOutcome(error: "\(error)")
         }
         let ignored = new.restartOnlyChanges(from: old)
-        self.current.value = new
+        self.current.withLockedValue { $0 = new }
         self.server.configuration.current = new.server
-        self.logging.setLevel(new.logLevel)
+        SystemdLogging.sharedLevel.level = new.logLevel
         self.adminPolicy.current = Self.resolveAdminPolicy(new, logger: self.logger)
         var metadata: Logger.Metadata = ["chat_event": "reload"]
         if !ignored.isEmpty {
@@ -119,14 +151,5 @@ final class ChatdService: Service, Sendable {
             logger.warning("\(warning)", metadata: ["chat_event": "admin_policy"])
         }
         return policy
-    }
-}
-
-final class ConfigHolder: Sendable {
-    private let box: NIOLockedValueBox<ChatdConfig>
-    init(_ config: ChatdConfig) { self.box = NIOLockedValueBox(config) }
-    var value: ChatdConfig {
-        get { box.withLockedValue { $0 } }
-        set { box.withLockedValue { $0 = newValue } }
     }
 }

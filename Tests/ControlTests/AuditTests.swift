@@ -36,7 +36,9 @@ import Testing
             kill(chatd.pid, SIGTERM)
             #expect(try await chatd.exited.get() == 0)
             try await chatd.outputClosed.get()
-            let lines = log.withLockedValue { $0 }.split(separator: "\n").map(String.init).filter { $0.contains("admin_method=") }
+            // Quotes dropped: the stderr format quotes values with spaces, the journal has none.
+            let lines = log.withLockedValue { $0 }.split(separator: "\n").map { $0.replacingOccurrences(of: "\"", with: "") }
+                .filter { $0.contains("admin_method=") }
             #expect(lines.count == 3, "\(lines)")
             let passwd = try #require(lines.first { $0.contains("admin_method=user.passwd") })
             #expect(passwd.contains("admin_uid=0") && passwd.contains("chat_event=admin") && passwd.contains("admin_target=user 1"))

@@ -53,7 +53,7 @@ public final class ControlServer: Sendable {
             }
             return channel
         case .adopt(let fd, let backlog):
-            return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
+            return try await bootstrap.adopt(fd: fd, backlog: backlog)
         }
     }
 }

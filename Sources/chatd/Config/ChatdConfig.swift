@@ -1,6 +1,9 @@
 import ChatServer
 import ChatStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import RedisClient
@@ -39,11 +42,7 @@ struct ChatdConfig: Equatable {
         var file = ConfigFile()
         let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
         if let filePath {
-            let text: String
-            do { text = try String(contentsOfFile: filePath, encoding: .utf8) } catch {
-                throw .unreadable(path: filePath, "cannot read: \((error as NSError).localizedDescription)")
-            }
-            file = try ConfigFile(parsing: text, path: filePath)
+            file = try ConfigFile(parsing: try Self.read(filePath), path: filePath)
         }
         var config = ChatdConfig()
         for key in ConfigKey.allCases {
@@ -52,6 +51,27 @@ struct ChatdConfig: Equatable {
         }
         try config.validate()
         return config
+    }
+
+    /// The file's text; plain POSIX reads, so that /dev/null and pipes work too.
+    static func read(_ path: String) throws(ConfigError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Glibc.read(fd, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            guard bytes.count <= 1 << 20 else { throw .unreadable(path: path, "larger than 1 MiB") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .unreadable(path: path, "not UTF-8") }
+        return text
     }
 
     mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
