@@ -45,10 +45,19 @@ extension ChatStore {
         guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
             throw .corruptRecord("unexpected SCAN reply")
         }
+        let ids = found.compactMap(\.string).compactMap(keys.userID(fromKey:))
+        // One round trip for the whole page.
+        let replies: [Result<RESPValue, RedisError>]
+        do { replies = try await self.redis.pipeline(ids.map { ["HGETALL", keys.user($0)] }) } catch {
+            throw StoreError.from(error)
+        }
         var users: [UserSummary] = []
-        for key in found.compactMap(\.string) {
-            guard let id = keys.userID(fromKey: key) else { continue }
-            let fields = try await self.command(["HGETALL", key]).fieldMap
+        for (id, reply) in zip(ids, replies) {
+            let fields: [String: String]
+            switch reply {
+            case .success(let value): fields = value.fieldMap
+            case .failure(let error): throw StoreError.from(error)
+            }
             // Deleted between SCAN and HGETALL, or not a user hash of ours: skip.
             guard let summary = try? Self.summary(id: id, fields: fields) else { continue }
             users.append(summary)
