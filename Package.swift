@@ -42,6 +42,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
@@ -61,8 +62,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .executableTarget(name: "chat", dependencies: [
+        // The client's logic (config, editor, rendering, connection) lives in a library
+        // so ChatClientTests can reach it; the executable is argument parsing and wiring.
+        .target(name: "ChatClient", dependencies: [
             "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "chat", dependencies: [
+            "ChatClient", "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,6 +98,11 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "ChatClientTests", dependencies: [
+            "ChatClient", "ChatProtocol", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
         // RedisClient only to plant seed records.

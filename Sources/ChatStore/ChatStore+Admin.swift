@@ -106,7 +106,7 @@ extension ChatStore {
     private static func summary(id: Int, fields: [String: String]) throws(StoreError) -> UserSummary {
         let record = try UserRecord(id: id, fields: fields)
         return UserSummary(id: id, username: record.username, created: record.created, disabled: record.disabled,
-                           lastLogin: record.lastLogin, tokenEpoch: Int(fields[UserField.tokenEpoch] ?? "") ?? 0,
+                           lastLogin: record.lastLogin, tokenEpoch: record.tokenEpoch,
                            isSeedRecord: false)
     }
 }

@@ -2,11 +2,12 @@
 ///
 /// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,
 ///   disabled, last_login, group_cursor (last group message id seen), inbox_cursor
-///   (last inbox entry delivered), token_epoch (bumped on disable and password
-///   change; resume tokens carry it, so a bump revokes them).
+///   (last inbox entry delivered), token_epoch (resume tokens carry it; bumped by
+///   disable and password change, which revokes them).
 /// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
+/// - `<prefix>secret:token` string: the resume tokens' HMAC key.
 /// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
 ///   User JSON with a clear-text password. Read for import, then emptied.
 struct Keys: Sendable {
@@ -16,6 +17,8 @@ struct Keys: Sendable {
     func user(_ id: Int) -> String { "\(prefix)user:\(id)" }
     var userPattern: String { "\(prefix)user:*" }
     var room: String { "\(prefix)room:lobby" }
+    /// The resume tokens' HMAC key (base64), shared by every node.
+    var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }
     func conversation(_ a: Int, _ b: Int) -> String { "\(prefix)dm:\(min(a, b)):\(max(a, b))" }
 
@@ -36,5 +39,6 @@ enum UserField {
     static let lastLogin = "last_login"
     static let groupCursor = "group_cursor"
     static let inboxCursor = "inbox_cursor"
+    /// Bumped to revoke every resume token issued so far.
     static let tokenEpoch = "token_epoch"
 }

@@ -96,7 +96,8 @@ import Testing
 
     /// More users than one SCAN page: chatctl follows the cursor to the end.
     @Test func userListPagesThroughScan() async throws {
-        try await Fixture.with { chatd in
+        // 30 registrations from one address: past the default per-address limit.
+        try await Fixture.with(config: "registrations_per_address = 0\n") { chatd in
             try await chatd.register(1...30)
             var seen: Set<Int> = []
             var cursor = "0"

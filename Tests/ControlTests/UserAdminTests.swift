@@ -82,6 +82,35 @@ import Testing
         }
     }
 
+    /// Disable and passwd revoke resume tokens; enable does not bring them back.
+    @Test func disableAndPasswdRevokeResumeTokens() async throws {
+        try await Fixture.with { chatd in
+            try await chatd.register(1...1)
+            func token() async throws -> String {
+                let client = try await TestChatClient.connect(port: chatd.chatd.port)
+                let (login, _) = try await client.login(1, password: "pw")
+                await client.close()
+                return try #require(login.token)
+            }
+            func resume(_ token: String) async throws -> Int {
+                let client = try await TestChatClient.connect(port: chatd.chatd.port)
+                try await client.send(.login(LoginMes(userid: 1, userpwd: "", token: token)))
+                let result = try await client.next { if case .loginResult(let r) = $0 { r } else { nil } }
+                await client.close()
+                return result.code
+            }
+            let beforeDisable = try await token()
+            #expect(try await chatd.chatctl("user", "disable", "1").status == 0)
+            #expect(try await chatd.chatctl("user", "enable", "1").status == 0)
+            #expect(try await resume(beforeDisable) != StatusCode.ok)
+
+            let beforePasswd = try await token()
+            #expect(try await resume(beforePasswd) == StatusCode.ok)
+            #expect(try await chatd.chatctl("user", "passwd", "1", "--password-stdin", stdin: "pw\n").status == 0)
+            #expect(try await resume(beforePasswd) != StatusCode.ok)
+        }
+    }
+
     @Test func deleteKicksThenRemovesTheRecord() async throws {
         try await Fixture.with { chatd in
             try await chatd.register(1...2)

@@ -32,6 +32,17 @@ struct ChatdConfig: Equatable {
     var logTarget = LogTarget.auto
     var shutdownTimeout = 10
     var motd = ""
+    var tokenTTL = 7 * 24 * 3600
+    var outboundQueueMax = 256 * 1024
+    var rateLimit = 10
+    var rateBurst = 30
+    var frameTimeout = 30
+    var loginFailuresPerUser = 5
+    var loginFailuresPerAddress = 20
+    var loginWindow = 60
+    var registrationsPerAddress = 10
+    var maxSessionsPerUser = 16
+    var maxConnections = 50_000
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -123,6 +134,17 @@ struct ChatdConfig: Equatable {
             self.logTarget = target
         case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
         case .motd: self.motd = value
+        case .tokenTTL: self.tokenTTL = try int(0...(365 * 24 * 3600))
+        case .outboundQueueMax: self.outboundQueueMax = try int(4096...(64 << 20))
+        case .rateLimit: self.rateLimit = try int(0...100_000)
+        case .rateBurst: self.rateBurst = try int(1...100_000)
+        case .frameTimeout: self.frameTimeout = try int(0...3_600)
+        case .loginFailuresPerUser: self.loginFailuresPerUser = try int(0...100_000)
+        case .loginFailuresPerAddress: self.loginFailuresPerAddress = try int(0...100_000)
+        case .loginWindow: self.loginWindow = try int(1...86_400)
+        case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
+        case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
+        case .maxConnections: self.maxConnections = try int(1...10_000_000)
         }
     }
 
@@ -148,6 +170,7 @@ struct ChatdConfig: Equatable {
         if offlineMax != other.offlineMax { changed.append(.offlineMax) }
         if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
         if logTarget != other.logTarget { changed.append(.logTarget) }
+        if loginWindow != other.loginWindow { changed.append(.loginWindow) }
         return changed
     }
 
@@ -157,6 +180,17 @@ struct ChatdConfig: Equatable {
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
+        server.tokenLifetime = .seconds(tokenTTL)
+        server.outboundQueueMax = outboundQueueMax
+        server.requestsPerSecond = Double(rateLimit)
+        server.requestBurst = Double(rateBurst)
+        server.frameTimeout = .seconds(Int64(frameTimeout))
+        server.loginFailuresPerUser = loginFailuresPerUser
+        server.loginFailuresPerAddress = loginFailuresPerAddress
+        server.loginWindow = .seconds(Int64(loginWindow))
+        server.registrationsPerAddress = registrationsPerAddress
+        server.maxSessionsPerUser = maxSessionsPerUser
+        server.maxConnections = maxConnections
         return server
     }
 
