@@ -2,7 +2,8 @@
 ///
 /// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,
 ///   disabled, last_login, group_cursor (last group message id seen), inbox_cursor
-///   (last inbox entry delivered).
+///   (last inbox entry delivered), token_epoch (resume tokens carry it; bumped by
+///   disable and password change, which revokes them).
 /// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
