@@ -33,11 +33,11 @@ extension ControlAPI {
         ])
     }
 
-    func broadcast(_ params: Params, audit: Audit) throws(ControlError) -> JSONValue {
+    func broadcast(_ params: Params, audit: Audit) async throws(ControlError) -> JSONValue {
         let text = try params.string("text")
         guard !text.isEmpty, text.utf8.count <= 4096 else { throw .invalidParams("text must be 1 to 4096 bytes") }
         audit.target = "everyone"
-        let recipients = self.server.hub.broadcastNotice(text, ts: Self.nowMillis())
+        let recipients = await self.server.hub.broadcastNotice(text, ts: Self.nowMillis())
         return .object(["recipients": .int(recipients)])
     }
 

@@ -46,6 +46,7 @@ extension ControlAPI {
         audit.reason = reason
         let sessions = self.server.hub.liveSessions(of: id)
         await self.server.hub.kick(sessions, reason: reason)
+        await self.server.hub.kickElsewhere(user: id, reason: reason)
         return .object(["user_id": .int(id), "kicked": .array(sessions.map { .string($0.id.rawValue) })])
     }
 }

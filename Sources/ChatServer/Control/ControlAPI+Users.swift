@@ -35,6 +35,7 @@ extension ControlAPI {
             audit.reason = reason
             let sessions = self.server.hub.liveSessions(of: id)
             await self.server.hub.kick(sessions, reason: reason)
+            await self.server.hub.kickElsewhere(user: id, reason: reason)
             result["kicked"] = .array(sessions.map { .string($0.id.rawValue) })
         }
         return .object(result)
@@ -59,6 +60,7 @@ extension ControlAPI {
         }
         let sessions = self.server.hub.liveSessions(of: id)
         await self.server.hub.kick(sessions, reason: "account deleted")
+        await self.server.hub.kickElsewhere(user: id, reason: "account deleted")
         let deleted = try await self.checked(id: id, await self.server.store.deleteUser(id: id))
         return .object([
             "user_id": .int(id),

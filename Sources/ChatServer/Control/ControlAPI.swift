@@ -74,7 +74,7 @@ public final class ControlAPI: Sendable {
             case "user.passwd": result = try await self.setPassword(params, audit: audit)
             case "user.delete": result = try await self.deleteUser(params, audit: audit)
             case "user.import": result = try await self.importSeed(audit: audit)
-            case "broadcast": result = try self.broadcast(params, audit: audit)
+            case "broadcast": result = try await self.broadcast(params, audit: audit)
             case "config.reload": result = try await self.reloadConfig(audit: audit)
             default: throw ControlError.methodNotFound(method)
             }

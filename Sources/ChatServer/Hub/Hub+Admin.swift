@@ -22,12 +22,13 @@ extension Hub {
         }
     }
 
-    /// A notice from the server to every logged-in session, as a group message from
-    /// user 0 "server" so seed clients show it too. Not stored. Returns the recipients.
-    func broadcastNotice(_ text: String, ts: Int64) -> Int {
+    /// A notice from the server to every logged-in session on every node, as a group
+    /// message from user 0 "server" so seed clients show it too. Not stored. Returns
+    /// the recipients on this node.
+    func broadcastNotice(_ text: String, ts: Int64) async -> Int {
         let frame = ServerMessage.sms(SmsMes(content: text, userid: 0, username: "server", ts: ts)).frame()
         let recipients = self.counts.sessions
-        self.broadcast(frame)
+        await self.broadcast(frame)
         return recipients
     }
 }

@@ -50,23 +50,9 @@ public final class Hub: Sendable {
         await self.publish(BusMessage(node: node, kind: .presence, user: user.id, name: user.username, online: online))
     }
 
-    /// Closes the session wherever it is; true if it was on this node.
-    @discardableResult
-    public func kick(session: SessionID, reason: String) async -> Bool {
-        if let local = self.registry.session(session) {
-            local.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
-            return true
-        }
-        await self.publish(BusMessage(node: node, kind: .kick, session: session.rawValue, reason: reason))
-        return false
-    }
-
-    /// Closes every session of `user` on every node; returns how many were on this one.
-    @discardableResult
-    public func kick(user: Int, reason: String) async -> Int {
-        let local = self.kickLocally(user: user, reason: reason)
+    /// Asks the other nodes to close every session of `user` (this node kicks its own).
+    func kickElsewhere(user: Int, reason: String) async {
         await self.publish(BusMessage(node: node, kind: .kick, user: user, reason: reason))
-        return local
     }
 
     public func isOnline(_ user: Int) -> Bool {
