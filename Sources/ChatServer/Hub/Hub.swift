@@ -16,6 +16,8 @@ public final class Hub: Sendable {
     let logger: Logger
     /// Users online on any node, with names: kept from local logins and the bus.
     private let online = NIOLockedValueBox([Int: String]())
+    /// One per event loop, made on first use.
+    private let batchers = NIOLockedValueBox([ObjectIdentifier: FlushBatcher]())
 
     init(node: String, store: ChatStore?, logger: Logger) {
         self.node = node
@@ -118,9 +120,10 @@ public final class Hub: Sendable {
     func deliverLocally(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
         let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
         for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
+            let batcher = self.batcher(for: loop)
             loop.execute {
                 for (id, channel) in channels where id != except && !excludedByUser.contains(id) {
-                    channel.writeAndFlush(frame, promise: nil)
+                    batcher.write(frame, to: channel)
                 }
             }
         }
@@ -134,6 +137,15 @@ public final class Hub: Sendable {
             count += 1
         }
         return count
+    }
+
+    private func batcher(for loop: any EventLoop) -> FlushBatcher {
+        self.batchers.withLockedValue { batchers in
+            if let batcher = batchers[ObjectIdentifier(loop)] { return batcher }
+            let batcher = FlushBatcher(loop: loop)
+            batchers[ObjectIdentifier(loop)] = batcher
+            return batcher
+        }
     }
 
     @discardableResult
