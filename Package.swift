@@ -91,6 +91,9 @@ let package = Package(
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
+        .testTarget(name: "SoakTests", dependencies: ["ChatTesting", "ChatProtocol", "RedisClient",
+                                                      .product(name: "NIOPosix", package: "swift-nio"),
+                                                      .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
         .testTarget(name: "SystemdTests", dependencies: [
             "Systemd", "ChatTesting",

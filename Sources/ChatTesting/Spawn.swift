@@ -36,6 +36,10 @@ public struct SpawnedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
         for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Nothing else of ours goes along: the test's sockets (NIO opens them without
+        // CLOEXEC) would otherwise live on in a restarted redis-server or chatd and keep
+        // connections open that the test closed.
+        _ = addCloseFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -111,6 +115,11 @@ public struct SpawnedProcess: Sendable {
         return promise.futureResult
     }
 }
+
+/// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which its headers only
+/// declare under _GNU_SOURCE.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 
 public enum SpawnError: Error, Sendable {
     case failed(String, Int32)

@@ -94,12 +94,13 @@ final class SubscriptionRegistry: Sendable {
         case "message":
             guard parts.count == 3, let channel = parts[1].string else { return }
             let message = RedisMessage(channel: channel, payload: parts[2].buffer ?? ByteBuffer())
-            // `yield` never re-enters this lock (only `finish` runs termination handlers).
-            self.storage.withLockedValue { storage in
-                for subscription in storage.subscriptions.values where subscription.channels.contains(channel) {
-                    subscription.continuation.yield(message)
-                }
+            // Yield outside the lock: a yield takes the consuming task's lock, and a task
+            // being cancelled holds that lock while its stream's termination handler
+            // takes ours (`remove`) — yielding under our lock deadlocked chatd's shutdown.
+            let receivers = self.storage.withLockedValue { storage in
+                storage.subscriptions.values.filter { $0.channels.contains(channel) }.map(\.continuation)
             }
+            for continuation in receivers { continuation.yield(message) }
         case "subscribe":
             guard parts.count >= 2, let channel = parts[1].string else { return }
             let ready: [Waiter] = self.storage.withLockedValue { storage in
