@@ -35,11 +35,17 @@ final class ChatdService: Service, Sendable {
         try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
         guard !Task.isCancelled else { return }
         let chat = try await self.server.listen(self.listeners.chat)
+        var tls: (any Channel)?
+        if let listener = self.listeners.tls {
+            tls = try await self.server.listen(listener.source, tls: listener.context)
+        }
         let control = try await ControlServer(server: self.server, logger: self.logger).listen(self.listeners.control)
-        self.logger.info("chatd ready", metadata: [
+        var ready: Logger.Metadata = [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
             "socket_activated": "\(self.listeners.activated)",
-        ])
+        ]
+        if let tls { ready["tls_listen"] = "\(tls.localAddress.map { "\($0)" } ?? "?")" }
+        self.logger.info("chatd ready", metadata: ready)
         self.notifier?.ready()
 
         await withDiscardingTaskGroup { tasks in
@@ -53,6 +59,7 @@ final class ChatdService: Service, Sendable {
         self.notifier?.stopping()
         self.logger.info("shutting down: draining sessions")
         try? await chat.close()
+        try? await tls?.close()
         let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()
