@@ -70,6 +70,10 @@ public enum Connection {
             return connect.dnsAAAAError.map(describe) ?? connect.dnsAError.map(describe) ?? "no address"
         }
         if error is ChannelError { return "\(error)" }
+        // A TLS record (alert 0x15 or handshake 0x16, version 3.x) read as a frame length.
+        if case .frameTooLarge(let length, _)? = error as? ProtocolError, [0x15, 0x16].contains(length >> 24), (length >> 16) & 0xff == 0x03 {
+            return "the server answered in TLS (its TLS port? then use --tls)"
+        }
         return "\(error)"
     }
 }

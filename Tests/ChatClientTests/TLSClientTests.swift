@@ -86,6 +86,7 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1)
         r = try await cli.run(["who", "--no-tls"])
         #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("the server answered in TLS"), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1)
 
         // An unreadable CA file is a usage error.
