@@ -78,6 +78,12 @@ import Testing
             .write(to: configDir.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         r = try await cli.run(["who"])
         #expect(r.status == 0, "\(r.stderr)")
+        // The line mode too: a message in, and back out of the history.
+        r = try await cli.run([], stdin: "hello over TLS\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try await cli.run(["history"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("hello over TLS"), "\(r.stdout)")
 
         // TLS to the plain port, plain to the TLS port: 69, one line each.
         r = try await cli.run(["who", "--server", "127.0.0.1:\(chatd.port)"])

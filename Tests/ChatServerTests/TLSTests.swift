@@ -60,7 +60,7 @@ import Testing
             // A wrong CA: the handshake fails on the client's side; the server goes on.
             let doubter = try await TestChatClient.connect(port: tlsPort, caFile: certs.otherCACertificate)
             try? await doubter.send(.ping(PingMes()))
-            await #expect(throws: (any Error).self) { _ = try await doubter.next() }
+            await #expect(throws: NIOSSLError.self) { _ = try await doubter.next() }
 
             let bob = try await d.user(200, "bob")
             #expect(try await ann.next(Pick.notify).userid == 200)
