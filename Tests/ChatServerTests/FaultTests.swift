@@ -72,10 +72,11 @@ import Testing
     }
 
     /// chatd killed with SIGKILL under traffic: what was acknowledged is in history, and a
-    /// new chatd on the same Redis shows the dead one's users offline.
+    /// new chatd on the same Redis shows the dead one's users offline once the dead
+    /// node's presence expires.
     @Test func chatdKilledUnderTraffic() async throws {
         try await RedisServerProcess.with(persistent: true) { redis in
-            let first = try await ChatdProcess.start(redisURL: redis.url, environment: ["CHATD_RATE_LIMIT": "0"])
+            let first = try await ChatdProcess.start(redisURL: redis.url, environment: ["CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_TTL": "2"])
             let before = Deployment(redis: redis, chatd: first)
             let ann = try await before.user(1, "ann")
             var acked: [String: String] = [:]
@@ -84,10 +85,13 @@ import Testing
             try await ann.send(.sms(SmsMes(content: "in flight")))
             #expect(try await first.stop(signal: SIGKILL) == 128 + SIGKILL)
 
-            let second = try await ChatdProcess.start(redisURL: redis.url)
+            let second = try await ChatdProcess.start(redisURL: redis.url, environment: ["CHATD_PRESENCE_TTL": "2"])
             defer { kill(second.pid, SIGKILL) }
             let after = Deployment(redis: redis, chatd: second)
             let bob = try await after.user(2, "bob")
+            // Ann's node is gone: once its presence expires, bob is told she is offline.
+            let notice = try await bob.next(Pick.notify)
+            #expect(notice == NotifyUserStatusMes(userid: 1, status: UserStatus.offline, username: "ann"))
             try await bob.send(.onlineUsers)
             #expect(try await bob.next(Pick.online).users.map(\.userid) == [2])
             try await bob.send(.history(HistoryMes(limit: 100)))
