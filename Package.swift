@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -53,6 +54,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chatd", dependencies: [
             "ChatServer", "Systemd",
@@ -61,6 +63,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The client's logic (config, editor, rendering, connection) lives in a library
         // so ChatClientTests can reach it; the executable is argument parsing and wiring.
@@ -69,6 +72,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chat", dependencies: [
             "ChatClient", "ChatProtocol",
@@ -87,6 +92,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
@@ -94,7 +100,10 @@ let package = Package(
         .testTarget(name: "SoakTests", dependencies: ["ChatTesting", "ChatProtocol", "RedisClient",
                                                       .product(name: "NIOPosix", package: "swift-nio"),
                                                       .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
+        .testTarget(name: "ChatServerTests", dependencies: [
+            "ChatServer", "ChatTesting",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "SystemdTests", dependencies: [
             "Systemd", "ChatTesting",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -17,11 +17,12 @@ public final class ChatLoop {
         public var interactive: Bool
         public var debug: Bool
         public var heartbeat: TimeAmount
+        public var tls: ClientTLS?
 
         public init(server: ServerAddress, user: Int, password: String, style: Style, interactive: Bool,
-                    debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat) {
+                    debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat, tls: ClientTLS? = nil) {
             (self.server, self.user, self.password, self.style) = (server, user, password, style)
-            (self.interactive, self.debug, self.heartbeat) = (interactive, debug, heartbeat)
+            (self.interactive, self.debug, self.heartbeat, self.tls) = (interactive, debug, heartbeat, tls)
         }
     }
 
@@ -58,7 +59,7 @@ public final class ChatLoop {
     /// Runs until /quit, EOF, ctrl-c or the connection's end; returns the exit status.
     public func run() async throws(ChatFailure) -> ExitStatus {
         do {
-            return try await Connection.with(self.options.server, heartbeat: self.options.heartbeat) { inbound, outbound in
+            return try await Connection.with(self.options.server, tls: self.options.tls, heartbeat: self.options.heartbeat) { inbound, outbound in
                 self.outbound = outbound
                 let (events, continuation) = AsyncStream.makeStream(of: Event.self)
                 return try await withThrowingTaskGroup(of: Void.self) { group in

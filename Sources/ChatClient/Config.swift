@@ -3,11 +3,14 @@ public struct ClientConfig: Sendable, Equatable {
     public var server: ServerAddress
     public var user: Int?
     public var passwordFile: String?
+    /// TLS to the server, verified as `ClientTLS` says; nil = plain TCP.
+    public var tls: ClientTLS?
 
-    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil) {
+    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
+        self.tls = tls
     }
 }
 
@@ -16,17 +19,23 @@ public struct ConfigLayer: Sendable, Equatable {
     public var server: String?
     public var user: String?
     public var passwordFile: String?
+    /// `true`/`false` (also 1/0, yes/no, on/off), checked by `resolve`.
+    public var tls: String?
+    public var caFile: String?
 
-    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil) {
+    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
+        self.tls = tls
+        self.caFile = caFile
     }
 
-    /// `CHAT_SERVER`, `CHAT_USER`, `CHAT_PASSWORD_FILE`; empty values count as unset.
+    /// `CHAT_SERVER`, `CHAT_USER`, `CHAT_PASSWORD_FILE`, `CHAT_TLS`, `CHAT_CA_FILE`; empty values count as unset.
     public static func environment(_ env: [String: String]) -> ConfigLayer {
         func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
-        return ConfigLayer(server: value("CHAT_SERVER"), user: value("CHAT_USER"), passwordFile: value("CHAT_PASSWORD_FILE"))
+        return ConfigLayer(server: value("CHAT_SERVER"), user: value("CHAT_USER"), passwordFile: value("CHAT_PASSWORD_FILE"),
+                           tls: value("CHAT_TLS"), caFile: value("CHAT_CA_FILE"))
     }
 
     /// Parses the config file: `key = value` lines, `#` comments, blank lines ignored.
@@ -47,6 +56,8 @@ public struct ConfigLayer: Sendable, Equatable {
             case "server": layer.server = value
             case "user": layer.user = value
             case "password_file": layer.passwordFile = value
+            case "tls": layer.tls = value
+            case "ca_file": layer.caFile = value
             default: throw ChatFailure(.usage, "\(path):\(number + 1): unknown key `\(key)`")
             }
         }
@@ -70,7 +81,22 @@ extension ClientConfig {
             config.user = id
         }
         config.passwordFile = layers.lazy.compactMap(\.passwordFile).first
+        // A CA file means TLS unless TLS is explicitly off; `tls` alone means the system's CAs.
+        let caFile = layers.lazy.compactMap(\.caFile).first
+        switch try layers.lazy.compactMap(\.tls).first.map(Self.parseSwitch) {
+        case false?: config.tls = nil
+        case true?: config.tls = ClientTLS(caFile: caFile)
+        case nil: config.tls = caFile.map { ClientTLS(caFile: $0) }
+        }
         return config
+    }
+
+    static func parseSwitch(_ text: String) throws(ChatFailure) -> Bool {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ChatFailure(.usage, "invalid tls setting `\(text)` (expected true or false)")
+        }
     }
 
     /// `$XDG_CONFIG_HOME/chat/config`, else `$HOME/.config/chat/config`; nil without either.

@@ -7,6 +7,7 @@ import ChatProtocol
 /// - 2 `usage`: bad arguments or configuration.
 /// - 3 `badCredentials`: login refused (403 wrong password, 500 no such user).
 /// - 4 `alreadyRegistered`: `chat register` with an id that exists.
+/// - 5 `untrusted`: with TLS, the server's certificate did not verify (not worth retrying, unlike 69).
 /// - 69 `unavailable` (EX_UNAVAILABLE): server unreachable, or the connection was lost.
 /// - 130 `interrupted`: SIGINT (128 + 2), as shells report it; SIGTERM gives 143.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
@@ -15,6 +16,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case usage = 2
     case badCredentials = 3
     case alreadyRegistered = 4
+    case untrusted = 5
     case unavailable = 69
     case interrupted = 130
 
@@ -26,6 +28,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
           2    usage error (bad arguments or configuration)
           3    bad credentials (login refused: no such user, wrong password)
           4    id already registered (chat register)
+          5    TLS: the server's certificate did not verify (wrong CA, or not for that host)
           69   server unreachable or connection lost (EX_UNAVAILABLE)
           130  interrupted (SIGINT; 143 for SIGTERM)
         """

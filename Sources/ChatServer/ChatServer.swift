@@ -3,6 +3,7 @@ import ChatStore
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// The chat service of one node: accepts connections, runs sessions, drains on shutdown.
 /// It does not know where its listening socket came from.
@@ -38,7 +39,10 @@ public final class ChatServer: Sendable {
     }
 
     /// Starts accepting on `source`; the returned channel is the listening socket.
-    public func listen(_ source: ListenerSource) async throws -> any Channel {
+    /// With `tls`, every connection is a TLS server connection first: the chat
+    /// protocol runs inside it unchanged, and a peer that does not complete the
+    /// handshake is closed without reaching a session.
+    public func listen(_ source: ListenerSource, tls: NIOSSLContext? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -46,7 +50,7 @@ public final class ChatServer: Sendable {
             .childChannelOption(.autoRead, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try self.initialize(channel)
+                    try self.initialize(channel, tls: tls)
                 }
             }
         switch source {
@@ -57,9 +61,13 @@ public final class ChatServer: Sendable {
         }
     }
 
-    private func initialize(_ channel: any Channel) throws {
+    private func initialize(_ channel: any Channel, tls: NIOSSLContext?) throws {
         self.connections.track(channel)
         let configuration = self.configuration.current
+        if let tls {
+            // First, so that everything after it, the refusal below included, is encrypted.
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+        }
         guard self.connections.count <= configuration.maxConnections else {
             let refusal = ServerMessage.error(ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later")).frame()
             channel.writeAndFlush(refusal).whenComplete { _ in channel.close(promise: nil) }

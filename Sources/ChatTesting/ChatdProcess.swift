@@ -8,6 +8,8 @@ import NIOPosix
 /// started for one test. Ready means its "chatd ready" log line appeared.
 public final class ChatdProcess: Sendable {
     public let port: Int
+    /// The TLS chat port, when chatd was configured with `tls_listen` (`tls_listen=` in its ready line).
+    public let tlsPort: Int?
     public let controlSocket: String
     public let directory: URL
     public let pid: Int32
@@ -41,12 +43,15 @@ public final class ChatdProcess: Sendable {
             kill(process.pid, SIGKILL)
             throw TestProcessError.notReady(output: "no chat_listen port in: " + text)
         }
-        return ChatdProcess(port: port, controlSocket: controlSocket, directory: directory,
+        let tlsPort = text.firstMatch(of: /tls_listen=\S*:(\d+)/).flatMap { Int($0.1) }
+        return ChatdProcess(port: port, tlsPort: tlsPort, controlSocket: controlSocket, directory: directory,
                             pid: process.pid, exited: process.exited, log: log)
     }
 
-    private init(port: Int, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>, log: NIOLockedValueBox<String>) {
+    private init(port: Int, tlsPort: Int?, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>,
+                 log: NIOLockedValueBox<String>) {
         self.port = port
+        self.tlsPort = tlsPort
         self.controlSocket = controlSocket
         self.directory = directory
         self.pid = pid

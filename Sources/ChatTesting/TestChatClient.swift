@@ -2,6 +2,7 @@ import ChatProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 public enum TestChatClientError: Error, Sendable {
     case closed
@@ -15,17 +16,29 @@ public final class TestChatClient: Sendable {
     public let channel: any Channel
     private let inbox: Inbox
 
-    public static func connect(host: String = "127.0.0.1", port: Int) async throws -> TestChatClient {
+    /// Connects in plain TCP, or with `tls` inside TLS (`serverHostname` for SNI and the
+    /// name check; nil checks the certificate's IP addresses against `host`).
+    /// A failed handshake surfaces as the error of the first `next()`.
+    public static func connect(host: String = "127.0.0.1", port: Int, tls: NIOSSLContext? = nil,
+                               serverHostname: String? = nil) async throws -> TestChatClient {
         let inbox = Inbox()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: 16 << 20)))
                     try channel.pipeline.syncOperations.addHandler(Collector(inbox: inbox))
                 }
             }
             .connect(host: host, port: port).get()
         return TestChatClient(channel: channel, inbox: inbox)
+    }
+
+    /// Connects inside TLS, trusting only the CA certificates in `caFile`.
+    public static func connect(host: String = "127.0.0.1", port: Int, caFile: String) async throws -> TestChatClient {
+        try await connect(host: host, port: port, tls: TestCertificates.clientContext(trusting: caFile))
     }
 
     private init(channel: any Channel, inbox: Inbox) {

@@ -15,9 +15,9 @@ struct ChatCommand: AsyncParsableCommand {
             stdin is a terminal, otherwise sending each line of stdin to everyone (lines starting \
             with / are commands) until EOF.
 
-            Settings: flags > environment (CHAT_SERVER, CHAT_USER, CHAT_PASSWORD_FILE) > \
-            $XDG_CONFIG_HOME/chat/config (default ~/.config/chat/config; `key = value` lines with \
-            keys server, user, password_file; # comments) > defaults. The password comes from \
+            Settings: flags > environment (CHAT_SERVER, CHAT_USER, CHAT_PASSWORD_FILE, CHAT_TLS, \
+            CHAT_CA_FILE) > $XDG_CONFIG_HOME/chat/config (default ~/.config/chat/config; `key = value` \
+            lines with keys server, user, password_file, tls, ca_file; # comments) > defaults. The password comes from \
             --password-stdin, a password file, or is asked without echo. NO_COLOR turns colour off.
 
             \(ExitStatus.helpText)

@@ -14,6 +14,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the password from the first line of this file (env CHAT_PASSWORD_FILE).", valueName: "path"))
     var passwordFile: String?
 
+    @Flag(inversion: .prefixedNo,
+          help: "Connect with TLS, verifying the server against the system's CAs or --ca-file (env CHAT_TLS=1; default off).")
+    var tls: Bool?
+
+    @Option(help: ArgumentHelp("Verify the TLS server against this PEM CA file instead of the system's; implies --tls (env CHAT_CA_FILE).",
+                               valueName: "path"))
+    var caFile: String?
+
     @Flag(help: "Read the password from the first line of stdin.")
     var passwordStdin = false
 
@@ -27,7 +35,8 @@ struct GlobalOptions: ParsableArguments {
         if let path = ClientConfig.filePath(environment: env), let data = FileManager.default.contents(atPath: path) {
             file = try ConfigLayer.file(String(decoding: data, as: UTF8.self), path: path)
         }
-        let flags = ConfigLayer(server: self.server, user: self.user, passwordFile: self.passwordFile)
+        let flags = ConfigLayer(server: self.server, user: self.user, passwordFile: self.passwordFile,
+                                tls: self.tls.map { $0 ? "true" : "false" }, caFile: self.caFile)
         return try ClientConfig.resolve(flags: flags, environment: .environment(env), file: file)
     }
 

@@ -22,7 +22,7 @@ struct Interactive: AsyncParsableCommand {
         let password = try self.global.password(config)
         let options = ChatLoop.Options(
             server: config.server, user: user, password: password,
-            style: self.global.style, interactive: interactive, debug: self.global.debug)
+            style: self.global.style, interactive: interactive, debug: self.global.debug, tls: config.tls)
         let status = try await ChatLoop(options: options).run()
         if status != .ok { throw ChatFailure(status, "") }
     }

@@ -12,7 +12,7 @@ extension GlobalOptions {
         let user = try self.userID(config)
         let password = try self.password(config)
         let debug = self.debugSink
-        return try await Connection.with(config.server) { inbound, outbound in
+        return try await Connection.with(config.server, tls: config.tls) { inbound, outbound in
             var session = Session(inbound: inbound, outbound: outbound, debug: debug)
             let login = try await session.login(user: user, password: password)
             let result = try await body(&session, login)

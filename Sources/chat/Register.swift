@@ -40,7 +40,7 @@ struct Register: AsyncParsableCommand {
 
         let user = ChatProtocol.User(userid: id, userpwd: password, username: name)
         let debug = self.global.debugSink
-        let reply = try await Connection.with(config.server) { inbound, outbound in
+        let reply = try await Connection.with(config.server, tls: config.tls) { inbound, outbound in
             var session = Session(inbound: inbound, outbound: outbound, debug: debug)
             try await session.send(.register(RegisterMes(user: user)))
             return try await session.wait(for: "register") { m -> RegisterResMes? in

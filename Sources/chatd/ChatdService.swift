@@ -42,14 +42,20 @@ final class ChatdService: Service, Sendable {
         // Hear the other nodes (if any) before serving anyone.
         let cluster = try await self.server.joinCluster()
         let chat = try await self.server.listen(self.listeners.chat)
+        var tls: (any Channel)?
+        if let listener = self.listeners.tls {
+            tls = try await self.server.listen(listener.source, tls: listener.context)
+        }
         let config = self.current.withLockedValue { $0 }
         let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
                                               reload: { self.reloadTellingSystemd() })
             .listen(self.listeners.control, group: AdminPolicy.groupID(config.adminGroup))
-        self.logger.info("chatd ready", metadata: [
+        var ready: Logger.Metadata = [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
             "socket_activated": "\(self.listeners.activated)",
-        ])
+        ]
+        if let tls { ready["tls_listen"] = "\(tls.localAddress.map { "\($0)" } ?? "?")" }
+        self.logger.info("chatd ready", metadata: ready)
         self.notifier?.ready()
 
         await withDiscardingTaskGroup { tasks in
@@ -64,6 +70,7 @@ final class ChatdService: Service, Sendable {
         self.notifier?.stopping()
         self.logger.info("shutting down: draining sessions")
         try? await chat.close()
+        try? await tls?.close()
         let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()

@@ -1,23 +1,50 @@
 import ChatServer
+import NIOSSL
 import Systemd
 
-/// Where chatd's two sockets come from: systemd (socket activation, by name) or,
-/// when none are passed, the configured addresses.
+/// Where chatd's sockets come from: systemd (socket activation, by name) or,
+/// when none are passed, the configured addresses. The TLS chat socket is optional:
+/// systemd's `chat-tls` if passed, else `tls_listen` if set.
 struct Listeners {
     var chat: ListenerSource
     var control: ControlListenerSource
+    var tls: (source: ListenerSource, context: NIOSSLContext)?
     var activated: Bool
 
     static func resolve(_ config: ChatdConfig) throws -> Listeners {
+        let context = try config.tlsContext()
         let passed = try ListenFDs.take()
-        guard !passed.isEmpty else {
-            return Listeners(chat: .bind(host: config.listen.host, port: config.listen.port),
-                             control: .bind(path: config.controlSocket), activated: false)
+        var listeners: Listeners
+        var tlsSource: ListenerSource?
+        if passed.isEmpty {
+            listeners = Listeners(chat: .bind(host: config.listen.host, port: config.listen.port),
+                                  control: .bind(path: config.controlSocket), activated: false)
+        } else {
+            let named = try passed.expect(names: ["chat": .tcpListener, "control": .unixListener],
+                                          optional: ["chat-tls": .tcpListener])
+            let chat = named["chat"]!.fd
+            let control = named["control"]!.fd
+            listeners = Listeners(chat: .adopt(fd: chat, backlog: adoptionBacklog(fd: chat)),
+                                  control: .adopt(fd: control, backlog: adoptionBacklog(fd: control)), activated: true)
+            if let tls = named["chat-tls"]?.fd {
+                tlsSource = .adopt(fd: tls, backlog: adoptionBacklog(fd: tls))
+            }
         }
-        let named = try passed.expect(names: ["chat": .tcpListener, "control": .unixListener])
-        let chat = named["chat"]!.fd
-        let control = named["control"]!.fd
-        return Listeners(chat: .adopt(fd: chat, backlog: adoptionBacklog(fd: chat)),
-                         control: .adopt(fd: control, backlog: adoptionBacklog(fd: control)), activated: true)
+        if tlsSource == nil, let address = config.tlsListen {
+            tlsSource = .bind(host: address.host, port: address.port)
+        }
+        if let tlsSource {
+            guard let context else { throw ListenersError.tlsSocketWithoutCertificate }
+            listeners.tls = (tlsSource, context)
+        }
+        return listeners
+    }
+}
+
+enum ListenersError: Error, CustomStringConvertible {
+    case tlsSocketWithoutCertificate
+
+    var description: String {
+        "systemd passed a chat-tls socket, but tls_certificate and tls_key are not set"
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ExitStatusTests {
     @Test func documentedValues() {
-        #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 69, 130])
+        #expect(ExitStatus.allCases.map(\.rawValue) == [0, 1, 2, 3, 4, 5, 69, 130])
         for status in ExitStatus.allCases {
             #expect(ExitStatus.helpText.contains("  \(status.rawValue) "), "\(status) missing from --help")
         }

@@ -11,6 +11,11 @@ import RedisClient
 /// chatd's whole configuration, resolved from flags > environment > file > defaults.
 struct ChatdConfig: Equatable {
     var listen = HostPort(host: "0.0.0.0", port: 8889)
+    /// The TLS chat address to bind when systemd passes no `chat-tls` socket; nil = none.
+    var tlsListen: HostPort?
+    /// PEM paths of the TLS certificate (chain) and its key; see TLSSettings.swift.
+    var tlsCertificate = ""
+    var tlsKey = ""
     var controlSocket = "/run/chatd/control.sock"
     var adminGroup = "chatadm"
     var adminUsers: [String] = []
@@ -97,6 +102,12 @@ struct ChatdConfig: Equatable {
         case .listen:
             guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT") }
             self.listen = hostPort
+        case .tlsListen:
+            guard !value.isEmpty else { self.tlsListen = nil; return }
+            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT, or nothing for no TLS listener") }
+            self.tlsListen = hostPort
+        case .tlsCertificate: self.tlsCertificate = value
+        case .tlsKey: self.tlsKey = value
         case .controlSocket:
             guard value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
             self.controlSocket = value
@@ -155,12 +166,16 @@ struct ChatdConfig: Equatable {
         guard 128 * scryptN * scryptR <= 256 << 20 else {
             throw .invalid(key: ConfigKey.scryptN.rawValue, value: String(scryptN), "scrypt_n × scrypt_r needs more than 256 MiB per login")
         }
+        _ = try self.tlsContext()
     }
 
     /// Values that differ from `other` among keys that cannot change without a restart.
     func restartOnlyChanges(from other: ChatdConfig) -> [ConfigKey] {
         var changed: [ConfigKey] = []
         if listen != other.listen { changed.append(.listen) }
+        if tlsListen != other.tlsListen { changed.append(.tlsListen) }
+        if tlsCertificate != other.tlsCertificate { changed.append(.tlsCertificate) }
+        if tlsKey != other.tlsKey { changed.append(.tlsKey) }
         if controlSocket != other.controlSocket { changed.append(.controlSocket) }
         if redisURL != other.redisURL { changed.append(.redisURL) }
         if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }

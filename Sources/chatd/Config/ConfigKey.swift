@@ -2,6 +2,9 @@
 /// and the flags all use these names. `etc/chatd/chatd.conf` documents each one.
 enum ConfigKey: String, CaseIterable {
     case listen
+    case tlsListen = "tls_listen"
+    case tlsCertificate = "tls_certificate"
+    case tlsKey = "tls_key"
     case controlSocket = "control_socket"
     case adminGroup = "admin_group"
     case adminUsers = "admin_users"
