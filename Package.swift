@@ -22,8 +22,10 @@ let package = Package(
         .target(name: "Systemd", dependencies: [
             "CSystemd",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "ChatProtocol", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -39,6 +41,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ChatServer", dependencies: [
@@ -56,8 +59,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .executableTarget(name: "chat", dependencies: [
+        // The client's logic (config, editor, rendering, connection) lives in a library
+        // so ChatClientTests can reach it; the executable is argument parsing and wiring.
+        .target(name: "ChatClient", dependencies: [
             "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "chat", dependencies: [
+            "ChatClient", "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,6 +83,17 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting"]),
         .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "ChatTesting"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "ChatTesting"]),
+        .testTarget(name: "SystemdTests", dependencies: [
+            "Systemd", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "ChatClientTests", dependencies: [
+            "ChatClient", "ChatProtocol", "ChatTesting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
     ]
 )

@@ -2,4 +2,12 @@
 #define CSYSTEMD_SHIM_H
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
+// Socket diagnostics (netlink): the only way to read a listening socket's
+// configured backlog back from the kernel. Glibc's module does not export these.
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
+#include <linux/unix_diag.h>
 #endif

@@ -6,6 +6,8 @@ public enum StatusCode {
     public static let notLoggedIn = 401
     public static let wrongPassword = 403
     public static let notFound = 404
+    /// A frame was started and not finished in time (slow-drip sender); the connection closes.
+    public static let timeout = 408
     public static let tooLarge = 413
     public static let rateLimited = 429
     /// The seed's "no such user" for `LoginResMes`; also an internal error elsewhere.

@@ -39,16 +39,26 @@ public final class ChatServer: Sendable {
         case .bind(let host, let port):
             return try await bootstrap.serverChannelOption(.backlog, value: 4096).bind(host: host, port: port).get()
         case .adopt(let fd, let backlog):
-            return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
+            return try await bootstrap.adopt(fd: fd, backlog: backlog)
         }
     }
 
     private func initialize(_ channel: any Channel) throws {
         self.connections.track(channel)
         let configuration = self.configuration.current
+        guard self.connections.count <= configuration.maxConnections else {
+            let refusal = ServerMessage.error(ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later")).frame()
+            channel.writeAndFlush(refusal).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        let bound = max(configuration.outboundQueueMax, 2)
+        try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
         if configuration.idleTimeout.nanoseconds > 0 {
             try handlers.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
+        }
+        if configuration.frameTimeout.nanoseconds > 0 {
+            try handlers.addHandler(FrameTimeoutHandler(timeout: configuration.frameTimeout))
         }
         try handlers.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)))
         try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration))

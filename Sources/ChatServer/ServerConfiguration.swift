@@ -14,6 +14,27 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var historyDefaultLimit: Int = 20
     /// Frames read ahead of the one being processed before reading pauses.
     public var maxQueuedRequests: Int = 32
+    /// How long a resume token from a successful login stays valid; zero: no tokens.
+    public var tokenLifetime: Duration = .seconds(7 * 24 * 3600)
+    /// Bytes that may wait to be sent to one session; past it the session is a slow
+    /// consumer and is closed, so memory stays bounded however many stop reading.
+    public var outboundQueueMax: Int = 256 * 1024
+    /// Requests per second one session may send (PingMes excepted), and the burst
+    /// allowed above it; over it a request gets ErrorMes 429 and does nothing. Zero: no limit.
+    public var requestsPerSecond: Double = 10
+    public var requestBurst: Double = 30
+    /// A started frame must be complete within this time. Zero disables.
+    public var frameTimeout: TimeAmount = .seconds(30)
+    /// Failed logins allowed per user id, and per source address, per `loginWindow`;
+    /// past them logins get 429 until the window ends. Zero: no limit.
+    public var loginFailuresPerUser: Int = 5
+    public var loginFailuresPerAddress: Int = 20
+    public var loginWindow: TimeAmount = .seconds(60)
+    /// Registrations allowed per source address per hour. Zero: no limit.
+    public var registrationsPerAddress: Int = 10
+    /// Sessions one user may hold at once; connections this node accepts in all.
+    public var maxSessionsPerUser: Int = 16
+    public var maxConnections: Int = 50_000
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

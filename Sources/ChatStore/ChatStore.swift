@@ -1,5 +1,6 @@
 import ChatProtocol
 import Foundation
+import NIOConcurrencyHelpers
 import Logging
 import RedisClient
 
@@ -11,6 +12,7 @@ public final class ChatStore: Sendable {
     let keys: Keys
     public let configuration: StoreConfiguration
     public let hasher: PasswordHasher
+    let cachedTokenKey = NIOLockedValueBox<Data?>(nil)
 
     public init(redis: RedisClient, configuration: StoreConfiguration = .init()) {
         self.redis = redis

@@ -6,6 +6,7 @@
 /// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
+/// - `<prefix>secret:token` string: the resume tokens' HMAC key.
 /// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
 ///   User JSON with a clear-text password. Read for import, then emptied.
 struct Keys: Sendable {
@@ -15,6 +16,8 @@ struct Keys: Sendable {
     func user(_ id: Int) -> String { "\(prefix)user:\(id)" }
     var userPattern: String { "\(prefix)user:*" }
     var room: String { "\(prefix)room:lobby" }
+    /// The resume tokens' HMAC key (base64), shared by every node.
+    var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }
     func conversation(_ a: Int, _ b: Int) -> String { "\(prefix)dm:\(min(a, b)):\(max(a, b))" }
 
@@ -35,4 +38,6 @@ enum UserField {
     static let lastLogin = "last_login"
     static let groupCursor = "group_cursor"
     static let inboxCursor = "inbox_cursor"
+    /// Bumped to revoke every resume token issued so far.
+    static let tokenEpoch = "token_epoch"
 }

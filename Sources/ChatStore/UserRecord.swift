@@ -7,6 +7,8 @@ public struct UserRecord: Sendable, Equatable {
     public var lastLogin: Int64?
     /// True for a record still in the seed's clear-text hash, not yet migrated.
     public var isSeedRecord: Bool
+    /// Resume tokens carry this; bumping it revokes them.
+    public var tokenEpoch: Int
     var passwordHash: String
 
     init(id: Int, fields: [String: String]) throws(StoreError) {
@@ -20,6 +22,7 @@ public struct UserRecord: Sendable, Equatable {
         self.disabled = fields[UserField.disabled] == "1"
         self.lastLogin = fields[UserField.lastLogin].flatMap { Int64($0) }
         self.isSeedRecord = false
+        self.tokenEpoch = Int(fields[UserField.tokenEpoch] ?? "") ?? 0
     }
 
     init(seedID id: Int, username: String) {
@@ -30,5 +33,6 @@ public struct UserRecord: Sendable, Equatable {
         self.disabled = false
         self.lastLogin = nil
         self.isSeedRecord = true
+        self.tokenEpoch = 0
     }
 }

@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import RedisClient
 import ServiceLifecycle
-import UnixSignals
+import Systemd
 
 /// Wires the pieces together and runs until SIGTERM/SIGINT.
 struct Daemon {
@@ -14,19 +14,40 @@ struct Daemon {
     let loader: ConfigLoader
 
     func run() async throws {
-        let logging = LoggingSetup.bootstrap(config)
+        SystemdLogging.bootstrap(identifier: "chatd", level: config.logLevel, destination: config.logTarget.destination)
         let logger = Logger(label: "chatd")
+        // Taken first, so a misconfigured unit fails before anything else starts.
+        let listeners: Listeners
+        do { listeners = try Listeners.resolve(config) } catch {
+            logger.critical("unusable sockets from systemd", metadata: ["error": "\(error)"])
+            throw error
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let redis = RedisClient(configuration: try config.redis(), eventLoopGroup: group, logger: Logger(label: "chatd.redis"))
         let store = ChatStore(redis: redis, configuration: config.store)
         let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger)
-        let service = ChatdService(config: config, loader: loader, server: server, redis: redis, group: group,
-                                   logging: logging, logger: logger)
+        let notifier = SystemdNotifier()
+        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis,
+                                   notifier: notifier, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let notifier {
+            // First, so it stops last: systemd keeps getting pings while sessions drain.
+            services.append(.init(service: WatchdogService(loops: Array(group.makeIterator()), notifier: notifier)))
+        }
+        services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
+    }
+}
+
+extension ChatdConfig.LogTarget {
+    var destination: LogDestination {
+        switch self {
+        case .auto: .auto
+        case .journal: .journal
+        case .stderr: .stderr
+        }
     }
 }

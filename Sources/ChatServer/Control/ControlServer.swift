@@ -39,7 +39,7 @@ public final class ControlServer: Sendable {
             defer { umask(previous) }
             return try await bootstrap.bind(unixDomainSocketPath: path).get()
         case .adopt(let fd, let backlog):
-            return try await bootstrap.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
+            return try await bootstrap.adopt(fd: fd, backlog: backlog)
         }
     }
 }

@@ -9,8 +9,8 @@ public final class Hub: Sendable {
 
     /// To every logged-in session but `except` (a session) and `exceptUser` (all their sessions).
     func broadcast(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
+        let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
         for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
-            let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
             loop.execute {
                 for (id, channel) in channels where id != except && !excludedByUser.contains(id) {
                     channel.writeAndFlush(frame, promise: nil)

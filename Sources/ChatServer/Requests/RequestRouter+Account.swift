@@ -5,8 +5,14 @@ extension RequestRouter {
     func register(_ request: RegisterMes, from origin: Origin) async -> RequestOutcome {
         let user = request.user
         let logger = self.log("register", origin, user: user.userid)
+        let perAddress = self.configuration.current.registrationsPerAddress
+        if self.registrations.isOver(origin.address, limit: perAddress).over {
+            logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
+            return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
+        }
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
+            self.registrations.record(origin.address)
             logger.info("user registered")
             return .reply(.registerResult(RegisterResMes(code: StatusCode.ok)))
         } catch {
@@ -27,17 +33,41 @@ extension RequestRouter {
         if origin.user != nil {
             return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
         }
+        let limits = self.configuration.current
+        let userKey = "user:\(request.userid)"
+        let addressKey = "address:\(origin.address)"
+        let byUser = self.loginFailures.isOver(userKey, limit: limits.loginFailuresPerUser)
+        let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
+        if byUser.over || byAddress.over {
+            // Checked before any password work, so a guessing flood costs no scrypt.
+            let wait = max(byUser.retryAfter, byAddress.retryAfter).nanoseconds / 1_000_000_000 + 1
+            logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser.over ? "user" : "address")])
+            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(wait) s")))
+        }
+        if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
+            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
+        }
         let record: UserRecord
         do {
-            record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+            if let token = request.token, !token.isEmpty {
+                record = try await self.store.authenticate(id: request.userid, token: token)
+            } else {
+                record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+            }
         } catch {
             let (code, text): (Int, String)
             switch error {
             case .noSuchUser: (code, text) = (StatusCode.noSuchUser, "no such user, register first")
+            case .wrongPassword where request.token?.isEmpty == false:
+                (code, text) = (StatusCode.wrongPassword, "invalid or expired token, log in with the password")
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
+            }
+            if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
+                self.loginFailures.record(userKey)
+                self.loginFailures.record(addressKey)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
             return .reply(.loginResult(LoginResMes(code: code, error: text)))
@@ -60,8 +90,11 @@ extension RequestRouter {
             self.hub.broadcast(notice, exceptUser: identity.id)
         }
 
+        let lifetime = self.configuration.current.tokenLifetime
+        let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
         var replies: [ServerMessage] = [
-            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id), username: identity.username))
+            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id),
+                                     username: identity.username, token: token))
         ]
         replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline, origin: origin)))
         let motd = self.configuration.current.messageOfTheDay

@@ -12,12 +12,16 @@ final class RequestRouter: Sendable {
     let logger: Logger
     /// Requests and session ends still running; shutdown waits for them.
     let inFlight = InFlight()
+    /// Failed logins by user and by address; registrations by address.
+    let loginFailures: Throttle
+    let registrations = Throttle(window: .hours(1))
 
     init(store: ChatStore, hub: Hub, configuration: ConfigurationBox, logger: Logger) {
         self.store = store
         self.hub = hub
         self.configuration = configuration
         self.logger = logger
+        self.loginFailures = Throttle(window: configuration.current.loginWindow)
     }
 
     /// The connection behind a request.
@@ -25,6 +29,8 @@ final class RequestRouter: Sendable {
         var session: SessionID
         var channel: any Channel
         var peer: String
+        /// The peer's address without the port, for per-address limits.
+        var address: String
         var connectedAt: Int64
         var stats: SessionStats
         var user: UserIdentity?

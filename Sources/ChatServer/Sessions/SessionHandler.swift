@@ -17,6 +17,8 @@ final class SessionHandler: ChannelDuplexHandler {
     private let stats: SessionStats
     private let connectedAt: Int64
     private var peer = "?"
+    private var address = "?"
+    private var bucket: TokenBucket
     private var user: UserIdentity?
     private var queue = CircularBuffer<ClientMessage>()
     private var busy = false
@@ -31,10 +33,12 @@ final class SessionHandler: ChannelDuplexHandler {
         self.configuration = configuration
         self.connectedAt = SessionStats.nowMillis()
         self.stats = SessionStats(now: self.connectedAt)
+        self.bucket = TokenBucket(rate: configuration.requestsPerSecond, burst: configuration.requestBurst)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.peer = context.channel.remoteAddress.map(Self.describe) ?? "?"
+        self.address = context.channel.remoteAddress?.ipAddress ?? "?"
         if context.channel.isActive { self.armLoginDeadline(context: context) }
     }
 
@@ -60,7 +64,17 @@ final class SessionHandler: ChannelDuplexHandler {
         self.stats.messagesIn.add(1, ordering: .relaxed)
         self.stats.lastActivity.store(SessionStats.nowMillis(), ordering: .relaxed)
         do {
-            self.queue.append(try ClientMessage.decode(frame))
+            let message = try ClientMessage.decode(frame)
+            switch message {
+            case .ping, .pong: break
+            default:
+                guard self.bucket.take() else {
+                    self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
+                    context.flush()
+                    return
+                }
+            }
+            self.queue.append(message)
             self.processNext(context: context)
         } catch {
             // A bad payload inside a good frame: say so, keep the session.
@@ -77,10 +91,27 @@ final class SessionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Counts every frame that leaves, replies and fan-out alike.
+    /// Frames from elsewhere (fan-out, presence, kicks' notices) pass here: counted, and
+    /// refused once the session's outbound queue is over its bound.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard self.mayWrite(context: context) else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(data, promise: promise)
+    }
+
+    /// False when closing, or when more than `outboundQueueMax` bytes already wait for
+    /// this client (NIO turns the channel unwritable at the high-water mark): such a
+    /// slow consumer is closed instead of being buffered for without bound.
+    private func mayWrite(context: ChannelHandlerContext) -> Bool {
+        guard !self.closing else { return false }
+        guard context.channel.isWritable else {
+            self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+            return false
+        }
+        return true
     }
 
     private func processNext(context: ChannelHandlerContext) {
@@ -90,7 +121,7 @@ final class SessionHandler: ChannelDuplexHandler {
             context.read()
         }
         self.busy = true
-        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer,
+        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer, address: self.address,
                                           connectedAt: self.connectedAt, stats: self.stats, user: self.user)
         let router = self.router
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -159,17 +190,21 @@ final class SessionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    /// Writes a last message, then closes.
+    /// Writes a last message, then closes once it is sent — or after a short grace,
+    /// for a peer that does not read.
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
         guard !self.closing else { return }
         self.closing = true
         let channel = context.channel
+        let grace = context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
+            grace.cancel()
             channel.close(promise: nil)
         }
     }
 
     private func write(_ message: ServerMessage, context: ChannelHandlerContext) {
+        guard self.mayWrite(context: context) else { return }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(Self.wrapOutboundOut(message.frame()), promise: nil)
     }

@@ -1,6 +1,9 @@
 import ChatServer
 import ChatStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import RedisClient
@@ -29,6 +32,17 @@ struct ChatdConfig: Equatable {
     var logTarget = LogTarget.auto
     var shutdownTimeout = 10
     var motd = ""
+    var tokenTTL = 7 * 24 * 3600
+    var outboundQueueMax = 256 * 1024
+    var rateLimit = 10
+    var rateBurst = 30
+    var frameTimeout = 30
+    var loginFailuresPerUser = 5
+    var loginFailuresPerAddress = 20
+    var loginWindow = 60
+    var registrationsPerAddress = 10
+    var maxSessionsPerUser = 16
+    var maxConnections = 50_000
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -39,11 +53,7 @@ struct ChatdConfig: Equatable {
         var file = ConfigFile()
         let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
         if let filePath {
-            let text: String
-            do { text = try String(contentsOfFile: filePath, encoding: .utf8) } catch {
-                throw .unreadable(path: filePath, "cannot read: \((error as NSError).localizedDescription)")
-            }
-            file = try ConfigFile(parsing: text, path: filePath)
+            file = try ConfigFile(parsing: try Self.read(filePath), path: filePath)
         }
         var config = ChatdConfig()
         for key in ConfigKey.allCases {
@@ -52,6 +62,27 @@ struct ChatdConfig: Equatable {
         }
         try config.validate()
         return config
+    }
+
+    /// The file's text; plain POSIX reads, so that /dev/null and pipes work too.
+    static func read(_ path: String) throws(ConfigError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Glibc.read(fd, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            guard bytes.count <= 1 << 20 else { throw .unreadable(path: path, "larger than 1 MiB") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .unreadable(path: path, "not UTF-8") }
+        return text
     }
 
     mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
@@ -103,6 +134,17 @@ struct ChatdConfig: Equatable {
             self.logTarget = target
         case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
         case .motd: self.motd = value
+        case .tokenTTL: self.tokenTTL = try int(0...(365 * 24 * 3600))
+        case .outboundQueueMax: self.outboundQueueMax = try int(4096...(64 << 20))
+        case .rateLimit: self.rateLimit = try int(0...100_000)
+        case .rateBurst: self.rateBurst = try int(1...100_000)
+        case .frameTimeout: self.frameTimeout = try int(0...3_600)
+        case .loginFailuresPerUser: self.loginFailuresPerUser = try int(0...100_000)
+        case .loginFailuresPerAddress: self.loginFailuresPerAddress = try int(0...100_000)
+        case .loginWindow: self.loginWindow = try int(1...86_400)
+        case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
+        case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
+        case .maxConnections: self.maxConnections = try int(1...10_000_000)
         }
     }
 
@@ -128,6 +170,7 @@ struct ChatdConfig: Equatable {
         if offlineMax != other.offlineMax { changed.append(.offlineMax) }
         if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
         if logTarget != other.logTarget { changed.append(.logTarget) }
+        if loginWindow != other.loginWindow { changed.append(.loginWindow) }
         return changed
     }
 
@@ -137,6 +180,17 @@ struct ChatdConfig: Equatable {
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
+        server.tokenLifetime = .seconds(tokenTTL)
+        server.outboundQueueMax = outboundQueueMax
+        server.requestsPerSecond = Double(rateLimit)
+        server.requestBurst = Double(rateBurst)
+        server.frameTimeout = .seconds(Int64(frameTimeout))
+        server.loginFailuresPerUser = loginFailuresPerUser
+        server.loginFailuresPerAddress = loginFailuresPerAddress
+        server.loginWindow = .seconds(Int64(loginWindow))
+        server.registrationsPerAddress = registrationsPerAddress
+        server.maxSessionsPerUser = maxSessionsPerUser
+        server.maxConnections = maxConnections
         return server
     }
 

@@ -22,6 +22,17 @@ enum ConfigKey: String, CaseIterable {
     case logLevel = "log_level"
     case logTarget = "log_target"
     case shutdownTimeout = "shutdown_timeout"
+    case tokenTTL = "token_ttl"
+    case outboundQueueMax = "outbound_queue_max"
+    case rateLimit = "rate_limit"
+    case rateBurst = "rate_burst"
+    case frameTimeout = "frame_timeout"
+    case loginFailuresPerUser = "login_failures_per_user"
+    case loginFailuresPerAddress = "login_failures_per_address"
+    case loginWindow = "login_window"
+    case registrationsPerAddress = "registrations_per_address"
+    case maxSessionsPerUser = "max_sessions_per_user"
+    case maxConnections = "max_connections"
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
@@ -30,7 +41,9 @@ enum ConfigKey: String, CaseIterable {
     var isLive: Bool {
         switch self {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .shutdownTimeout:
+             .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
+             .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
+             .maxSessionsPerUser, .maxConnections:
             return true
         default:
             return false

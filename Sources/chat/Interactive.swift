@@ -1,0 +1,29 @@
+import ArgumentParser
+import ChatClient
+import Foundation
+
+/// The default command: a chat session (see `ChatLoop`).
+struct Interactive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Log in and chat (the default): a prompt on a terminal, else lines from stdin.",
+        discussion: """
+            At the prompt: /msg ID TEXT, /who, /history [N], /quit, /help; any other line goes to \
+            everyone. Keys: left/right, home/end (ctrl-a/ctrl-e), backspace, delete, ctrl-u, ctrl-k, \
+            ctrl-w, up/down for history, ctrl-l redraw, ctrl-d on an empty line quits, ctrl-c interrupts.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let config = try self.global.config()
+        let interactive = Terminal.isTerminal(STDIN_FILENO)
+        let user = try self.global.userID(config)
+        let password = try self.global.password(config)
+        let options = ChatLoop.Options(
+            server: config.server, user: user, password: password,
+            style: self.global.style, interactive: interactive, debug: self.global.debug)
+        let status = try await ChatLoop(options: options).run()
+        if status != .ok { throw ChatFailure(status, "") }
+    }
+}

@@ -1,0 +1,58 @@
+import ChatStore
+import RedisClient
+import Testing
+
+@Suite struct TokenTests {
+    @Test func tokenLogsInWithoutThePassword() async throws {
+        try await withStore { store, _, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let user = try await store.authenticate(id: 100, password: "pw")
+            let token = try await store.issueToken(for: user, lifetime: .seconds(60))
+            #expect(!token.contains("pw"))
+            #expect(try await store.authenticate(id: 100, token: token).username == "ann")
+        }
+    }
+
+    @Test func forgedExpiredOrForeignTokensAreRefused() async throws {
+        try await withStore { store, _, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            try await store.register(id: 200, username: "bob", password: "pw")
+            let ann = try await store.authenticate(id: 100, password: "pw")
+            let token = try await store.issueToken(for: ann, lifetime: .seconds(60))
+            // Issued to ann, presented for bob.
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 200, token: token) }
+            // A changed field breaks the signature.
+            var parts = token.split(separator: ".").map(String.init)
+            parts[1] = String(Int(parts[1])! + 1000)
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: parts.joined(separator: ".")) }
+            // Expired.
+            let expired = try await store.issueToken(for: ann, lifetime: .seconds(-1))
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: expired) }
+            for junk in ["", "a.b.c.d", "100.1.0.", String(repeating: ".", count: 1000)] {
+                await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: junk) }
+            }
+        }
+    }
+
+    @Test func revocationInvalidatesEarlierTokens() async throws {
+        try await withStore { store, _, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let ann = try await store.authenticate(id: 100, password: "pw")
+            let old = try await store.issueToken(for: ann, lifetime: .seconds(60))
+            try await store.revokeTokens(of: 100)
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: old) }
+            let fresh = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            #expect(try await store.authenticate(id: 100, token: fresh).id == 100)
+        }
+    }
+
+    /// Every node on the same Redis uses the same key, so any node accepts any node's token.
+    @Test func anotherStoreOnTheSameRedisAcceptsTheToken() async throws {
+        try await withStore { store, redis, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let token = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let otherNode = ChatStore(redis: redis, configuration: store.configuration)
+            #expect(try await otherNode.authenticate(id: 100, token: token).id == 100)
+        }
+    }
+}
