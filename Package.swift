@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "chatd", targets: ["chatd"]),
         .executable(name: "chat", targets: ["chat"]),
+        .executable(name: "chatctl", targets: ["chatctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -44,8 +45,10 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
+        .target(name: "ControlProtocol"),
         .target(name: "ChatServer", dependencies: [
-            "ChatStore", "ChatProtocol",
+            "ChatStore", "ChatProtocol", "ControlProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -73,6 +76,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "chatctl", dependencies: [
+            "ControlProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "ChatTesting", dependencies: [
             "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -94,6 +103,13 @@ let package = Package(
             "ChatClient", "ChatProtocol", "ChatTesting",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
+        // RedisClient only to plant seed records.
+        .testTarget(name: "ControlTests", dependencies: [
+            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
     ]
 )

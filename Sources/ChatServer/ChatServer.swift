@@ -7,7 +7,8 @@ import NIOPosix
 /// The chat service of one node: accepts connections, runs sessions, drains on shutdown.
 /// It does not know where its listening socket came from.
 public final class ChatServer: Sendable {
-    public let hub = Hub()
+    public let hub: Hub
+    let cluster: ClusterMembership
     public let configuration: ConfigurationBox
     public let store: ChatStore
     let router: RequestRouter
@@ -20,7 +21,20 @@ public final class ChatServer: Sendable {
         self.configuration = ConfigurationBox(configuration)
         self.group = group
         self.logger = logger
+        self.hub = Hub(node: SessionID.random().rawValue, store: store, logger: logger)
+        self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
+    }
+
+    /// Joins the other nodes on this Redis (bus, presence) and keeps in touch with them
+    /// until the task is cancelled; then leaves. Call before `listen`.
+    public func joinCluster() async throws -> @Sendable () async -> Void {
+        let bus = try await self.cluster.join()
+        let cluster = self.cluster
+        return {
+            await cluster.run(bus: bus)
+            await cluster.leave()
+        }
     }
 
     /// Starts accepting on `source`; the returned channel is the listening socket.

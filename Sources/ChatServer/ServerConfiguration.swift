@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Sessions one user may hold at once; connections this node accepts in all.
     public var maxSessionsPerUser: Int = 16
     public var maxConnections: Int = 50_000
+    /// A node whose presence heartbeat is older than this is dead; its users are shown
+    /// offline. It beats every third of this.
+    public var presenceTTL: Duration = .seconds(15)
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

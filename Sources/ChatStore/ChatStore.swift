@@ -9,13 +9,16 @@ import RedisClient
 /// half-written (multi-key changes are Lua scripts).
 public final class ChatStore: Sendable {
     let redis: RedisClient
+    /// The bus's pub/sub connection (several nodes); nil for a store used without one.
+    let subscriber: RedisSubscriber?
     let keys: Keys
     public let configuration: StoreConfiguration
     public let hasher: PasswordHasher
     let cachedTokenKey = NIOLockedValueBox<Data?>(nil)
 
-    public init(redis: RedisClient, configuration: StoreConfiguration = .init()) {
+    public init(redis: RedisClient, subscriber: RedisSubscriber? = nil, configuration: StoreConfiguration = .init()) {
         self.redis = redis
+        self.subscriber = subscriber
         self.configuration = configuration
         self.keys = Keys(prefix: configuration.keyPrefix, seedUsers: configuration.seedUserHash)
         self.hasher = PasswordHasher(parameters: configuration.scrypt)

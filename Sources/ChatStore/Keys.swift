@@ -2,10 +2,12 @@
 ///
 /// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,
 ///   disabled, last_login, group_cursor (last group message id seen), inbox_cursor
-///   (last inbox entry delivered).
+///   (last inbox entry delivered), token_epoch (resume tokens carry it; bumped by
+///   disable and password change, which revokes them).
 /// - `<prefix>room:lobby` stream: group history; stream ids are message ids.
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
+/// - `<prefix>nodes`, `<prefix>presence:<node>`, `<prefix>bus`: several nodes, see ChatStore+Cluster.
 /// - `<prefix>secret:token` string: the resume tokens' HMAC key.
 /// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
 ///   User JSON with a clear-text password. Read for import, then emptied.
@@ -16,6 +18,10 @@ struct Keys: Sendable {
     func user(_ id: Int) -> String { "\(prefix)user:\(id)" }
     var userPattern: String { "\(prefix)user:*" }
     var room: String { "\(prefix)room:lobby" }
+    /// Live nodes (sorted set by heartbeat), their presence hashes, and the bus channel.
+    var nodes: String { "\(prefix)nodes" }
+    var presencePrefix: String { "\(prefix)presence:" }
+    var bus: String { "\(prefix)bus" }
     /// The resume tokens' HMAC key (base64), shared by every node.
     var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }

@@ -58,3 +58,76 @@ enum Scripts {
     return 1
     """
 }
+
+/// Presence across nodes. The keys of other nodes' presence hashes are derived inside
+/// the scripts (prefix .. node id), which is fine on one Redis (not on Redis Cluster).
+extension Scripts {
+    /// KEYS: nodes. ARGV: node, user, name, presence prefix, now ms, ttl ms.
+    /// Called when the user's first session on this node starts; 1 when no other live
+    /// node has the user (they came online).
+    static let presenceUp = """
+    local node, user, name, prefix, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+    redis.call('ZADD', KEYS[1], now, node)
+    redis.call('HSET', prefix .. node, user, '1:' .. name)
+    for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
+      if other ~= node and redis.call('HEXISTS', prefix .. other, user) == 1 then return 0 end
+    end
+    return 1
+    """
+
+    /// KEYS: nodes. ARGV: node, user, presence prefix, now ms, ttl ms.
+    /// Called when the user's last session on this node ends; 1 when no other live node
+    /// has the user (they went offline).
+    static let presenceDown = """
+    local node, user, prefix, now, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+    redis.call('HDEL', prefix .. node, user)
+    for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
+      if other ~= node and redis.call('HEXISTS', prefix .. other, user) == 1 then return 0 end
+    end
+    return 1
+    """
+
+    /// KEYS: nodes. ARGV: node, presence prefix, now ms, ttl ms, then user/value pairs.
+    /// Returns {user, name, …} of users who went offline with dead nodes.
+    static let heartbeat = """
+    local node, prefix, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+    redis.call('ZADD', KEYS[1], now, node)
+    redis.call('DEL', prefix .. node)
+    for i = 5, #ARGV, 2 do redis.call('HSET', prefix .. node, ARGV[i], ARGV[i + 1]) end
+    local gone = {}
+    for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))) do
+      if redis.call('ZREM', KEYS[1], dead) == 1 then
+        local users = redis.call('HGETALL', prefix .. dead)
+        redis.call('DEL', prefix .. dead)
+        local live = redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')
+        for i = 1, #users, 2 do
+          local elsewhere = false
+          for _, other in ipairs(live) do
+            if redis.call('HEXISTS', prefix .. other, users[i]) == 1 then elsewhere = true break end
+          end
+          if not elsewhere then
+            table.insert(gone, users[i])
+            table.insert(gone, string.match(users[i + 1], '^%d+:(.*)$') or '')
+          end
+        end
+      end
+    end
+    return gone
+    """
+
+    /// KEYS: nodes. ARGV: presence prefix, now ms, ttl ms. Returns {user, value, …}.
+    static let onlineEverywhere = """
+    local prefix, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+    local online = {}
+    for _, node in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
+      local users = redis.call('HGETALL', prefix .. node)
+      for i = 1, #users, 2 do online[users[i]] = users[i + 1] end
+    end
+    local flat = {}
+    for user, value in pairs(online) do
+      table.insert(flat, user)
+      table.insert(flat, value)
+    end
+    return flat
+    """
+}

@@ -23,14 +23,19 @@ public final class RedisServerProcess: Sendable {
     /// PID of the current server process, or nil while it is stopped or killed.
     public var pid: Int32? { self.running.withLockedValue { $0?.pid } }
 
-    private init(executable: URL, port: Int, directory: URL, running: RunningServer) {
+    /// With persistence every write is fsync'ed to an append-only file before Redis
+    /// answers, so what was acknowledged survives `kill9()` + `restart()`.
+    public let persistent: Bool
+
+    private init(executable: URL, port: Int, directory: URL, persistent: Bool, running: RunningServer) {
+        self.persistent = persistent
         self.executable = executable
         self.port = port
         self.directory = directory
         self.running = NIOLockedValueBox(running)
     }
 
-    public static func start() async throws -> RedisServerProcess {
+    public static func start(persistent: Bool = false) async throws -> RedisServerProcess {
         let executable = try Self.findExecutable()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("chatd-redis-\(UUID().uuidString)", isDirectory: true)
@@ -41,8 +46,8 @@ public final class RedisServerProcess: Sendable {
         while true {
             let port = freeLoopbackPort()
             do {
-                let running = try await RunningServer.launch(executable: executable, port: port, directory: directory)
-                return RedisServerProcess(executable: executable, port: port, directory: directory, running: running)
+                let running = try await RunningServer.launch(executable: executable, port: port, directory: directory, persistent: persistent)
+                return RedisServerProcess(executable: executable, port: port, directory: directory, persistent: persistent, running: running)
             } catch TestProcessError.exitedBeforeReady(let status, let output) where attempt < 4 {
                 attempt += 1
                 _ = (status, output)
@@ -56,9 +61,10 @@ public final class RedisServerProcess: Sendable {
     /// Starts a server, runs `body`, and stops the server however `body` ends.
     public static func with<T>(
         isolation: isolated (any Actor)? = #isolation,
+        persistent: Bool = false,
         _ body: (RedisServerProcess) async throws -> T
     ) async throws -> T {
-        let server = try await RedisServerProcess.start()
+        let server = try await RedisServerProcess.start(persistent: persistent)
         do {
             let result = try await body(server)
             await server.stop()
@@ -89,7 +95,8 @@ public final class RedisServerProcess: Sendable {
         if let server = self.takeRunning() {
             await server.terminate(grace: .seconds(5))
         }
-        let server = try await RunningServer.launch(executable: self.executable, port: self.port, directory: self.directory)
+        let server = try await RunningServer.launch(executable: self.executable, port: self.port, directory: self.directory,
+                                                    persistent: self.persistent)
         self.running.withLockedValue { $0 = server }
     }
 
@@ -125,9 +132,10 @@ private final class RunningServer: Sendable {
 
     static let readyLine = "Ready to accept connections"
 
-    static func launch(executable: URL, port: Int, directory: URL, timeout: TimeAmount = .seconds(10)) async throws -> RunningServer {
+    static func launch(executable: URL, port: Int, directory: URL, persistent: Bool, timeout: TimeAmount = .seconds(10)) async throws -> RunningServer {
         let arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
             "--dir", directory.path, "--daemonize", "no",
         ]
         let (process, _) = try await TestProcess.launch(

@@ -8,31 +8,34 @@ import NIOPosix
 /// Foundation's `Process` passes on the mask of whichever thread spawns, and in a
 /// test process that thread usually has almost every signal blocked: a child
 /// started that way ignores SIGTERM, which would hide exactly the shutdown
-/// behaviour the tests check. Output (stdout and stderr together) is handed to
-/// `onOutput` as it arrives; `exited` completes with the wait status's exit code
-/// (or 128 + signal number).
+/// behaviour the tests check. `stdin` (if given) is written and then closed; output
+/// goes to `onOutput` as it arrives — stderr too, unless `onError` takes it apart.
+/// `exited` completes with the exit code (or 128 + signal number).
 public struct SpawnedProcess: Sendable {
     public let pid: Int32
     public let exited: EventLoopFuture<Int32>
-    /// Completes when the child's output pipe is closed (all output was handed over).
+    /// Completes when every output pipe is closed (all output was handed over).
     public let outputClosed: EventLoopFuture<Void>
 
     public static func launch(
-        _ path: String, arguments: [String], environment: [String: String],
-        onOutput: @escaping @Sendable (String) -> Void
+        _ path: String, arguments: [String], environment: [String: String], stdin: String? = nil,
+        onOutput: @escaping @Sendable (String) -> Void, onError: (@Sendable (String) -> Void)? = nil
     ) throws -> SpawnedProcess {
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw SpawnError.failed("pipe", errno) }
-        let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
+        let (inRead, inWrite) = try makePipe()
+        let (outRead, outWrite) = try makePipe()
+        let (errRead, errWrite) = onError == nil ? (outRead, outWrite) : try makePipe()
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
-        posix_spawn_file_actions_addclose(&actions, readEnd)
-        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        if stdin == nil {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, inRead, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
+        posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
+        for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) { posix_spawn_file_actions_addclose(&actions, fd) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -53,33 +56,59 @@ public struct SpawnedProcess: Sendable {
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        close(writeEnd)
+        for fd in Set([inRead, outWrite, errWrite]) { close(fd) }
         guard result == 0 else {
-            close(readEnd)
+            for fd in Set([inWrite, outRead, errRead]) { close(fd) }
             throw SpawnError.failed("posix_spawn \(path)", result)
         }
-
-        // Blocking reads and waits on their own threads: test support, not the server.
-        let closed = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
-        Thread.detachNewThread {
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            while true {
-                let count = read(readEnd, &buffer, buffer.count)
-                if count <= 0 { break }
-                onOutput(String(decoding: buffer[0..<count], as: UTF8.self))
+        if let stdin {
+            var bytes = Array(stdin.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeMutableBytes { write(inWrite, $0.baseAddress! + offset, $0.count - offset) }
+                guard written > 0 else { break }
+                offset += written
             }
-            close(readEnd)
-            closed.succeed(())
         }
-        let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Int32.self)
+        close(inWrite)  // EOF for the child
+
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        var drained = [drain(outRead, on: loop, onOutput)]
+        if let onError { drained.append(drain(errRead, on: loop, onError)) }
+        let exited = loop.makePromise(of: Int32.self)
         let child = pid
+        // Blocking waits on a thread of their own: test support, not the server.
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(child, &status, 0) == -1 && errno == EINTR {}
             let signal = status & 0x7F
-            promise.succeed(signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
+            exited.succeed(signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
         }
-        return SpawnedProcess(pid: pid, exited: promise.futureResult, outputClosed: closed.futureResult)
+        return SpawnedProcess(pid: pid, exited: exited.futureResult,
+                              outputClosed: EventLoopFuture.andAllSucceed(drained, on: loop))
+    }
+
+    private static func makePipe() throws -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SpawnError.failed("pipe", errno) }
+        return (fds[0], fds[1])
+    }
+
+    /// Reads `fd` to EOF on a thread of its own.
+    private static func drain(_ fd: Int32, on loop: any EventLoop, _ chunk: @escaping @Sendable (String) -> Void) -> EventLoopFuture<Void> {
+        let promise = loop.makePromise(of: Void.self)
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                chunk(String(decoding: buffer[0..<count], as: UTF8.self))
+            }
+            close(fd)
+            promise.succeed(())
+        }
+        return promise.futureResult
     }
 }
 

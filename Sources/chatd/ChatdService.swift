@@ -16,12 +16,16 @@ final class ChatdService: Service, Sendable {
     let listeners: Listeners
     let server: ChatServer
     let redis: RedisClient
+    let bus: RedisSubscriber
     let notifier: SystemdNotifier?
     let logger: Logger
     let current: NIOLockedValueBox<ChatdConfig>
+    /// Who may use the control socket; re-resolved on reload.
+    let adminPolicy: AdminPolicyBox
 
     init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
-         notifier: SystemdNotifier?, logger: Logger) {
+         bus: RedisSubscriber, notifier: SystemdNotifier?, logger: Logger) {
+        self.bus = bus
         self.loader = loader
         self.listeners = listeners
         self.server = server
@@ -29,13 +33,19 @@ final class ChatdService: Service, Sendable {
         self.notifier = notifier
         self.logger = logger
         self.current = NIOLockedValueBox(config)
+        self.adminPolicy = AdminPolicyBox(Self.resolveAdminPolicy(config, logger: logger))
     }
 
     func run() async throws {
         try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
         guard !Task.isCancelled else { return }
+        // Hear the other nodes (if any) before serving anyone.
+        let cluster = try await self.server.joinCluster()
         let chat = try await self.server.listen(self.listeners.chat)
-        let control = try await ControlServer(server: self.server, logger: self.logger).listen(self.listeners.control)
+        let config = self.current.withLockedValue { $0 }
+        let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
+                                              reload: { self.reloadTellingSystemd() })
+            .listen(self.listeners.control, group: AdminPolicy.groupID(config.adminGroup))
         self.logger.info("chatd ready", metadata: [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
             "socket_activated": "\(self.listeners.activated)",
@@ -45,6 +55,8 @@ final class ChatdService: Service, Sendable {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.reloadOnHangup() }
             tasks.addTask { await self.reportStatus() }
+            tasks.addTask { await self.watchRedis() }
+            tasks.addTask { await cluster() }
             try? await gracefulShutdown()
             tasks.cancelAll()
         }
@@ -55,6 +67,7 @@ final class ChatdService: Service, Sendable {
         let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()
+        await self.bus.shutdown()
         await self.redis.shutdown()
         self.logger.info("chatd stopped")
     }
@@ -99,33 +112,68 @@ final class ChatdService: Service, Sendable {
         }
     }
 
+    /// Redis going away and coming back, in the journal (STATUS= follows by itself).
+    private func watchRedis() async {
+        var wasUp = true
+        for await state in self.redis.stateChanges() {
+            switch state {
+            case .down where wasUp:
+                self.logger.error("Redis is down: logins and messages get 503 until it is back", metadata: ["chat_event": "redis_down"])
+                wasUp = false
+            case .up where !wasUp:
+                self.logger.notice("Redis is back", metadata: ["chat_event": "redis_up"])
+                wasUp = true
+            default:
+                break
+            }
+        }
+    }
+
     private func reloadOnHangup() async {
         for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            self.notifier?.reloading()
-            self.reload()
-            self.notifier?.ready()
+            self.reloadTellingSystemd()
         }
+    }
+
+    /// A reload from SIGHUP or from `chatctl reload`, bracketed by RELOADING=1 … READY=1.
+    @discardableResult
+    func reloadTellingSystemd() -> ReloadOutcome {
+        self.notifier?.reloading()
+        defer { self.notifier?.ready() }
+        return self.reload()
     }
 
     /// Re-reads the config; applies what can change live, reports what cannot, and
     /// keeps running unchanged when the file is broken.
-    func reload() {
+    @discardableResult
+    func reload() -> ReloadOutcome {
         let old = self.current.withLockedValue { $0 }
         let new: ChatdConfig
         do {
             new = try self.loader.load()
         } catch {
             self.logger.error("reload failed, keeping the running configuration", metadata: ["chat_event": "reload", "error": "\(error)"])
-            return
+            return ReloadOutcome(error: "\(error)")
         }
         let ignored = new.restartOnlyChanges(from: old)
         self.current.withLockedValue { $0 = new }
         self.server.configuration.current = new.server
         SystemdLogging.sharedLevel.level = new.logLevel
+        self.adminPolicy.current = Self.resolveAdminPolicy(new, logger: self.logger)
         var metadata: Logger.Metadata = ["chat_event": "reload"]
         if !ignored.isEmpty {
             metadata["needs_restart"] = .string(ignored.map(\.rawValue).joined(separator: ","))
         }
         self.logger.notice("configuration reloaded", metadata: metadata)
+        return ReloadOutcome(needsRestart: ignored.map(\.rawValue))
+    }
+
+    /// admin_group and admin_users as uids and gids; what does not resolve admits no one.
+    static func resolveAdminPolicy(_ config: ChatdConfig, logger: Logger) -> AdminPolicy {
+        let (policy, warnings) = AdminPolicy.resolve(group: config.adminGroup, users: config.adminUsers)
+        for warning in warnings {
+            logger.warning("\(warning)", metadata: ["chat_event": "admin_policy"])
+        }
+        return policy
     }
 }

@@ -23,11 +23,13 @@ struct Daemon {
             throw error
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let redis = RedisClient(configuration: try config.redis(), eventLoopGroup: group, logger: Logger(label: "chatd.redis"))
-        let store = ChatStore(redis: redis, configuration: config.store)
+        let redisConfiguration = try config.redis()
+        let redis = RedisClient(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.redis"))
+        let bus = RedisSubscriber(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.bus"))
+        let store = ChatStore(redis: redis, subscriber: bus, configuration: config.store)
         let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger)
         let notifier = SystemdNotifier()
-        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis,
+        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis, bus: bus,
                                    notifier: notifier, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier {

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func idleSessionIsClosed() async throws {
-        try await withDeployment(environment: ["CHATD_IDLE_TIMEOUT": "1"]) { d in
+        try await withDeployment(environment: ["CHATD_IDLE_TIMEOUT": "3"]) { d in
             let ann = try await d.user(1, "ann")
             #expect(try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["idle timeout"])
         }

@@ -12,7 +12,8 @@ func withStore<T>(
 ) async throws -> T {
     try await RedisServerProcess.with { server in
         var redisConfig = try RedisConfiguration(url: server.url)
-        redisConfig.commandTimeout = .seconds(2)
+        redisConfig.commandTimeout = .seconds(5)
+        redisConfig.connectTimeout = .seconds(5)
         let redis = RedisClient(configuration: redisConfig, eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         var config = StoreConfiguration()
         config.scrypt = ScryptParameters(n: 1024, r: 8, p: 1)

@@ -8,12 +8,12 @@ import Testing
 func testConfiguration(
     _ server: RedisServerProcess,
     poolSize: Int = 2,
-    commandTimeout: TimeAmount = .seconds(2)
+    commandTimeout: TimeAmount = .seconds(5)
 ) throws -> RedisConfiguration {
     var configuration = try RedisConfiguration(url: server.url)
     configuration.poolSize = poolSize
     configuration.commandTimeout = commandTimeout
-    configuration.connectTimeout = .seconds(1)
+    configuration.connectTimeout = .seconds(5)  // generous: the whole suite shares two cores
     configuration.reconnectBackoffMin = .milliseconds(10)
     configuration.reconnectBackoffMax = .milliseconds(200)
     return configuration

@@ -1,4 +1,5 @@
 import ChatStore
+import ControlProtocol
 import Foundation
 import Logging
 
@@ -14,44 +15,93 @@ public struct PeerCredentials: Sendable, Equatable {
     }
 }
 
-/// The control API's methods. Each takes params and returns a result or a `ControlError`.
+/// How a configuration reload went, for `config.reload`.
+public struct ReloadOutcome: Sendable {
+    /// Nil when the new configuration is in force.
+    public var error: String?
+    /// Keys whose new value waits for a restart.
+    public var needsRestart: [String]
+
+    public init(error: String? = nil, needsRestart: [String] = []) {
+        self.error = error
+        self.needsRestart = needsRestart
+    }
+}
+
+/// The control API's methods (docs/CONTROL.md). Each takes params and returns a
+/// result or a `ControlError`; every method that changes something is audited.
 public final class ControlAPI: Sendable {
     let server: ChatServer
     let logger: Logger
+    let reload: @Sendable () async -> ReloadOutcome
     let startedAt = Date()
 
-    public init(server: ChatServer, logger: Logger) {
+    public init(server: ChatServer, logger: Logger, reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.server = server
         self.logger = logger
+        self.reload = reload
     }
 
     public func handle(_ request: ControlRequest, caller: PeerCredentials) async -> ControlResponse {
-        do {
-            let result = try await self.dispatch(request.method, params: request.params ?? .object([:]), caller: caller)
+        do throws(ControlError) {
+            let params = try Params(request.params)
+            let result = try await self.dispatch(request.method, params: params, caller: caller)
             return ControlResponse(id: request.id, result: result)
-        } catch let error as ControlError {
-            return ControlResponse(id: request.id, error: error)
         } catch {
-            return ControlResponse(id: request.id, error: .internalError("\(error)"))
+            return ControlResponse(id: request.id, error: error)
         }
     }
 
-    func dispatch(_ method: String, params: JSONValue, caller: PeerCredentials) async throws -> JSONValue {
+    func dispatch(_ method: String, params: Params, caller: PeerCredentials) async throws(ControlError) -> JSONValue {
         switch method {
         case "status": return self.status()
-        default: throw ControlError.methodNotFound(method)
+        case "stats": return self.stats()
+        case "sessions.list": return try self.listSessions(params)
+        case "users.online": return self.onlineUsers()
+        case "user.get": return try await self.getUser(params)
+        case "user.list": return try await self.listUsers(params)
+        default: break
+        }
+        // Everything below changes something: audited with the caller's uid.
+        let audit = Audit(logger: self.logger, caller: caller, method: method)
+        do throws(ControlError) {
+            let result: JSONValue
+            switch method {
+            case "session.kick": result = try await self.kickSessions(params, audit: audit)
+            case "user.kick": result = try await self.kickUser(params, audit: audit)
+            case "user.disable": result = try await self.setDisabled(true, params, audit: audit)
+            case "user.enable": result = try await self.setDisabled(false, params, audit: audit)
+            case "user.passwd": result = try await self.setPassword(params, audit: audit)
+            case "user.delete": result = try await self.deleteUser(params, audit: audit)
+            case "user.import": result = try await self.importSeed(audit: audit)
+            case "broadcast": result = try await self.broadcast(params, audit: audit)
+            case "config.reload": result = try await self.reloadConfig(audit: audit)
+            default: throw ControlError.methodNotFound(method)
+            }
+            audit.done()
+            return result
+        } catch {
+            if error.code != ControlError.Code.methodNotFound { audit.failed(error) }
+            throw error
         }
     }
 
-    func status() -> JSONValue {
-        let counts = self.server.hub.counts
-        return .object([
-            "sessions": .int(counts.sessions),
-            "users_online": .int(counts.users),
-            "connections": .int(self.server.connectionCount),
-            "redis": .string(self.server.store.isHealthy ? "up" : "down"),
-            "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
-            "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
-        ])
+    // MARK: Helpers
+
+    /// A store call with its errors turned into control errors ("no user <id>").
+    func checked<T>(id: Int? = nil, _ operation: @autoclosure () async throws(StoreError) -> T) async throws(ControlError) -> T {
+        do throws(StoreError) { return try await operation() } catch { throw Self.map(error, id: id) }
     }
+
+    static func map(_ error: StoreError, id: Int?) -> ControlError {
+        switch error {
+        case .noSuchUser: return .refused(id.map { "no user \($0)" } ?? "no such user")
+        case .invalidInput(let why): return .invalidParams(why)
+        case .unavailable: return .unavailable("the store is unavailable")
+        case .corruptRecord(let why): return .internalError("unreadable record: \(why)")
+        case .userExists, .wrongPassword, .userDisabled: return .refused("\(error)")
+        }
+    }
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -1,61 +1,105 @@
+import ControlProtocol
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 
-/// One control connection: lines in, JSON-RPC requests to the API, one line out per request.
+/// One control connection: the peer is checked against the admin policy first
+/// (a refused peer gets one "permission denied" line and is closed), then each
+/// line is a JSON-RPC request, answered in order, one line per request.
 final class ControlConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let api: ControlAPI
+    let policy: AdminPolicyBox
     let logger: Logger
+    /// The admitted caller; failed when the peer is refused.
     private var caller: EventLoopFuture<PeerCredentials>?
+    /// Completes when the latest request has been answered: replies keep request order.
+    private var tail: EventLoopFuture<Void>?
 
-    init(api: ControlAPI, logger: Logger) {
+    init(api: ControlAPI, policy: AdminPolicyBox, logger: Logger) {
         self.api = api
+        self.policy = policy
         self.logger = logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.caller = PeerCredentials.of(context.channel)
+        _ = self.admission(context.channel)
         context.fireChannelActive()
+    }
+
+    private func admission(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
+        if let caller = self.caller { return caller }
+        let caller = Self.admit(channel, policy: self.policy.current, logger: self.logger)
+        caller.whenFailure { _ in
+            Self.reply(ControlResponse(id: nil, error: .permissionDenied()), on: channel).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+        self.caller = caller
+        return caller
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = Self.unwrapInboundIn(data)
         let channel = context.channel
-        let request: ControlRequest
-        do {
-            request = try JSONDecoder().decode(ControlRequest.self, from: Data(line.readableBytesView))
-        } catch {
-            Self.reply(ControlResponse(id: nil, error: .parseError("not a JSON-RPC request")), on: channel)
-            return
-        }
         let api = self.api
-        let caller = self.caller ?? PeerCredentials.of(channel)
-        caller.whenComplete { credentials in
-            Task {
-                let response: ControlResponse
-                switch credentials {
-                case .success(let caller): response = await api.handle(request, caller: caller)
-                case .failure: response = ControlResponse(id: request.id, error: .internalError("cannot read peer credentials"))
-                }
-                Self.reply(response, on: channel)
+        let request: Result<ControlRequest, ControlError>
+        do {
+            request = .success(try JSONDecoder().decode(ControlRequest.self, from: Data(line.readableBytesView)))
+        } catch {
+            // Never echo the line: it may hold a password.
+            request = .failure(.parseError("not a JSON-RPC request"))
+        }
+        let caller = self.admission(channel)
+        let previous = self.tail ?? channel.eventLoop.makeSucceededVoidFuture()
+        self.tail = previous.flatMap { caller }.flatMap { caller in
+            switch request {
+            case .failure(let error):
+                return Self.reply(ControlResponse(id: nil, error: error), on: channel)
+            case .success(let request):
+                return channel.eventLoop.makeFutureWithTask {
+                    await api.handle(request, caller: caller)
+                }.flatMap { Self.reply($0, on: channel) }
             }
         }
     }
 
-    private static func reply(_ response: ControlResponse, on channel: any Channel) {
+    /// The write's future; a peer that went away mid-request just fails it.
+    @discardableResult
+    private static func reply(_ response: ControlResponse, on channel: any Channel) -> EventLoopFuture<Void> {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = (try? encoder.encode(response)) ?? Data(#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"encoding failed"}}"#.utf8)
         data.append(UInt8(ascii: "\n"))
-        channel.writeAndFlush(ByteBuffer(bytes: data), promise: nil)
+        return channel.writeAndFlush(ByteBuffer(bytes: data)).recover { _ in }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+
+    /// The peer's credentials when the policy admits them; the group database is
+    /// consulted (off the event loop) only when uid and primary gid do not decide.
+    static func admit(_ channel: any Channel, policy: AdminPolicy, logger: Logger) -> EventLoopFuture<PeerCredentials> {
+        let loop = channel.eventLoop
+        @Sendable func refuse(_ peer: PeerCredentials) -> EventLoopFuture<PeerCredentials> {
+            logger.warning("control connection refused: not an administrator", metadata: [
+                "chat_event": "admin_refused", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)", "peer_pid": "\(peer.pid)",
+            ])
+            return loop.makeFailedFuture(ControlError.permissionDenied())
+        }
+        return PeerCredentials.of(channel).flatMap { peer -> EventLoopFuture<PeerCredentials> in
+            if policy.allows(peer, groups: []) { return loop.makeSucceededFuture(peer) }
+            guard policy.checksGroups else { return refuse(peer) }
+            return NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
+                UserDatabase.groups(ofUID: peer.uid, primary: peer.gid)
+            }.flatMap { groups in
+                policy.allows(peer, groups: groups) ? loop.makeSucceededFuture(peer) : refuse(peer)
+            }
+        }
     }
 }
 

@@ -11,25 +11,33 @@ public enum ControlListenerSource: Sendable, Equatable {
     case adopt(fd: CInt, backlog: Int32)
 }
 
-/// Serves the control API on a Unix-domain stream socket.
+/// Serves the control API on a Unix-domain stream socket, to administrators only.
 public final class ControlServer: Sendable {
     let api: ControlAPI
+    let policy: AdminPolicyBox
     let group: any EventLoopGroup
     let logger: Logger
 
-    public init(server: ChatServer, logger: Logger) {
-        self.api = ControlAPI(server: server, logger: logger)
+    /// `policy` is read at each connection, so swapping its value applies at once.
+    /// `reload` re-reads the daemon's configuration (for `config.reload`).
+    public init(server: ChatServer, policy: AdminPolicyBox, logger: Logger,
+                reload: @escaping @Sendable () async -> ReloadOutcome) {
+        self.api = ControlAPI(server: server, logger: logger, reload: reload)
+        self.policy = policy
         self.group = server.group
         self.logger = logger
     }
 
-    public func listen(_ source: ControlListenerSource) async throws -> any Channel {
+    /// `group`: when chatd binds the socket itself, the admin group is given the
+    /// socket (mode stays 0660), so its members need not be in chatd's own group.
+    /// systemd's socket unit does this with SocketGroup= when it binds.
+    public func listen(_ source: ControlListenerSource, group: UInt32? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 1 << 20)))
-                    try handlers.addHandler(ControlConnectionHandler(api: self.api, logger: self.logger))
+                    try handlers.addHandler(ControlConnectionHandler(api: self.api, policy: self.policy, logger: self.logger))
                 }
             }
         switch source {
@@ -37,7 +45,13 @@ public final class ControlServer: Sendable {
             try? FileManager.default.removeItem(atPath: path)
             let previous = umask(0o117)
             defer { umask(previous) }
-            return try await bootstrap.bind(unixDomainSocketPath: path).get()
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
+            // Only narrows who may connect (to root, chatd and the group): no window opens.
+            if let group, chown(path, uid_t.max, group) != 0 {
+                self.logger.notice("control socket stays in chatd's group: cannot give it to the admin group",
+                                   metadata: ["gid": "\(group)", "errno": "\(errno)"])
+            }
+            return channel
         case .adopt(let fd, let backlog):
             return try await bootstrap.adopt(fd: fd, backlog: backlog)
         }

@@ -1,27 +1,136 @@
 import ChatProtocol
+import ChatStore
+import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
-/// Delivers frames to logged-in sessions. A frame is encoded once by the caller
-/// and the same bytes go to every recipient; each event loop writes to its own
-/// channels in one pass.
+/// Delivers frames to logged-in sessions, on this node and — over the Redis bus — on
+/// the others. A frame is encoded once by the caller and the same bytes go to every
+/// recipient; each event loop writes to its own channels in one pass.
 public final class Hub: Sendable {
     let registry = SessionRegistry()
+    /// This node's id on the bus and in presence.
+    public let node: String
+    /// Where bus messages go; nil: a single node that talks to no one.
+    let store: ChatStore?
+    let logger: Logger
+    /// Users online on any node, with names: kept from local logins and the bus.
+    private let online = NIOLockedValueBox([Int: String]())
+    /// One per event loop, made on first use.
+    private let batchers = NIOLockedValueBox([ObjectIdentifier: FlushBatcher]())
 
-    /// To every logged-in session but `except` (a session) and `exceptUser` (all their sessions).
-    func broadcast(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
+    init(node: String, store: ChatStore?, logger: Logger) {
+        self.node = node
+        self.store = store
+        self.logger = logger
+    }
+
+    // MARK: Cluster-wide
+
+    /// To every logged-in session on every node but `except` and `exceptUser`'s.
+    func broadcast(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) async {
+        self.deliverLocally(frame, except: except, exceptUser: exceptUser)
+        await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame),
+                                      exceptSession: except?.rawValue, exceptUser: exceptUser))
+    }
+
+    /// To every session of `user` on every node (but `except`); returns how many of
+    /// this node's sessions were written to.
+    @discardableResult
+    func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) async -> Int {
+        let local = self.sendLocally(frame, toUser: user, except: except)
+        if self.store != nil {
+            await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame), toUser: user,
+                                          exceptSession: except?.rawValue))
+        }
+        return local
+    }
+
+    /// A user came online or went offline on the cluster: everyone else is told.
+    func announce(_ user: UserIdentity, online: Bool) async {
+        self.applyPresence(user, online: online)
+        await self.publish(BusMessage(node: node, kind: .presence, user: user.id, name: user.username, online: online))
+    }
+
+    /// Asks the other nodes to close every session of `user` (this node kicks its own).
+    func kickElsewhere(user: Int, reason: String) async {
+        await self.publish(BusMessage(node: node, kind: .kick, user: user, reason: reason))
+    }
+
+    public func isOnline(_ user: Int) -> Bool {
+        self.online.withLockedValue { $0[user] != nil }
+    }
+
+    /// Online users on every node, sorted by id.
+    public var onlineUsers: [UserIdentity] {
+        self.online.withLockedValue { $0.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted { $0.id < $1.id }
+    }
+
+    // MARK: From the bus
+
+    /// Applies what another node said.
+    func received(_ message: BusMessage) {
+        guard message.node != self.node else { return }
+        switch message.kind {
+        case .deliver:
+            guard let body = message.frame else { return }
+            let frame = FrameEncoder.frame(Array(body.utf8))
+            if let user = message.toUser {
+                self.sendLocally(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
+            } else {
+                self.deliverLocally(frame, except: message.exceptSession.map(SessionID.init(rawValue:)), exceptUser: message.exceptUser)
+            }
+        case .presence:
+            guard let user = message.user, let online = message.online else { return }
+            self.applyPresence(UserIdentity(id: user, username: message.name ?? ""), online: online)
+        case .kick:
+            let reason = message.reason ?? "kicked by an administrator"
+            if let session = message.session, let local = self.registry.session(SessionID(rawValue: session)) {
+                local.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+            } else if let user = message.user {
+                self.kickLocally(user: user, reason: reason)
+            }
+        }
+    }
+
+    /// Replaces the online list (at start, from Redis).
+    func resetOnline(_ users: [Int: String]) {
+        let local = self.registry.onlineUsers
+        self.online.withLockedValue { online in
+            online = users
+            for user in local { online[user.id] = user.username }
+        }
+    }
+
+    // MARK: This node
+
+    private func applyPresence(_ user: UserIdentity, online: Bool) {
+        let changed = self.online.withLockedValue { list -> Bool in
+            if online {
+                return list.updateValue(user.username, forKey: user.id) == nil
+            }
+            return list.removeValue(forKey: user.id) != nil
+        }
+        guard changed || !online else { return }
+        let notice = ServerMessage.notifyUserStatus(NotifyUserStatusMes(
+            userid: user.id, status: online ? UserStatus.online : UserStatus.offline, username: user.username)).frame()
+        self.deliverLocally(notice, exceptUser: user.id)
+    }
+
+    func deliverLocally(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
         let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
         for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
+            let batcher = self.batcher(for: loop)
             loop.execute {
                 for (id, channel) in channels where id != except && !excludedByUser.contains(id) {
-                    channel.writeAndFlush(frame, promise: nil)
+                    batcher.write(frame, to: channel)
                 }
             }
         }
     }
 
-    /// To every session of `user` (but `except`); returns how many were written to.
     @discardableResult
-    func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) -> Int {
+    func sendLocally(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) -> Int {
         var count = 0
         for session in self.registry.sessions(of: user) where session.id != except {
             session.channel.writeAndFlush(frame, promise: nil)
@@ -30,8 +139,41 @@ public final class Hub: Sendable {
         return count
     }
 
+    private func batcher(for loop: any EventLoop) -> FlushBatcher {
+        self.batchers.withLockedValue { batchers in
+            if let batcher = batchers[ObjectIdentifier(loop)] { return batcher }
+            let batcher = FlushBatcher(loop: loop)
+            batchers[ObjectIdentifier(loop)] = batcher
+            return batcher
+        }
+    }
+
+    @discardableResult
+    private func kickLocally(user: Int, reason: String) -> Int {
+        let sessions = self.registry.sessions(of: user)
+        for session in sessions {
+            session.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+        }
+        return sessions.count
+    }
+
+    private func publish(_ message: BusMessage) async {
+        guard let store = self.store else { return }
+        do {
+            try await store.publish(message)
+        } catch {
+            self.logger.warning("could not tell the other nodes", metadata: ["error": "\(error)", "bus_kind": "\(message.kind.rawValue)"])
+        }
+    }
+
+    /// The envelope JSON of a frame (its length prefix dropped).
+    static func body(of frame: ByteBuffer) -> String {
+        String(buffer: frame.getSlice(at: frame.readerIndex + 4, length: frame.readableBytes - 4) ?? ByteBuffer())
+    }
+
     public var counts: (sessions: Int, users: Int) { self.registry.counts }
     public var sessions: [SessionInfo] { self.registry.allSessions }
     public func sessions(of user: Int) -> [SessionInfo] { self.registry.sessions(of: user) }
-    public var onlineUsers: [UserIdentity] { self.registry.onlineUsers }
+    /// Users with a session on this node.
+    public var localUsers: [UserIdentity] { self.registry.onlineUsers }
 }

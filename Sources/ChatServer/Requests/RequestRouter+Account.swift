@@ -76,7 +76,7 @@ extension RequestRouter {
         let identity = UserIdentity(id: record.id, username: record.username)
         let session = SessionInfo(id: origin.session, user: identity, peer: origin.peer,
                                   connectedAt: origin.connectedAt, stats: origin.stats, channel: origin.channel)
-        let cameOnline = self.hub.registry.add(session)
+        let firstHere = self.hub.registry.add(session)
         // The connection may have gone while we checked the password; its
         // channelInactive may already have run, so undo what it could not see.
         guard origin.channel.isActive else {
@@ -84,10 +84,14 @@ extension RequestRouter {
             return RequestOutcome(close: true)
         }
         logger.info("logged in")
-        if cameOnline {
-            let notice = ServerMessage.notifyUserStatus(
-                NotifyUserStatusMes(userid: identity.id, status: UserStatus.online, username: identity.username)).frame()
-            self.hub.broadcast(notice, exceptUser: identity.id)
+        var cameOnline = false
+        if firstHere {
+            let ttl = self.configuration.current.presenceTTL
+            // If Redis cannot say, this node's view decides.
+            cameOnline = (try? await self.store.presenceUp(node: self.hub.node, user: identity.id, name: identity.username, ttl: ttl)) ?? true
+        }
+        if cameOnline || !self.hub.isOnline(identity.id) {
+            await self.hub.announce(identity, online: true)
         }
 
         let lifetime = self.configuration.current.tokenLifetime
@@ -134,9 +138,11 @@ extension RequestRouter {
         logger[metadataKey: "chat_user_id"] = .stringConvertible(session.user.id)
         logger.info("session ended")
         guard wasLast else { return }
-        let notice = ServerMessage.notifyUserStatus(
-            NotifyUserStatusMes(userid: session.user.id, status: UserStatus.offline, username: session.user.username)).frame()
-        self.hub.broadcast(notice, exceptUser: session.user.id)
+        let ttl = self.configuration.current.presenceTTL
+        let goneEverywhere = (try? await self.store.presenceDown(node: self.hub.node, user: session.user.id, ttl: ttl)) ?? true
+        if goneEverywhere {
+            await self.hub.announce(session.user, online: false)
+        }
         do {
             try await self.store.markRoomSeen(by: session.user.id)
         } catch {

@@ -17,7 +17,7 @@ extension RequestRouter {
         // The sender's fields come from the session, never from the client's frame.
         let frame = ServerMessage.sms(SmsMes(content: sms.content, userid: user.id, username: user.username,
                                              id: stored.id, ts: stored.ts)).frame()
-        self.hub.broadcast(frame, except: origin.session)
+        await self.hub.broadcast(frame, except: origin.session)
         return .reply(.smsResult(SmsResMes(code: StatusCode.ok, id: stored.id, ts: stored.ts)))
     }
 
@@ -36,9 +36,10 @@ extension RequestRouter {
         }
         let frame = ServerMessage.privateMessage(PrivateMes(to: message.to, content: message.content, from: user.id,
                                                             username: user.username, id: stored.id, ts: stored.ts)).frame()
-        let delivered = self.hub.send(frame, toUser: message.to) > 0
+        let deliveredHere = await self.hub.send(frame, toUser: message.to) > 0
+        let delivered = deliveredHere || self.hub.isOnline(message.to)
         // The sender's other devices see what they sent.
-        if message.to != user.id { self.hub.send(frame, toUser: user.id, except: origin.session) }
+        if message.to != user.id { await self.hub.send(frame, toUser: user.id, except: origin.session) }
         if delivered, let entry = stored.inboxEntry {
             try? await self.store.markDelivered(to: message.to, inboxEntry: entry)
         }

@@ -43,6 +43,7 @@ struct ChatdConfig: Equatable {
     var registrationsPerAddress = 10
     var maxSessionsPerUser = 16
     var maxConnections = 50_000
+    var presenceTTL = 15
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -145,6 +146,7 @@ struct ChatdConfig: Equatable {
         case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
         case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
         case .maxConnections: self.maxConnections = try int(1...10_000_000)
+        case .presenceTTL: self.presenceTTL = try int(2...3_600)
         }
     }
 
@@ -171,6 +173,7 @@ struct ChatdConfig: Equatable {
         if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
         if logTarget != other.logTarget { changed.append(.logTarget) }
         if loginWindow != other.loginWindow { changed.append(.loginWindow) }
+        if presenceTTL != other.presenceTTL { changed.append(.presenceTTL) }
         return changed
     }
 
@@ -191,6 +194,7 @@ struct ChatdConfig: Equatable {
         server.registrationsPerAddress = registrationsPerAddress
         server.maxSessionsPerUser = maxSessionsPerUser
         server.maxConnections = maxConnections
+        server.presenceTTL = .seconds(presenceTTL)
         return server
     }
 

@@ -33,6 +33,7 @@ enum ConfigKey: String, CaseIterable {
     case registrationsPerAddress = "registrations_per_address"
     case maxSessionsPerUser = "max_sessions_per_user"
     case maxConnections = "max_connections"
+    case presenceTTL = "presence_ttl"
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }

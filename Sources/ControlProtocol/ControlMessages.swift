@@ -1,4 +1,5 @@
 /// JSON-RPC 2.0 shaped control messages (PROTOCOL.md §2): one object per line.
+/// Pure types, shared by chatd and chatctl so the client does not link the server.
 public struct ControlRequest: Codable, Sendable {
     public var jsonrpc: String?
     public var id: JSONValue?
@@ -44,9 +45,23 @@ public struct ControlError: Codable, Sendable, Error {
     public static func methodNotFound(_ name: String) -> ControlError { .init(code: -32601, message: "unknown method \"\(name)\"") }
     public static func invalidParams(_ why: String) -> ControlError { .init(code: -32602, message: "invalid params: \(why)") }
     public static func internalError(_ why: String) -> ControlError { .init(code: -32603, message: why) }
+    /// The peer is not an administrator; sent once, then the connection is closed.
+    public static func permissionDenied() -> ControlError { .init(code: Code.permissionDenied, message: "permission denied") }
     /// Application errors: the request was understood and refused.
-    public static func refused(_ why: String) -> ControlError { .init(code: 1, message: why) }
-    public static func unavailable(_ why: String) -> ControlError { .init(code: 2, message: why) }
+    public static func refused(_ why: String) -> ControlError { .init(code: Code.refused, message: why) }
+    public static func unavailable(_ why: String) -> ControlError { .init(code: Code.unavailable, message: why) }
+
+    /// The codes a client tells apart.
+    public enum Code {
+        public static let parseError = -32700
+        public static let invalidRequest = -32600
+        public static let methodNotFound = -32601
+        public static let invalidParams = -32602
+        public static let internalError = -32603
+        public static let permissionDenied = -32001
+        public static let refused = 1
+        public static let unavailable = 2
+    }
 }
 
 /// Any JSON value, for params and results.
@@ -96,6 +111,11 @@ public enum JSONValue: Codable, Sendable, Equatable {
     }
     public var bool: Bool? { if case .bool(let b) = self { return b } else { return nil } }
     public var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    public var object: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
+    public var int64: Int64? {
+        if case .number(let n) = self, n.rounded() == n, abs(n) < 1e15 { return Int64(n) }
+        return nil
+    }
 
     public static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
     public static func int64(_ value: Int64) -> JSONValue { .number(Double(value)) }

@@ -1,0 +1,64 @@
+import ChatStore
+import Logging
+
+/// This node's part in a cluster of chatd nodes sharing one Redis: listens to the bus,
+/// beats its heart, and announces the users of nodes that died.
+final class ClusterMembership: Sendable {
+    let hub: Hub
+    let store: ChatStore
+    let ttl: Duration
+    let logger: Logger
+
+    init(hub: Hub, store: ChatStore, ttl: Duration, logger: Logger) {
+        self.hub = hub
+        self.store = store
+        self.ttl = ttl
+        self.logger = logger
+    }
+
+    /// Subscribes to the bus and loads who is online; returns once both are done, so a
+    /// node is ready only when it hears the others.
+    func join() async throws -> AsyncStream<BusMessage> {
+        let bus = try await self.store.subscribeBus()
+        self.hub.resetOnline(try await self.store.onlineEverywhere(ttl: self.ttl))
+        _ = try? await self.beat()
+        return bus
+    }
+
+    /// Runs until cancelled: applies bus messages and beats every third of the TTL.
+    func run(bus: AsyncStream<BusMessage>) async {
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask {
+                for await message in bus { self.hub.received(message) }
+            }
+            tasks.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.ttl / 3)
+                    do {
+                        try await self.beat()
+                    } catch {
+                        self.logger.warning("presence heartbeat failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+
+    private func beat() async throws {
+        var users: [Int: (sessions: Int, name: String)] = [:]
+        for session in self.hub.sessions {
+            users[session.user.id, default: (0, session.user.username)].sessions += 1
+        }
+        let gone = try await self.store.heartbeat(node: self.hub.node, users: users, ttl: self.ttl)
+        for user in gone {
+            self.logger.notice("user offline: their node stopped answering",
+                               metadata: ["chat_event": "node_lost", "chat_user_id": "\(user.id)"])
+            await self.hub.announce(UserIdentity(id: user.id, username: user.name), online: false)
+        }
+    }
+
+    /// An orderly exit: this node's presence goes at once rather than after the TTL.
+    func leave() async {
+        try? await self.store.leave(node: self.hub.node)
+    }
+}

@@ -1,0 +1,50 @@
+import ChatStore
+import ControlProtocol
+import Foundation
+
+/// Methods about the server as a whole.
+extension ControlAPI {
+    func status() -> JSONValue {
+        let counts = self.server.hub.counts
+        return .object([
+            "sessions": .int(counts.sessions),
+            "users_online": .int(counts.users),
+            "connections": .int(self.server.connectionCount),
+            "redis": .string(self.server.store.isHealthy ? "up" : "down"),
+            "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
+            "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
+        ])
+    }
+
+    /// Totals over the live sessions: what an operator watches for load.
+    func stats() -> JSONValue {
+        let sessions = self.server.hub.liveSessions
+        let counts = self.server.hub.counts
+        let connections = self.server.connectionCount
+        return .object([
+            "sessions": .int(counts.sessions),
+            "users_online": .int(counts.users),
+            "connections": .int(connections),
+            "connections_not_logged_in": .int(max(0, connections - counts.sessions)),
+            "messages_in": .int(sessions.reduce(0) { $0 + $1.stats.received }),
+            "messages_out": .int(sessions.reduce(0) { $0 + $1.stats.sent }),
+            "redis": .string(self.server.store.isHealthy ? "up" : "down"),
+            "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
+        ])
+    }
+
+    func broadcast(_ params: Params, audit: Audit) async throws(ControlError) -> JSONValue {
+        let text = try params.string("text")
+        guard !text.isEmpty, text.utf8.count <= 4096 else { throw .invalidParams("text must be 1 to 4096 bytes") }
+        audit.target = "everyone"
+        let recipients = await self.server.hub.broadcastNotice(text, ts: Self.nowMillis())
+        return .object(["recipients": .int(recipients)])
+    }
+
+    func reloadConfig(audit: Audit) async throws(ControlError) -> JSONValue {
+        audit.target = "configuration"
+        let outcome = await self.reload()
+        if let error = outcome.error { throw .refused("reload failed, the running configuration stays: \(error)") }
+        return .object(["reloaded": .bool(true), "needs_restart": .array(outcome.needsRestart.map { .string($0) })])
+    }
+}

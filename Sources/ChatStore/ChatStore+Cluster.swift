@@ -1,0 +1,95 @@
+import Foundation
+import NIOCore
+import RedisClient
+
+/// Several chatd nodes on one Redis: which node holds which users (presence), which
+/// nodes are alive (heartbeats), and the bus they talk over.
+///
+/// - `<prefix>nodes` sorted set: node id → time of its last heartbeat (ms).
+/// - `<prefix>presence:<node>` hash: user id → `<sessions>:<name>` on that node.
+/// - `<prefix>bus` pub/sub channel: `BusMessage` JSON.
+/// A node whose heartbeat is older than the presence TTL is dead: the first live node
+/// to notice removes it and announces its users offline (those not online elsewhere).
+extension ChatStore {
+    /// The user's first session on `node` started; true when no other live node has
+    /// them (the user came online).
+    public func presenceUp(node: String, user: Int, name: String, ttl: Duration) async throws(StoreError) -> Bool {
+        let reply = try await self.eval(Scripts.presenceUp, keys: [keys.nodes],
+                                        args: [node, String(user), name, keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
+        return reply.int == 1
+    }
+
+    /// The user's last session on `node` ended; true when no other live node has them.
+    public func presenceDown(node: String, user: Int, ttl: Duration) async throws(StoreError) -> Bool {
+        let reply = try await self.eval(Scripts.presenceDown, keys: [keys.nodes],
+                                        args: [node, String(user), keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
+        return reply.int == 1
+    }
+
+    /// Marks `node` alive, rewrites its presence from `users` (what it really holds: the
+    /// source of truth), and removes dead nodes. Returns the users who went offline with
+    /// them — each reported by exactly one node.
+    public func heartbeat(node: String, users: [Int: (sessions: Int, name: String)], ttl: Duration) async throws(StoreError) -> [(id: Int, name: String)] {
+        var args = [node, keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)]
+        for (id, entry) in users { args += [String(id), "\(entry.sessions):\(entry.name)"] }
+        let reply = try await self.eval(Scripts.heartbeat, keys: [keys.nodes], args: args)
+        let flat = reply.array ?? []
+        var gone: [(Int, String)] = []
+        var index = 0
+        while index + 1 < flat.count {
+            if let id = flat[index].int { gone.append((id, flat[index + 1].string ?? "")) }
+            index += 2
+        }
+        return gone
+    }
+
+    /// Every user online on a live node, with their name.
+    public func onlineEverywhere(ttl: Duration) async throws(StoreError) -> [Int: String] {
+        let reply = try await self.eval(Scripts.onlineEverywhere, keys: [keys.nodes],
+                                        args: [keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
+        var online: [Int: String] = [:]
+        for (field, value) in reply.fieldMap {
+            guard let id = Int(field) else { continue }
+            online[id] = value.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        }
+        return online
+    }
+
+    /// Removes this node's presence (orderly shutdown).
+    public func leave(node: String) async throws(StoreError) {
+        _ = try await self.command(["ZREM", keys.nodes, node])
+        _ = try await self.command(["DEL", keys.presencePrefix + node])
+    }
+
+    public func publish(_ message: BusMessage) async throws(StoreError) {
+        guard let data = try? JSONEncoder().encode(message) else { return }
+        _ = try await self.command(["PUBLISH", keys.bus, String(decoding: data, as: UTF8.self)])
+    }
+
+    /// The bus, from now on: returns once Redis confirmed the subscription. Needs the
+    /// subscriber given at init.
+    public func subscribeBus() async throws(StoreError) -> AsyncStream<BusMessage> {
+        guard let subscriber = self.subscriber else { throw .unavailable("no subscriber") }
+        let messages: AsyncStream<RedisMessage>
+        do {
+            messages = try await subscriber.subscribe(channels: [keys.bus])
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .bufferingNewest(10_000))
+        let pump = Task {
+            for await message in messages {
+                if let decoded = try? JSONDecoder().decode(BusMessage.self, from: Data(message.string.utf8)) {
+                    continuation.yield(decoded)
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return stream
+    }
+}
+
+extension Duration {
+    var millis: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import ControlProtocol
+import Foundation
+
+@main
+struct Chatctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chatctl",
+        abstract: "Administer a running chatd: who is online, kick sessions, look after user records.",
+        discussion: """
+        chatctl talks to chatd over its control socket (default /run/chatd/control.sock, or \
+        $CHATCTL_SOCKET). Only root and members of chatd's admin group (admin_group, default \
+        chatadm) or listed admin_users may use it; every change is logged to the journal with \
+        your uid.
+
+        Examples:
+          chatctl sessions                      who is online, one line per session
+          chatctl kick 1a2b3c4d5e6f --reason "spam"
+          chatctl user show 42                  a user's record (the hash never shown)
+          chatctl user disable 42               refuse logins and end live sessions
+          chatctl user enable 42
+
+        Exit status: 0 done; 1 chatd refused (unknown user or session, bad input); \
+        2 usage error; 69 chatd unreachable; 77 permission denied.
+        """,
+        subcommands: [
+            Status.self, Stats.self, Users.self, Sessions.self, Kick.self, KickUser.self,
+            UserCommand.self, Broadcast.self, Reload.self,
+        ])
+
+    @Option(name: .long, help: ArgumentHelp("Control socket of chatd (default: $CHATCTL_SOCKET or /run/chatd/control.sock).", valueName: "path"))
+    var socket: String?
+
+    @Flag(name: .long, help: "Print the result as JSON, for scripts.")
+    var json = false
+
+    static let defaultSocket = "/run/chatd/control.sock"
+
+    var socketPath: String {
+        self.socket ?? ProcessInfo.processInfo.environment["CHATCTL_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultSocket
+    }
+
+    var client: ControlClient { ControlClient(socketPath: self.socketPath) }
+
+    /// Maps every outcome to the promised exit status, with one line on stderr.
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))  // --help, --generate-completion-script
+                Foundation.exit(0)
+            }
+            fail("\(message(for: error)) (see 'chatctl --help')", status: 2)
+        }
+        do {
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                var command = command
+                try command.run()
+            }
+        } catch let error as ChatctlError {
+            fail(error.message, status: error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            fail(message(for: error), status: code == .validationFailure ? 2 : code.rawValue)
+        }
+        Foundation.exit(0)
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        let line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "failed"
+        FileHandle.standardError.write(Data("chatctl: \(line)\n".utf8))
+        Foundation.exit(status)
+    }
+}
+
+/// What every command does with chatd's answer: JSON as is, or the human view.
+extension Chatctl {
+    func show(_ result: JSONValue, _ human: (JSONValue) -> String) {
+        print(self.json ? Format.json(result) : human(result))
+    }
+}

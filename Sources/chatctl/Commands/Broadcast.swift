@@ -1,0 +1,33 @@
+import ArgumentParser
+import ControlProtocol
+
+struct Broadcast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a notice to everyone online, as a group message from \"server\" (not stored in history).")
+
+    @ParentCommand var root: Chatctl
+
+    @Argument(help: ArgumentHelp("The notice.", valueName: "text"))
+    var text: String
+
+    func run() async throws {
+        let result = try await self.root.client.call("broadcast", ["text": .string(self.text)])
+        self.root.show(result) { "sent to \(Format.plural($0["recipients"]?.int ?? 0, "session"))" }
+    }
+}
+
+struct Reload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-read chatd's config file (as SIGHUP does); a broken file changes nothing and exits 1.")
+
+    @ParentCommand var root: Chatctl
+
+    func run() async throws {
+        let result = try await self.root.client.call("config.reload")
+        self.root.show(result) { result in
+            let pending = (result["needs_restart"]?.array ?? []).compactMap(\.string)
+            return pending.isEmpty ? "configuration reloaded"
+                : "configuration reloaded; these need a restart: \(pending.joined(separator: ", "))"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ControlProtocol
+import Foundation
+
+/// How values from chatd are shown to people.
+enum Format {
+    /// Milliseconds since the epoch as local date and time; "-" for none.
+    static func time(_ millis: Int64?) -> String {
+        guard let millis, millis > 0 else { return "-" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    /// A duration in its two largest units: 42s, 3m05s, 2h04m, 3d02h.
+    static func duration(seconds: Int) -> String {
+        let s = max(0, seconds)
+        switch s {
+        case ..<60: return "\(s)s"
+        case ..<3600: return "\(s / 60)m" + two(s % 60) + "s"
+        case ..<86400: return "\(s / 3600)h" + two(s % 3600 / 60) + "m"
+        default: return "\(s / 86400)d" + two(s % 86400 / 3600) + "h"
+        }
+    }
+
+    static func yesNo(_ value: Bool?) -> String { value == true ? "yes" : "no" }
+
+    static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+    /// JSON for scripts: stable key order, one document.
+    static func json(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+}
+
+extension JSONValue {
+    /// A field as text for a table cell ("-" when absent).
+    func text(_ key: String) -> String {
+        switch self[key] {
+        case .string(let s)?: return s
+        case .number?: return self[key]?.int.map(String.init) ?? "-"
+        case .bool(let b)?: return b ? "yes" : "no"
+        default: return "-"
+        }
+    }
+}

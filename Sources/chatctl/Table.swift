@@ -1,0 +1,38 @@
+/// A plain-text table: a header row, then rows, columns padded to the widest cell.
+/// Numeric columns are right-aligned so digits line up.
+struct Table {
+    var headers: [String]
+    var rightAligned: Set<Int> = []
+    var rows: [[String]] = []
+
+    init(_ headers: [String], rightAligned: Set<Int> = []) {
+        self.headers = headers
+        self.rightAligned = rightAligned
+    }
+
+    mutating func add(_ row: [String]) { self.rows.append(row) }
+
+    var rendered: String {
+        let all = [self.headers] + self.rows
+        let widths = self.headers.indices.map { column in
+            all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
+        return all.map { row in
+            let cells = self.headers.indices.map { column -> String in
+                let cell = column < row.count ? row[column] : ""
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                if column == self.headers.count - 1, !self.rightAligned.contains(column) { return cell }
+                return self.rightAligned.contains(column) ? padding + cell : cell + padding
+            }
+            return cells.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+/// `key: value` lines with the values aligned.
+func keyValueLines(_ pairs: [(String, String)]) -> String {
+    let width = pairs.map(\.0.count).max() ?? 0
+    return pairs.map { key, value in
+        key + ":" + String(repeating: " ", count: width - key.count + 1) + value
+    }.joined(separator: "\n")
+}
