@@ -45,7 +45,7 @@ public final class ChatServer: Sendable {
     public func listen(_ source: ListenerSource, tls: NIOSSLContext? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.autoRead, value: true)
             .childChannelInitializer { channel in

@@ -37,6 +37,9 @@ final class ChatdService: Service, Sendable {
     }
 
     func run() async throws {
+        // Trapped from the start: an early SIGHUP (a reload while Redis is still awaited)
+        // must not end the process; it is applied once chatd serves.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
         guard !Task.isCancelled else { return }
         // Hear the other nodes (if any) before serving anyone.
@@ -59,7 +62,7 @@ final class ChatdService: Service, Sendable {
         self.notifier?.ready()
 
         await withDiscardingTaskGroup { tasks in
-            tasks.addTask { await self.reloadOnHangup() }
+            tasks.addTask { await self.reloadOnHangup(hangups) }
             tasks.addTask { await self.reportStatus() }
             tasks.addTask { await self.watchRedis() }
             tasks.addTask { await cluster() }
@@ -136,8 +139,8 @@ final class ChatdService: Service, Sendable {
         }
     }
 
-    private func reloadOnHangup() async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+    private func reloadOnHangup(_ hangups: UnixSignalsSequence) async {
+        for await _ in hangups {
             self.reloadTellingSystemd()
         }
     }
