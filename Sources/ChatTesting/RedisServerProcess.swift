@@ -15,6 +15,8 @@ public final class RedisServerProcess: Sendable {
     public let host = "127.0.0.1"
     public let port: Int
     public var url: String { "redis://\(self.host):\(self.port)" }
+    /// The same server on a Unix-domain socket in its directory.
+    public var unixSocketPath: String { self.directory.appendingPathComponent("redis.sock").path }
     public let directory: URL
 
     private let executable: URL
@@ -137,6 +139,7 @@ private final class RunningServer: Sendable {
             "--port", String(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
             "--dir", directory.path, "--daemonize", "no",
+            "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
         ]
         let (process, _) = try await TestProcess.launch(
             executable.path, arguments: arguments, environment: ProcessInfo.processInfo.environment,

@@ -4,6 +4,8 @@ import NIOCore
 public struct RedisConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// When set, Redis is reached over this Unix-domain socket instead of host and port.
+    public var unixSocketPath: String?
     /// ACL user (Redis 6+); `nil` means AUTH with the password only.
     public var username: String?
     public var password: String?
@@ -42,12 +44,26 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.reconnectBackoffMax = max(reconnectBackoffMin, reconnectBackoffMax)
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]`; other settings keep their defaults.
-    /// User and password may be percent-encoded.
+    /// Parses `redis://[[user]:password@]host[:port][/db]` or `unix:///path/to/redis.sock[?db=N]`;
+    /// other settings keep their defaults. User and password may be percent-encoded.
     public init(url: String) throws(RedisError) {
         self.init()
+        if url.hasPrefix("unix://") {
+            var path = Substring(url.dropFirst("unix://".count))
+            if let query = path.firstIndex(of: "?") {
+                let parameter = path[path.index(after: query)...]
+                path = path[..<query]
+                guard parameter.hasPrefix("db="), let index = Int(parameter.dropFirst(3)), index >= 0 else {
+                    throw .invalidURL("the only query is db=N, got '\(parameter)'")
+                }
+                self.database = index
+            }
+            guard path.hasPrefix("/") else { throw .invalidURL("unix:// needs an absolute socket path") }
+            self.unixSocketPath = String(path)
+            return
+        }
         let scheme = "redis://"
-        guard url.hasPrefix(scheme) else { throw .invalidURL("must start with \(scheme)") }
+        guard url.hasPrefix(scheme) else { throw .invalidURL("must start with \(scheme) or unix://") }
         var rest = Substring(url.dropFirst(scheme.count))
 
         // The password may itself contain '@', so the last one ends the user info.

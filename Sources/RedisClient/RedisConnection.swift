@@ -21,10 +21,14 @@ final class RedisConnection: Sendable {
         logger: Logger,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) -> EventLoopFuture<RedisConnection> {
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(configuration.connectTimeout)
-            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(configuration.connectTimeout)
+        if configuration.unixSocketPath == nil {
+            bootstrap = bootstrap
+                .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        }
+        let target = configuration.unixSocketPath ?? "\(configuration.host):\(configuration.port)"
+        let connected = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -33,9 +37,11 @@ final class RedisConnection: Sendable {
                         commandTimeout: configuration.commandTimeout, onPush: onPush, logger: logger))
                 }
             }
-        return bootstrap.connect(host: configuration.host, port: configuration.port)
+        let channel = configuration.unixSocketPath.map { connected.connect(unixDomainSocketPath: $0) }
+            ?? connected.connect(host: configuration.host, port: configuration.port)
+        return channel
             .flatMapErrorThrowing { error in
-                throw RedisError.connectionFailed("\(configuration.host):\(configuration.port): \(error)")
+                throw RedisError.connectionFailed("\(target): \(error)")
             }
             .flatMap { channel in
                 let connection = RedisConnection(channel: channel)
