@@ -101,7 +101,15 @@ import Testing
 
             // Every acknowledged message is in history, exactly once.
             let client = RedisClient(configuration: try RedisConfiguration(url: redis.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-            let entries = try await client.send("XRANGE", "chat:room:lobby", "-", "+").array ?? []
+            // Paged: one reply of the whole stream would be large.
+            var entries: [RESPValue] = []
+            var start = "-"
+            while true {
+                let page = try await client.send("XRANGE", "chat:room:lobby", start, "+", "COUNT", "1000").array ?? []
+                entries += page
+                guard page.count == 1000, let last = page.last?.array?.first?.string else { break }
+                start = "(" + last
+            }
             var seen: [String: Int] = [:]
             for entry in entries {
                 guard let pair = entry.array, pair.count == 2, let fields = pair[1].array else { continue }
