@@ -1,0 +1,122 @@
+import NIOCore
+
+/// Counters of one event loop. Touched only on that loop (handlers write, the
+/// fleet reads with `loop.submit`), so it needs no lock.
+final class LoopStats: @unchecked Sendable {
+    let loop: any EventLoop
+    var counters = Counters()
+    var latency = Histogram()
+
+    init(loop: any EventLoop) { self.loop = loop }
+
+    func snapshot() -> Snapshot {
+        self.loop.preconditionInEventLoop()
+        return Snapshot(counters: self.counters, latency: self.latency)
+    }
+
+    /// Forgets the latency samples and delivery counts (between phases).
+    func resetTraffic() {
+        self.loop.preconditionInEventLoop()
+        self.latency = Histogram()
+        self.counters.resetTraffic()
+    }
+}
+
+/// What the bench counts. Sums over loops with `+`.
+struct Counters: Sendable {
+    var connected = 0
+    var connectFailures = 0
+    var registered = 0
+    var registerExisting = 0
+    var loggedIn = 0
+    var loggedInWithToken = 0
+    var loginFailures = 0
+    var sent = 0
+    var skippedBackpressure = 0
+    var acked = 0
+    var ackFailures = 0
+    var delivered = 0
+    var notifications = 0
+    var errorFrames = 0
+    var unexpectedCloses = 0
+    var lastDeliveryNs: UInt64 = 0
+
+    mutating func resetTraffic() {
+        self.sent = 0
+        self.skippedBackpressure = 0
+        self.acked = 0
+        self.ackFailures = 0
+        self.delivered = 0
+        self.lastDeliveryNs = 0
+    }
+
+    /// Everything that counts as an error in the report.
+    var errors: Int {
+        self.connectFailures + self.loginFailures + self.ackFailures + self.errorFrames + self.unexpectedCloses
+    }
+
+    static func + (a: Counters, b: Counters) -> Counters {
+        var c = Counters()
+        c.connected = a.connected + b.connected
+        c.connectFailures = a.connectFailures + b.connectFailures
+        c.registered = a.registered + b.registered
+        c.registerExisting = a.registerExisting + b.registerExisting
+        c.loggedIn = a.loggedIn + b.loggedIn
+        c.loggedInWithToken = a.loggedInWithToken + b.loggedInWithToken
+        c.loginFailures = a.loginFailures + b.loginFailures
+        c.sent = a.sent + b.sent
+        c.skippedBackpressure = a.skippedBackpressure + b.skippedBackpressure
+        c.acked = a.acked + b.acked
+        c.ackFailures = a.ackFailures + b.ackFailures
+        c.delivered = a.delivered + b.delivered
+        c.notifications = a.notifications + b.notifications
+        c.errorFrames = a.errorFrames + b.errorFrames
+        c.unexpectedCloses = a.unexpectedCloses + b.unexpectedCloses
+        c.lastDeliveryNs = max(a.lastDeliveryNs, b.lastDeliveryNs)
+        return c
+    }
+}
+
+struct Snapshot: Sendable {
+    var counters: Counters
+    var latency: Histogram
+}
+
+/// One `LoopStats` per event loop of the group.
+struct StatsSet: Sendable {
+    let all: [LoopStats]
+
+    init(group: any EventLoopGroup) {
+        self.all = group.makeIterator().map { LoopStats(loop: $0) }
+    }
+
+    func stats(for loop: any EventLoop) -> LoopStats {
+        self.all.first { $0.loop === loop } ?? self.all[0]
+    }
+
+    /// Counters and latency summed over every loop.
+    func snapshot() async throws -> Snapshot {
+        var merged = Snapshot(counters: Counters(), latency: Histogram())
+        for stats in self.all {
+            let one = try await stats.loop.submit { stats.snapshot() }.get()
+            merged.counters = merged.counters + one.counters
+            merged.latency.merge(one.latency)
+        }
+        return merged
+    }
+
+    /// Counters only (cheap: no histogram copy), for progress lines.
+    func counters() async throws -> Counters {
+        var sum = Counters()
+        for stats in self.all {
+            sum = sum + (try await stats.loop.submit { stats.counters }.get())
+        }
+        return sum
+    }
+
+    func resetTraffic() async throws {
+        for stats in self.all {
+            try await stats.loop.submit { stats.resetTraffic() }.get()
+        }
+    }
+}
