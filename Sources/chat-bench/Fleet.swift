@@ -92,12 +92,19 @@ final class Fleet {
         let seconds = Clock.seconds(since: start)
         var ok: [ChatSession] = []
         var timedOut = 0
+        var firstFailure: String?
         for (session, result) in zip(sessions, results) {
             switch result {
             case .success(let reply) where reply.code == 200: ok.append(session)
-            case .success: break  // counted by the handler
-            case .failure: timedOut += 1
+            case .success(let reply): firstFailure = firstFailure ?? "code \(reply.code)"  // counted by the handler
+            case .failure(let error):
+                timedOut += 1
+                firstFailure = firstFailure ?? "\(error)"
             }
+        }
+        if let failure = firstFailure {
+            self.progress.say("\(sessions.count - ok.count) logins failed, the first with \(failure)"
+                              + (self.options.register ? "" : " (are the users registered? --register)"))
         }
         try await self.count(failures: timedOut) { $0.loginFailures += $1 }
         self.report.loginSeconds = seconds
@@ -105,6 +112,7 @@ final class Fleet {
         self.report.loggedIn = ok.count
         self.report.loginAuth = tokens == nil ? "password" : "token"
         self.progress.say("\(ok.count) of \(sessions.count) logged in in \(String(format: "%.2f", seconds)) s")
+        guard !ok.isEmpty else { throw BenchError.failed("no session logged in: \(firstFailure ?? "?")") }
         return ok
     }
 

@@ -9,7 +9,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("chatd-pid"), help: "PID of a chatd to read VmRSS from (/proc/PID/status); repeat for several nodes (RSS is summed).")
     var chatdPIDs: [Int32] = []
 
-    @Option(name: [.short, .customLong("sessions")], help: "Number of sessions (one TCP connection and one user each).")
+    @Option(name: [.customShort("n"), .customLong("sessions")], help: "Number of sessions (one TCP connection and one user each).")
     var sessions = 1000
 
     @Option(help: "Loopback source addresses to spread connections over: 127.0.0.2, .3, … (with IP_BIND_ADDRESS_NO_PORT).")

@@ -33,9 +33,9 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
             self.subscribed = nil
         case .integer:
             self.stats.counters.acked += 1
-        case .error:
+        case .error(let text):
             self.stats.counters.ackFailures += 1
-            self.subscribed?.fail(ChatSessionHandler.Failure.closed)
+            self.subscribed?.fail(BenchError.failed("redis: " + text))
             self.subscribed = nil
         case .other:
             break

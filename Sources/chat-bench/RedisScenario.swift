@@ -15,7 +15,7 @@ struct RedisScenario: AsyncParsableCommand {
     @Option(name: .customLong("redis-pid"), help: "PID of redis-server, for RSS per subscriber.")
     var redisPID: Int32?
 
-    @Option(name: [.short, .customLong("sessions")], help: "Number of subscriber connections.")
+    @Option(name: [.customShort("n"), .customLong("sessions")], help: "Number of subscriber connections.")
     var sessions = 1000
 
     @Option(help: "Loopback source addresses: 127.0.0.2, .3, …")
@@ -59,20 +59,26 @@ struct RedisScenario: AsyncParsableCommand {
         progress.enter("subscribe \(self.sessions)")
         let start = Clock.nanoseconds()
         let (name, size) = (self.channel, self.traffic.size)
-        let subscribers = await windowed(self.sessions, window: self.window) { index in
+        let subscribing = await windowed(self.sessions, window: self.window) { index in
             Self.connect(index: index, connector: connector, stats: stats, channel: name, size: size).flatMap { conn in
                 conn.1.eventLoop.flatSubmit { conn.1.value.subscribe() }.map { conn }
             }
-        }.compactMap { try? $0.get() }
+        }
+        let subscribers = subscribing.compactMap { try? $0.get() }
         let seconds = Clock.seconds(since: start)
         report.connectSeconds = seconds
         report.connectsPerSecond = Double(subscribers.count) / seconds
         report.loggedIn = subscribers.count
         progress.say("\(subscribers.count) of \(self.sessions) subscribed in \(seconds) s")
 
-        let publishers = await windowed(self.traffic.senders, window: self.window) { i in
-            Self.connect(index: self.sessions + i, connector: connector, stats: stats, channel: name, size: size)
-        }.compactMap { try? $0.get() }
+        let first = self.sessions
+        let publishing = await windowed(self.traffic.senders, window: self.window) { i in
+            Self.connect(index: first + i, connector: connector, stats: stats, channel: name, size: size)
+        }
+        let publishers = publishing.compactMap { try? $0.get() }
+        for case .failure(let error) in (subscribing.map { $0.map { _ in () } } + publishing.map { $0.map { _ in () } }).prefix(1) {
+            progress.say("first failure: \(error)")
+        }
         guard !publishers.isEmpty, !subscribers.isEmpty else { throw BenchError.failed("could not connect to \(self.redis)") }
         try await Task.sleep(for: .seconds(1))
         if let zero = rssZero, let pid = self.redisPID, let n = ProcStatus.residentBytes(pid: pid) {
