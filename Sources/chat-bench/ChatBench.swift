@@ -14,7 +14,7 @@ struct ChatBench: AsyncParsableCommand {
             --chatd-pid for RSS per session. scripts/bench runs everything.
             Exit status: 0 done, 1 usage or setup error, 3 the --max-time limit was hit.
             """,
-        subcommands: [IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RedisScenario.self])
+        subcommands: [SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RedisScenario.self])
 }
 
 /// Ends the process if a run outlives `seconds`: the bench always stops by itself.

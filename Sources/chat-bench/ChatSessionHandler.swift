@@ -34,12 +34,7 @@ final class ChatSessionHandler: ChannelInboundHandler {
         let body = self.unwrapInboundIn(data)
         switch FrameScan.kind(of: body) {
         case .sms, .privateMessage:
-            let now = Clock.nanoseconds()
-            self.stats.counters.delivered += 1
-            self.stats.counters.lastDeliveryNs = now
-            if let sent = FrameScan.sendTime(in: body), now >= sent {
-                self.stats.latency.record(microseconds: (now - sent) / 1000)
-            }
+self.stats.recordDelivery(of: body)
         case .notify:
             self.stats.counters.notifications += 1
         case .smsResult, .privateResult:

@@ -6,8 +6,25 @@ final class LoopStats: @unchecked Sendable {
     let loop: any EventLoop
     var counters = Counters()
     var latency = Histogram()
+    /// Messages sent before this (process-local ns) belong to an earlier phase: counted as stale.
+    var phaseStartNs: UInt64 = 0
 
     init(loop: any EventLoop) { self.loop = loop }
+
+    /// One message received: counted, with its latency, unless it is from an earlier phase.
+    func recordDelivery(of body: ByteBuffer) {
+        let now = Clock.nanoseconds()
+        let sent = FrameScan.sendTime(in: body)
+        if let sent, sent < self.phaseStartNs {
+            self.counters.stale += 1
+            return
+        }
+        self.counters.delivered += 1
+        self.counters.lastDeliveryNs = now
+        if let sent, now >= sent {
+            self.latency.record(microseconds: (now - sent) / 1000)
+        }
+    }
 
     func snapshot() -> Snapshot {
         self.loop.preconditionInEventLoop()
@@ -15,8 +32,9 @@ final class LoopStats: @unchecked Sendable {
     }
 
     /// Forgets the latency samples and delivery counts (between phases).
-    func resetTraffic() {
+    func resetTraffic(phaseStart: UInt64) {
         self.loop.preconditionInEventLoop()
+        self.phaseStartNs = phaseStart
         self.latency = Histogram()
         self.counters.resetTraffic()
     }
@@ -36,6 +54,8 @@ struct Counters: Sendable {
     var acked = 0
     var ackFailures = 0
     var delivered = 0
+    /// Deliveries of messages sent in an earlier phase.
+    var stale = 0
     var notifications = 0
     var errorFrames = 0
     var unexpectedCloses = 0
@@ -69,6 +89,7 @@ struct Counters: Sendable {
         c.acked = a.acked + b.acked
         c.ackFailures = a.ackFailures + b.ackFailures
         c.delivered = a.delivered + b.delivered
+        c.stale = a.stale + b.stale
         c.notifications = a.notifications + b.notifications
         c.errorFrames = a.errorFrames + b.errorFrames
         c.unexpectedCloses = a.unexpectedCloses + b.unexpectedCloses
@@ -115,8 +136,23 @@ struct StatsSet: Sendable {
     }
 
     func resetTraffic() async throws {
+        let now = Clock.nanoseconds()
         for stats in self.all {
-            try await stats.loop.submit { stats.resetTraffic() }.get()
+            try await stats.loop.submit { stats.resetTraffic(phaseStart: now) }.get()
+        }
+    }
+
+    /// Waits until no message has arrived for `quiet` (at most `limit`), so an earlier
+    /// phase's backlog does not load the next one.
+    func quiesce(quiet: Duration = .milliseconds(500), limit: Double) async throws {
+        let end = Clock.nanoseconds() + UInt64(limit * 1e9)
+        var last = -1
+        while Clock.nanoseconds() < end {
+            let c = try await self.counters()
+            let seen = c.delivered + c.stale + c.notifications
+            if seen == last { return }
+            last = seen
+            try await Task.sleep(for: quiet)
         }
     }
 }

@@ -22,12 +22,7 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .message(let payload):
-            let now = Clock.nanoseconds()
-            self.stats.counters.delivered += 1
-            self.stats.counters.lastDeliveryNs = now
-            if let sent = FrameScan.sendTime(in: payload), now >= sent {
-                self.stats.latency.record(microseconds: (now - sent) / 1000)
-            }
+self.stats.recordDelivery(of: payload)
         case .subscribed:
             self.subscribed?.succeed()
             self.subscribed = nil

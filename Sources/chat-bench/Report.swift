@@ -42,8 +42,12 @@ struct Report: Codable, Sendable {
 
     var reconnectSeconds: Double?
     var reconnected: Int?
+    /// "password" or "token": what the reconnect storm's logins sent.
+    var reconnectAuth: String?
 
     var notifications: Int?
+    /// Messages of an earlier phase that arrived during this one (not counted as deliveries).
+    var stale: Int?
     var errors: Int = 0
     var errorDetail: [String: Int] = [:]
 
@@ -62,6 +66,7 @@ struct Report: Codable, Sendable {
         ].filter { $0.value != 0 }
         self.errors = c.errors
         self.notifications = c.notifications
+        self.stale = c.stale
     }
 
     mutating func add(latency: Histogram) {
@@ -99,7 +104,7 @@ struct Report: Codable, Sendable {
             lines.append("latency:   p50 \(f(self.latencyP50Ms, 2)) ms, p99 \(f(self.latencyP99Ms, 2)) ms, p99.9 \(f(self.latencyP999Ms, 2)) ms, max \(f(self.latencyMaxMs, 2)) ms")
         }
         if let s = self.reconnectSeconds {
-            lines.append("reconnect: \(self.reconnected ?? 0) of \(self.sessions) back in \(f(s, 2)) s (\(self.loginAuth ?? "-"))")
+            lines.append("reconnect: \(self.reconnected ?? 0) of \(self.sessions) back in \(f(s, 2)) s (\(self.reconnectAuth ?? "-"))")
         }
         lines.append("errors:    \(self.errors)" + (self.errorDetail.isEmpty ? "" : " \(self.errorDetail)")
                      + (self.notifications.map { ", presence notices received \($0)" } ?? ""))
