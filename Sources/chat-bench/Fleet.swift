@@ -42,7 +42,7 @@ final class Fleet {
         self.progress.start()
         let rssZero = ProcStatus.residentBytes(pids: self.options.chatdPIDs)
         var sessions = try await self.connectAll()
-        if self.options.register { await self.registerAll(sessions) }
+        if self.options.register { await self.registerAll(sessions.filter { $0.index >= self.options.registered }) }
         sessions = try await self.loginAll(sessions, tokens: nil)
         self.progress.enter("settle \(settle) s")
         try await Task.sleep(for: .seconds(settle))
@@ -152,6 +152,8 @@ final class Fleet {
 
 /// Prints the human summary and the JSON line (stdout), and appends the line to `jsonFile`.
 func emit(_ report: Report, jsonFile: String?) {
+    var report = report
+    report.addLoadAverage()
     print(report.summary)
     print(report.jsonLine)
     if let path = jsonFile {

@@ -24,8 +24,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Password of every bench user.")
     var password = "bench-password"
 
-    @Flag(help: "Register the users first (an already registered id is fine).")
+    @Flag(help: "Register the users first (an already registered id is fine, but costs the server a hash).")
     var register = false
+
+    @Option(help: "With --register: the first K users exist already; register only the rest.")
+    var registered = 0
 
     @Option(help: "Connections, registrations or logins in flight at once.")
     var window = 256

@@ -10,6 +10,8 @@ struct Report: Codable, Sendable {
     var host: String = ProcessInfo.processInfo.hostName
     var cores: Int = ProcessInfo.processInfo.activeProcessorCount
     var benchThreads: Int
+    /// /proc/loadavg when the report was written: the machine is shared, so say how busy it was.
+    var loadAverage: String?
 
     var connectSeconds: Double?
     var connectsPerSecond: Double?
@@ -77,6 +79,11 @@ struct Report: Codable, Sendable {
         self.latencyMaxMs = Double(latency.maxValue) / 1000
     }
 
+    mutating func addLoadAverage() {
+        let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)
+        self.loadAverage = text.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+    }
+
     var jsonLine: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -106,6 +113,7 @@ struct Report: Codable, Sendable {
         if let s = self.reconnectSeconds {
             lines.append("reconnect: \(self.reconnected ?? 0) of \(self.sessions) back in \(f(s, 2)) s (\(self.reconnectAuth ?? "-"))")
         }
+        if let load = self.loadAverage { lines.append("load avg:  \(load) (1, 5, 15 min)") }
         lines.append("errors:    \(self.errors)" + (self.errorDetail.isEmpty ? "" : " \(self.errorDetail)")
                      + (self.notifications.map { ", presence notices received \($0)" } ?? ""))
         return lines.joined(separator: "\n")
