@@ -23,6 +23,10 @@ final class ChatSessionHandler: ChannelInboundHandler {
     var traffic = ChatTraffic.none
     /// Messages this session has sent in the current traffic phase.
     var sentCount = 0
+    /// Messages sent and not yet acknowledged; a sender waits (skips) at `maxInFlight`,
+    /// as a real client would, instead of piling requests into the server.
+    private var inFlight = 0
+    var maxInFlight = 16
 
     init(stats: LoopStats) { self.stats = stats }
 
@@ -38,6 +42,7 @@ self.stats.recordDelivery(of: body)
         case .notify:
             self.stats.counters.notifications += 1
         case .smsResult, .privateResult:
+            self.inFlight = max(0, self.inFlight - 1)
             if FrameScan.code(in: body) == 200 {
                 self.stats.counters.acked += 1
             } else {
@@ -56,6 +61,8 @@ self.stats.recordDelivery(of: body)
         case .error:
             self.stats.counters.errorFrames += 1
             let code = FrameScan.code(in: body) ?? 0
+            self.stats.counters.errorCodes[code, default: 0] += 1
+            if self.inFlight > 0 { self.inFlight -= 1 }
             if let promise = self.pendingLogin {
                 self.pendingLogin = nil
                 promise.succeed(LoginReply(code: code, token: nil))
@@ -123,14 +130,16 @@ self.stats.recordDelivery(of: body)
         }
     }
 
-    /// Sends one frame unless the socket's buffer is full (then counts it as skipped).
+    /// Sends one frame unless the socket's buffer is full or `maxInFlight` requests
+    /// wait for their ack (then counts it as skipped).
     func send(_ frame: ByteBuffer) {
         guard let context = self.context, context.channel.isActive else { return }
         self.sentCount += 1
-        guard context.channel.isWritable else {
+        guard context.channel.isWritable, self.inFlight < self.maxInFlight else {
             self.stats.counters.skippedBackpressure += 1
             return
         }
+        self.inFlight += 1
         self.stats.counters.sent += 1
         context.writeAndFlush(NIOAny(frame), promise: nil)
     }

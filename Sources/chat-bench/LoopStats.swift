@@ -58,6 +58,8 @@ struct Counters: Sendable {
     var stale = 0
     var notifications = 0
     var errorFrames = 0
+    /// ErrorMes codes seen, with their counts.
+    var errorCodes: [Int: Int] = [:]
     var unexpectedCloses = 0
     var lastDeliveryNs: UInt64 = 0
 
@@ -92,6 +94,7 @@ struct Counters: Sendable {
         c.stale = a.stale + b.stale
         c.notifications = a.notifications + b.notifications
         c.errorFrames = a.errorFrames + b.errorFrames
+        c.errorCodes = a.errorCodes.merging(b.errorCodes, uniquingKeysWith: +)
         c.unexpectedCloses = a.unexpectedCloses + b.unexpectedCloses
         c.lastDeliveryNs = max(a.lastDeliveryNs, b.lastDeliveryNs)
         return c

@@ -10,6 +10,9 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
     private var subscribed: EventLoopPromise<Void>?
     var closingOnPurpose = false
     var sentCount = 0
+    /// PUBLISHes awaiting their reply; capped like the chat senders' unacked messages.
+    private var inFlight = 0
+    var maxInFlight = 16
     /// Channel name and content size for PUBLISH.
     var channelName = "bench"
     var size = 100
@@ -27,8 +30,10 @@ self.stats.recordDelivery(of: payload)
             self.subscribed?.succeed()
             self.subscribed = nil
         case .integer:
+            self.inFlight = max(0, self.inFlight - 1)
             self.stats.counters.acked += 1
         case .error(let text):
+            self.inFlight = max(0, self.inFlight - 1)
             self.stats.counters.ackFailures += 1
             self.subscribed?.fail(BenchError.failed("redis: " + text))
             self.subscribed = nil
@@ -59,10 +64,11 @@ self.stats.recordDelivery(of: payload)
     func sendNext(sequence: Int) {
         guard let context = self.context, context.channel.isActive else { return }
         self.sentCount += 1
-        guard context.channel.isWritable else {
+        guard context.channel.isWritable, self.inFlight < self.maxInFlight else {
             self.stats.counters.skippedBackpressure += 1
             return
         }
+        self.inFlight += 1
         self.stats.counters.sent += 1
         let content = Payload.content(sentAt: Clock.nanoseconds(), size: self.size)
         context.writeAndFlush(NIOAny(Self.command(["PUBLISH", self.channelName, content], allocator: context.channel.allocator)), promise: nil)

@@ -66,6 +66,7 @@ struct Report: Codable, Sendable {
             "connectFailures": c.connectFailures, "loginFailures": c.loginFailures, "ackFailures": c.ackFailures,
             "errorFrames": c.errorFrames, "unexpectedCloses": c.unexpectedCloses,
         ].filter { $0.value != 0 }
+        for (code, count) in c.errorCodes { self.errorDetail["ErrorMes \(code)"] = count }
         self.errors = c.errors
         self.notifications = c.notifications
         self.stale = c.stale
@@ -106,7 +107,7 @@ struct Report: Codable, Sendable {
         if let delivered = self.delivered {
             lines.append("traffic:   \(self.senders ?? 0) senders, \(f(self.offeredRate, 0)) msg/s offered for \(f(self.durationSeconds)) s, "
                 + "\(self.messageBytes ?? 0) B content, \(self.recipientsPerMessage ?? 0) recipients each")
-            lines.append("           sent \(self.sent ?? 0) (skipped for backpressure \(self.skippedBackpressure ?? 0)), acked \(self.acked ?? 0)")
+            lines.append("           sent \(self.sent ?? 0) (skipped: socket full or 16 unacked \(self.skippedBackpressure ?? 0)), acked \(self.acked ?? 0)")
             lines.append("           delivered \(delivered) of \(self.expectedDeliveries ?? 0) expected = \(f(self.deliveriesPerSecond, 0)) deliveries/s")
             lines.append("latency:   p50 \(f(self.latencyP50Ms, 2)) ms, p99 \(f(self.latencyP99Ms, 2)) ms, p99.9 \(f(self.latencyP999Ms, 2)) ms, max \(f(self.latencyMaxMs, 2)) ms")
         }
