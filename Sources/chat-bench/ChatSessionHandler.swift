@@ -125,6 +125,7 @@ self.stats.recordDelivery(of: body)
                 if token != nil { stats.counters.loggedInWithToken += 1 }
             } else {
                 stats.counters.loginFailures += 1
+                stats.counters.loginCodes[reply.code, default: 0] += 1
             }
             return reply
         }

@@ -49,6 +49,8 @@ struct Counters: Sendable {
     var loggedIn = 0
     var loggedInWithToken = 0
     var loginFailures = 0
+    /// Codes of refused logins (LoginResMes or ErrorMes), with their counts.
+    var loginCodes: [Int: Int] = [:]
     var sent = 0
     var skippedBackpressure = 0
     var acked = 0
@@ -86,6 +88,7 @@ struct Counters: Sendable {
         c.loggedIn = a.loggedIn + b.loggedIn
         c.loggedInWithToken = a.loggedInWithToken + b.loggedInWithToken
         c.loginFailures = a.loginFailures + b.loginFailures
+        c.loginCodes = a.loginCodes.merging(b.loginCodes, uniquingKeysWith: +)
         c.sent = a.sent + b.sent
         c.skippedBackpressure = a.skippedBackpressure + b.skippedBackpressure
         c.acked = a.acked + b.acked

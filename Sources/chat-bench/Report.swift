@@ -67,6 +67,7 @@ struct Report: Codable, Sendable {
             "errorFrames": c.errorFrames, "unexpectedCloses": c.unexpectedCloses,
         ].filter { $0.value != 0 }
         for (code, count) in c.errorCodes { self.errorDetail["ErrorMes \(code)"] = count }
+        for (code, count) in c.loginCodes { self.errorDetail["login \(code)"] = count }
         self.errors = c.errors
         self.notifications = c.notifications
         self.stale = c.stale
