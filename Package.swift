@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "chatd", targets: ["chatd"]),
         .executable(name: "chat", targets: ["chat"]),
         .executable(name: "chatctl", targets: ["chatctl"]),
+        .executable(name: "chat-bench", targets: ["chat-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -84,6 +85,13 @@ let package = Package(
         .executableTarget(name: "chatctl", dependencies: [
             "ControlProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "chat-bench", dependencies: [
+            "ChatProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
