@@ -131,8 +131,6 @@ import Testing
                 }
                 if present != 0 { try await Task.sleep(for: .seconds(1)) }
             }
-            let sockets = try? await runToCompletion("/usr/bin/ss", ["-tnpaH", "( sport = :\(steady.port) or dport = :\(steady.port) )"])
-            print("SOAK server-side sockets:\n\(sockets?.output ?? "?")")
             let leftovers = try? await runToCompletion(productPath("chatctl"), ["--socket", steady.controlSocket, "sessions"])
             #expect(present == 0, "\(present) sessions still in presence; the steady node lists: \(leftovers?.output ?? "?")")
             await client.shutdown()
