@@ -26,14 +26,18 @@ public struct Envelope: Sendable, Equatable {
         return Envelope(type: type, data: raw.data ?? "")
     }
 
-    /// The frame (length prefix included) carrying this envelope.
+    /// The frame (length prefix included) carrying this envelope, written straight
+    /// into one buffer: the payload string is escaped as bytes, not re-built as a String.
     public func frame(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
-        var json = "{\"type\":"
-        JSONString.append(self.type, to: &json)
-        json += ",\"data\":"
-        JSONString.append(self.data, to: &json)
-        json += "}"
-        return FrameEncoder.frame(Array(json.utf8), allocator: allocator)
+        var buffer = allocator.buffer(capacity: 4 + 24 + self.type.utf8.count + self.data.utf8.count + 16)
+        buffer.writeInteger(UInt32(0))
+        buffer.writeStaticString("{\"type\":")
+        JSONString.write(self.type, to: &buffer)
+        buffer.writeStaticString(",\"data\":")
+        JSONString.write(self.data, to: &buffer)
+        buffer.writeStaticString("}")
+        buffer.setInteger(UInt32(buffer.readableBytes - 4), at: buffer.readerIndex)
+        return buffer
     }
 
     /// Envelope for `payload` of `type`, encoded once.
@@ -82,23 +86,32 @@ public enum PayloadCoder {
 
 /// Minimal JSON string escaping for the envelope, so the payload is not encoded a third time.
 enum JSONString {
-    static func append(_ string: String, to out: inout String) {
-        out.append("\"")
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where scalar.value < 0x20:
-                out.append("\\u00")
-                let hex = String(scalar.value, radix: 16)
-                if hex.count < 2 { out.append("0") }
-                out.append(hex)
-            default: out.unicodeScalars.append(scalar)
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Writes `string` quoted and escaped. Works on UTF-8 bytes: only `"`, `\\` and
+    /// bytes below 0x20 are escaped, runs of other bytes are copied as they are.
+    static func write(_ string: String, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                default:
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0xF)])
+                }
             }
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        out.append("\"")
+        buffer.writeInteger(UInt8(ascii: "\""))
     }
 }
