@@ -48,6 +48,10 @@ public final class ChatServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.autoRead, value: true)
+            // NIO keeps each connection's last receive buffer for reuse: start it small
+            // (chat frames are small; it grows for a big one), so an idle session holds
+            // 512 bytes, not the default 2 KiB.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initialize(channel, tls: tls)
