@@ -65,7 +65,7 @@ public struct Renderer: Sendable {
             return lines
         case .loginResult(let m):
             guard m.code == StatusCode.ok else { return [self.failure(m.code, m.error, what: "login")] }
-            let list = m.userIds.map { self.who($0, nil) }.joined(separator: ", ")
+            let list = m.userIds.sorted().map { self.who($0, nil) }.joined(separator: ", ")
             return [self.style.notice("* logged in; online (\(m.userIds.count)): \(list)")]
         case .kicked(let m):
             return [self.style.error("* kicked by the server" + (m.reason.isEmpty ? "" : ": \(sanitize(m.reason))"))]

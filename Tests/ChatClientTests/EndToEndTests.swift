@@ -34,12 +34,12 @@ import Testing
     }
 
     /// Reads `process`'s stdout until `count` complete lines arrived.
-    func lines(_ count: Int, of process: CLIProcess) async -> [String] {
+    /// Lines of `process`'s stdout, read until `enough` says so (or stdout closes).
+    func lines(of process: CLIProcess, until enough: ([String]) -> Bool) async -> [String] {
         var text = ""
         for await chunk in process.stdoutChunks {
             text += chunk
-            let complete = text.split(separator: "\n", omittingEmptySubsequences: true)
-            if text.hasSuffix("\n") && complete.count >= count { break }
+            if text.hasSuffix("\n") && enough(text.split(separator: "\n").map(String.init)) { break }
         }
         return text.split(separator: "\n").map(String.init)
     }
@@ -118,8 +118,19 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr == "chat: private message refused: no such user 999\n")
 
-        // The listener printed ann's presence, the group message and the private one.
-        let events = try await self.lines(6, of: listener).map(self.json)
+        // Dave comes online and stays.
+        let dave = try await TestChatClient.connect(port: chatd.port)
+        #expect(try await dave.register(400, name: "dave", password: "dave-secret").code == StatusCode.ok)
+        #expect(try await dave.login(400, password: "dave-secret").0.code == StatusCode.ok)
+
+        // The listener printed the group message, the private one and dave's presence.
+        // (Ann's one-shot sessions may come and go within one batch of presence
+        // notices, and then cause none.)
+        let events = try await self.lines(of: listener) { lines in
+            let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            return objects.filter { $0["content"] != nil }.count >= 2
+                && objects.contains { $0["type"] as? String == "NotifyUserStatusMes" && $0["userid"] as? Int == 400 }
+        }.map(self.json)
         let contents = events.filter { $0["content"] != nil }
         #expect(contents.count == 2)
         let group = try #require(contents.first { $0["type"] as? String == "SmsMes" })
@@ -131,7 +142,7 @@ import Testing
         let direct = try #require(contents.first { $0["type"] as? String == "PrivateMes" })
         #expect(direct["content"] as? String == "hi bob")
         #expect(direct["to"] as? Int == 200)
-        #expect(events.contains { $0["type"] as? String == "NotifyUserStatusMes" && $0["userid"] as? Int == 100 })
+        #expect(events.contains { $0["type"] as? String == "NotifyUserStatusMes" && $0["userid"] as? Int == 400 })
         listener.signal(SIGINT)
         #expect(try await listener.wait().status == 130)
 
@@ -165,5 +176,6 @@ import Testing
         #expect(r.stderr.contains("unknown command /nonsense"))
         #expect(r.stdout.contains("ann(100): still sent"))
         await carol.close()
+        await dave.close()
     }
 }

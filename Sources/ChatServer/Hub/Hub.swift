@@ -8,7 +8,8 @@ import NIOCore
 /// the others. A frame is encoded once by the caller and the same bytes go to every
 /// recipient; each event loop writes to its own channels in one pass.
 public final class Hub: Sendable {
-    let registry = SessionRegistry()
+    let local = LocalDelivery()
+    var registry: SessionRegistry { self.local.registry }
     /// This node's id on the bus and in presence.
     public let node: String
     /// Where bus messages go; nil: a single node that talks to no one.
@@ -16,13 +17,15 @@ public final class Hub: Sendable {
     let logger: Logger
     /// Users online on any node, with names: kept from local logins and the bus.
     private let online = NIOLockedValueBox([Int: String]())
-    /// One per event loop, made on first use.
-    private let batchers = NIOLockedValueBox([ObjectIdentifier: FlushBatcher]())
+    private let presence: PresenceBatcher
+    /// Users in their grace after their last session here ended.
+    let departures = Departures()
 
     init(node: String, store: ChatStore?, logger: Logger) {
         self.node = node
         self.store = store
         self.logger = logger
+        self.presence = PresenceBatcher { [local] batch in local.deliver(batch) }
     }
 
     // MARK: Cluster-wide
@@ -35,15 +38,25 @@ public final class Hub: Sendable {
     }
 
     /// To every session of `user` on every node (but `except`); returns how many of
-    /// this node's sessions were written to.
+    /// this node's sessions were written to. A node that writes it to one of the
+    /// user's sessions marks `inboxEntry` delivered (this one included).
     @discardableResult
-    func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) async -> Int {
+    func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil, inboxEntry: String? = nil) async -> Int {
         let local = self.sendLocally(frame, toUser: user, except: except)
+        if local > 0, let inboxEntry { await self.markDelivered(inboxEntry, to: user) }
         if self.store != nil {
             await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame), toUser: user,
-                                          exceptSession: except?.rawValue))
+                                          exceptSession: except?.rawValue, inboxEntry: local > 0 ? nil : inboxEntry))
         }
         return local
+    }
+
+    private func markDelivered(_ entry: String, to user: Int) async {
+        do {
+            try await self.store?.markDelivered(to: user, inboxEntry: entry)
+        } catch {
+            self.logger.warning("could not mark a private message delivered", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A user came online or went offline on the cluster: everyone else is told.
@@ -61,6 +74,12 @@ public final class Hub: Sendable {
         self.online.withLockedValue { $0[user] != nil }
     }
 
+    /// Ids of the users online on every node, in no order: a login's reply carries
+    /// them all, so at many thousands online it must not pay for a sort.
+    public var onlineUserIDs: [Int] {
+        self.online.withLockedValue { Array($0.keys) }
+    }
+
     /// Online users on every node, sorted by id.
     public var onlineUsers: [UserIdentity] {
         self.online.withLockedValue { $0.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted { $0.id < $1.id }
@@ -76,7 +95,10 @@ public final class Hub: Sendable {
             guard let body = message.frame else { return }
             let frame = FrameEncoder.frame(Array(body.utf8))
             if let user = message.toUser {
-                self.sendLocally(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
+                let written = self.sendLocally(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
+                if written > 0, let entry = message.inboxEntry {
+                    Task { await self.markDelivered(entry, to: user) }
+                }
             } else {
                 self.deliverLocally(frame, except: message.exceptSession.map(SessionID.init(rawValue:)), exceptUser: message.exceptUser)
             }
@@ -112,40 +134,16 @@ public final class Hub: Sendable {
             return list.removeValue(forKey: user.id) != nil
         }
         guard changed || !online else { return }
-        let notice = ServerMessage.notifyUserStatus(NotifyUserStatusMes(
-            userid: user.id, status: online ? UserStatus.online : UserStatus.offline, username: user.username)).frame()
-        self.deliverLocally(notice, exceptUser: user.id)
+        self.presence.record(user, online: online)
     }
 
     func deliverLocally(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
-        let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
-        for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
-            let batcher = self.batcher(for: loop)
-            loop.execute {
-                for (id, channel) in channels where id != except && !excludedByUser.contains(id) {
-                    batcher.write(frame, to: channel)
-                }
-            }
-        }
+        self.local.deliver(frame, except: except, exceptUser: exceptUser)
     }
 
     @discardableResult
     func sendLocally(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) -> Int {
-        var count = 0
-        for session in self.registry.sessions(of: user) where session.id != except {
-            session.channel.writeAndFlush(frame, promise: nil)
-            count += 1
-        }
-        return count
-    }
-
-    private func batcher(for loop: any EventLoop) -> FlushBatcher {
-        self.batchers.withLockedValue { batchers in
-            if let batcher = batchers[ObjectIdentifier(loop)] { return batcher }
-            let batcher = FlushBatcher(loop: loop)
-            batchers[ObjectIdentifier(loop)] = batcher
-            return batcher
-        }
+        self.local.send(frame, toUser: user, except: except)
     }
 
     @discardableResult

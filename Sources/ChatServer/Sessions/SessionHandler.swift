@@ -20,10 +20,18 @@ final class SessionHandler: ChannelDuplexHandler {
     private var address = "?"
     private var bucket: TokenBucket
     private var user: UserIdentity?
-    private var queue = CircularBuffer<ClientMessage>()
+    /// Requests waiting for the one in flight: a plain array, so an idle session holds
+    /// no buffer (the queue is short, bounded by `maxQueuedRequests`).
+    private var queue: [ClientMessage] = []
+    /// Frames from fan-out that arrived while the login was in flight: the client
+    /// must see its LoginResMes first, so they leave right after it.
+    private var heldUntilLogin: [(NIOAny, EventLoopPromise<Void>?)] = []
     private var busy = false
     private var closing = false
     private var readPending = false
+    /// The session ends on purpose (logout, kick, timeout, bad input), not because the
+    /// connection dropped: the others are told at once, without the presence grace.
+    private var deliberate = false
     /// A kick that arrived while a request was in flight: applied once it is answered.
     private var pendingKick: String?
     private var loginDeadline: Scheduled<Void>?
@@ -98,9 +106,21 @@ final class SessionHandler: ChannelDuplexHandler {
             promise?.fail(ChannelError.outputClosed)
             return
         }
+        if self.user == nil {
+            guard self.heldUntilLogin.count < Self.maxHeldUntilLogin else {
+                promise?.fail(ChannelError.outputClosed)
+                self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+                return
+            }
+            self.heldUntilLogin.append((data, promise))
+            return
+        }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(data, promise: promise)
     }
+
+    /// A login takes milliseconds; this many frames in that time means something is wrong.
+    private static let maxHeldUntilLogin = 4096
 
     /// False when closing, or when more than `outboundQueueMax` bytes already wait for
     /// this client (NIO turns the channel unwritable at the high-water mark): such a
@@ -115,7 +135,8 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func processNext(context: ChannelHandlerContext) {
-        guard !self.busy, !self.closing, let message = self.queue.popFirst() else { return }
+        guard !self.busy, !self.closing, !self.queue.isEmpty else { return }
+        let message = self.queue.removeFirst()
         if self.readPending, self.queue.count < self.configuration.maxQueuedRequests {
             self.readPending = false
             context.read()
@@ -138,13 +159,20 @@ final class SessionHandler: ChannelDuplexHandler {
         if let user = outcome.loggedIn {
             self.user = user
             self.loginDeadline?.cancel()
+            self.loginDeadline = nil
         }
         for reply in outcome.replies { self.write(reply, context: context) }
+        if self.user != nil, !self.heldUntilLogin.isEmpty {
+            let held = self.heldUntilLogin
+            self.heldUntilLogin = []
+            for (data, promise) in held { self.write(context: context, data: data, promise: promise) }
+        }
         context.flush()
         if let reason = self.pendingKick {
             self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
         } else if outcome.close {
             self.closing = true
+            self.deliberate = true
             context.close(promise: nil)
         } else {
             self.processNext(context: context)
@@ -175,15 +203,18 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.closing = true
+        for (_, promise) in self.heldUntilLogin { promise?.fail(ChannelError.ioOnClosedChannel) }
+        self.heldUntilLogin = []
         self.loginDeadline?.cancel()
         let router = self.router
         let id = self.id
+        let deliberate = self.deliberate
         // Also when a login is still in flight: the router may register the session
         // after this point and then finds the channel inactive; either side removes it.
         if self.user != nil || self.busy {
             router.inFlight.enter()
             Task {
-                await router.sessionEnded(id)
+                await router.sessionEnded(id, deliberate: deliberate)
                 router.inFlight.leave()
             }
         }
@@ -195,6 +226,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
         guard !self.closing else { return }
         self.closing = true
+        self.deliberate = true
         let channel = context.channel
         let grace = context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
