@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A node whose presence heartbeat is older than this is dead; its users are shown
     /// offline. It beats every third of this.
     public var presenceTTL: Duration = .seconds(15)
+    /// How long a user whose last connection dropped still counts as online: a
+    /// reconnect within it (a network blip, a client restarting) notifies no one.
+    public var presenceGrace: Duration = .seconds(5)
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

@@ -3,7 +3,8 @@
 public struct BusMessage: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         /// Deliver `frame` (an envelope's JSON) to local sessions: to `toUser`'s, or to
-        /// everyone but `exceptSession` and `exceptUser`'s.
+        /// everyone but `exceptSession` and `exceptUser`'s. With `inboxEntry`, the node
+        /// that writes it to one of `toUser`'s sessions marks that entry delivered.
         case deliver
         /// `user` (`name`) came online (`online` true) or went offline on the cluster.
         case presence
@@ -22,10 +23,11 @@ public struct BusMessage: Codable, Sendable, Equatable {
     public var online: Bool?
     public var session: String?
     public var reason: String?
+    public var inboxEntry: String?
 
     public init(node: String, kind: Kind, frame: String? = nil, toUser: Int? = nil, exceptSession: String? = nil,
                 exceptUser: Int? = nil, user: Int? = nil, name: String? = nil, online: Bool? = nil,
-                session: String? = nil, reason: String? = nil) {
+                session: String? = nil, reason: String? = nil, inboxEntry: String? = nil) {
         self.node = node
         self.kind = kind
         self.frame = frame
@@ -37,5 +39,6 @@ public struct BusMessage: Codable, Sendable, Equatable {
         self.online = online
         self.session = session
         self.reason = reason
+        self.inboxEntry = inboxEntry
     }
 }

@@ -49,6 +49,10 @@ final class ClusterMembership: Sendable {
         for session in self.hub.sessions {
             users[session.user.id, default: (0, session.user.username)].sessions += 1
         }
+        // Still online during their grace: held here until it ends.
+        for user in self.hub.departures.users where users[user.id] == nil {
+            users[user.id] = (1, user.username)
+        }
         let gone = try await self.store.heartbeat(node: self.hub.node, users: users, ttl: self.ttl)
         for user in gone {
             self.logger.notice("user offline: their node stopped answering",

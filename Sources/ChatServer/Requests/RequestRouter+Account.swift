@@ -80,12 +80,18 @@ extension RequestRouter {
         // The connection may have gone while we checked the password; its
         // channelInactive may already have run, so undo what it could not see.
         guard origin.channel.isActive else {
-            await self.sessionEnded(origin.session)
+            await self.sessionEnded(origin.session, deliberate: false)
             return RequestOutcome(close: true)
         }
         logger.info("logged in")
         var cameOnline = false
+        // Back within the grace after leaving this node: no one was told they left,
+        // but what was sent meanwhile is theirs to see.
+        var resumed = false
         if firstHere {
+            resumed = self.hub.departures.cancel(identity.id)
+        }
+        if firstHere && !resumed {
             let ttl = self.configuration.current.presenceTTL
             // If Redis cannot say, this node's view decides.
             cameOnline = (try? await self.store.presenceUp(node: self.hub.node, user: identity.id, name: identity.username, ttl: ttl)) ?? true
@@ -97,10 +103,10 @@ extension RequestRouter {
         let lifetime = self.configuration.current.tokenLifetime
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
         var replies: [ServerMessage] = [
-            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUsers.map(\.id),
+            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUserIDs,
                                      username: identity.username, token: token))
         ]
-        replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline, origin: origin)))
+        replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)))
         let motd = self.configuration.current.messageOfTheDay
         if !motd.isEmpty {
             replies.append(.sms(SmsMes(content: motd, userid: 0, username: "server")))
@@ -126,11 +132,13 @@ extension RequestRouter {
 
     /// A session closed (logout, drop, kick). When it was the user's last, the others
     /// are told and the room counts as seen up to now.
-    func sessionEnded(_ id: SessionID) async {
-        await self.inFlight.run { await self.endSession(id) }
+    /// A session that dropped (not `deliberate`: no logout, no kick) leaves its user
+    /// online for `presence_grace`, in case it reconnects.
+    func sessionEnded(_ id: SessionID, deliberate: Bool) async {
+        await self.inFlight.run { await self.endSession(id, deliberate: deliberate) }
     }
 
-    private func endSession(_ id: SessionID) async {
+    private func endSession(_ id: SessionID, deliberate: Bool) async {
         guard let (session, wasLast) = self.hub.registry.remove(id) else { return }
         var logger = self.logger
         logger[metadataKey: "chat_event"] = "logout"
@@ -138,15 +146,31 @@ extension RequestRouter {
         logger[metadataKey: "chat_user_id"] = .stringConvertible(session.user.id)
         logger.info("session ended")
         guard wasLast else { return }
-        let ttl = self.configuration.current.presenceTTL
-        let goneEverywhere = (try? await self.store.presenceDown(node: self.hub.node, user: session.user.id, ttl: ttl)) ?? true
-        if goneEverywhere {
-            await self.hub.announce(session.user, online: false)
-        }
         do {
             try await self.store.markRoomSeen(by: session.user.id)
         } catch {
             logger.warning("could not record what the user has seen", metadata: ["error": "\(error)"])
+        }
+        let grace = self.configuration.current.presenceGrace
+        guard grace > .zero, !deliberate else {
+            await self.departed(session.user)
+            return
+        }
+        let generation = self.hub.departures.begin(session.user)
+        Task {
+            try? await Task.sleep(for: grace)
+            guard self.hub.departures.finish(session.user.id, generation: generation),
+                  self.hub.sessions(of: session.user.id).isEmpty else { return }
+            await self.departed(session.user)
+        }
+    }
+
+    /// `user` has no session here any more: if none elsewhere either, everyone is told.
+    private func departed(_ user: UserIdentity) async {
+        let ttl = self.configuration.current.presenceTTL
+        let goneEverywhere = (try? await self.store.presenceDown(node: self.hub.node, user: user.id, ttl: ttl)) ?? true
+        if goneEverywhere {
+            await self.hub.announce(user, online: false)
         }
     }
 }

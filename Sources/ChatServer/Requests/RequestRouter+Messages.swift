@@ -36,13 +36,12 @@ extension RequestRouter {
         }
         let frame = ServerMessage.privateMessage(PrivateMes(to: message.to, content: message.content, from: user.id,
                                                             username: user.username, id: stored.id, ts: stored.ts)).frame()
-        let deliveredHere = await self.hub.send(frame, toUser: message.to) > 0
+        // Whichever node writes it to a session of the recipient marks it delivered;
+        // until then it waits in their inbox (they may be within their grace, gone).
+        let deliveredHere = await self.hub.send(frame, toUser: message.to, inboxEntry: stored.inboxEntry) > 0
         let delivered = deliveredHere || self.hub.isOnline(message.to)
         // The sender's other devices see what they sent.
         if message.to != user.id { await self.hub.send(frame, toUser: user.id, except: origin.session) }
-        if delivered, let entry = stored.inboxEntry {
-            try? await self.store.markDelivered(to: message.to, inboxEntry: entry)
-        }
         return .reply(.privateResult(PrivateResMes(code: StatusCode.ok, id: stored.id, ts: stored.ts, delivered: delivered)))
     }
 

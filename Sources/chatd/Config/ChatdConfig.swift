@@ -49,6 +49,7 @@ struct ChatdConfig: Equatable {
     var maxSessionsPerUser = 16
     var maxConnections = 50_000
     var presenceTTL = 15
+    var presenceGrace = 5
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -158,6 +159,7 @@ struct ChatdConfig: Equatable {
         case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
         case .maxConnections: self.maxConnections = try int(1...10_000_000)
         case .presenceTTL: self.presenceTTL = try int(2...3_600)
+        case .presenceGrace: self.presenceGrace = try int(0...3_600)
         }
     }
 
@@ -210,6 +212,7 @@ struct ChatdConfig: Equatable {
         server.maxSessionsPerUser = maxSessionsPerUser
         server.maxConnections = maxConnections
         server.presenceTTL = .seconds(presenceTTL)
+        server.presenceGrace = .seconds(presenceGrace)
         return server
     }
 

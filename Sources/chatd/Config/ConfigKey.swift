@@ -37,6 +37,7 @@ enum ConfigKey: String, CaseIterable {
     case maxSessionsPerUser = "max_sessions_per_user"
     case maxConnections = "max_connections"
     case presenceTTL = "presence_ttl"
+    case presenceGrace = "presence_grace"
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
@@ -47,7 +48,7 @@ enum ConfigKey: String, CaseIterable {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
              .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
              .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections:
+             .maxSessionsPerUser, .maxConnections, .presenceGrace:
             return true
         default:
             return false
