@@ -88,6 +88,13 @@ public enum PayloadCoder {
 enum JSONString {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Appends `string` quoted and escaped as JSONEncoder does (without escaping slashes).
+    static func append(_ string: String, to out: inout String) {
+        var buffer = ByteBuffer()
+        self.write(string, to: &buffer)
+        out += String(buffer: buffer)
+    }
+
     /// Writes `string` quoted and escaped. Works on UTF-8 bytes: only `"`, `\\` and
     /// bytes below 0x20 are escaped, runs of other bytes are copied as they are.
     static func write(_ string: String, to buffer: inout ByteBuffer) {

@@ -39,7 +39,7 @@ public enum ServerMessage: Sendable, Equatable {
     public var envelope: Envelope {
         switch self {
         case .registerResult(let m): return .make(.registerResult, m)
-        case .loginResult(let m): return .make(.loginResult, m)
+        case .loginResult(let m): return Envelope(type: MessageType.loginResult.rawValue, data: m.payloadJSON)
         case .notifyUserStatus(let m): return .make(.notifyUserStatus, m)
         case .sms(let m): return .make(.sms, m)
         case .smsResult(let m): return .make(.smsResult, m)
