@@ -22,7 +22,7 @@ public final class ChatServer: Sendable {
         self.configuration = ConfigurationBox(configuration)
         self.group = group
         self.logger = logger
-        self.hub = Hub(node: SessionID.random().rawValue, store: store, logger: logger)
+        self.hub = Hub(node: SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
         self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
     }

@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How long a user whose last connection dropped still counts as online: a
     /// reconnect within it (a network blip, a client restarting) notifies no one.
     public var presenceGrace: Duration = .seconds(5)
+    /// Comings and goings are announced one by one while at most this many users are
+    /// online (0: always): N users coming online cost N² notices.
+    public var presenceNoticesMaxUsers = 1000
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

@@ -121,6 +121,35 @@ import Testing
     }
 }
 
+extension PresenceTests {
+    /// Above `presence_notices_max_users` online, arrivals are not announced one by
+    /// one; the login reply and the online list stay complete.
+    @Test func noNoticesAboveTheLimitButCompleteLists() async throws {
+        try await withDeployment(environment: ["CHATD_PRESENCE_NOTICES_MAX_USERS": "2"]) { d in
+            let ann = try await d.user(1, "ann")
+            let bob = try await d.user(2, "bob")
+            #expect(try await ann.next(Pick.notify).userid == 2)
+            let carol = try await d.client()
+            _ = try await carol.register(3, name: "carol", password: "pw")
+            let (login, _) = try await carol.login(3, password: "pw")
+            #expect(Set(login.userIds) == [1, 2, 3])
+            try await carol.send(.onlineUsers)
+            #expect(try await carol.next(Pick.online).users.map(\.userid) == [1, 2, 3])
+            // Ann leaves: two online again, so that is announced — in the batch carol's
+            // arrival would be in, or a later one. Bob hears of ann, never of carol.
+            try await ann.send(.logout)
+            while true {
+                let notice = try await bob.next(Pick.notify)
+                if notice.userid == 3 { Issue.record("bob was told of carol: \(notice)") }
+                if notice.userid == 1 {
+                    #expect(notice.status == UserStatus.offline)
+                    break
+                }
+            }
+        }
+    }
+}
+
 /// Asks chatd (`chatctl sessions`) until `user` has no session left: the server has
 /// seen the connection drop, which no client can observe during the grace.
 func waitUntilNoSession(of user: Int, on d: Deployment) async throws {

@@ -21,9 +21,12 @@ public final class Hub: Sendable {
     /// Users in their grace after their last session here ended.
     let departures = Departures()
 
-    init(node: String, store: ChatStore?, logger: Logger) {
+    private let configuration: ConfigurationBox
+
+    init(node: String, store: ChatStore?, configuration: ConfigurationBox, logger: Logger) {
         self.node = node
         self.store = store
+        self.configuration = configuration
         self.logger = logger
         self.presence = PresenceBatcher { [local] batch in local.deliver(batch) }
     }
@@ -127,13 +130,15 @@ public final class Hub: Sendable {
     // MARK: This node
 
     private func applyPresence(_ user: UserIdentity, online: Bool) {
-        let changed = self.online.withLockedValue { list -> Bool in
+        let (changed, count) = self.online.withLockedValue { list -> (Bool, Int) in
             if online {
-                return list.updateValue(user.username, forKey: user.id) == nil
+                return (list.updateValue(user.username, forKey: user.id) == nil, list.count)
             }
-            return list.removeValue(forKey: user.id) != nil
+            return (list.removeValue(forKey: user.id) != nil, list.count)
         }
         guard changed || !online else { return }
+        let limit = self.configuration.current.presenceNoticesMaxUsers
+        guard limit == 0 || count <= limit else { return }
         self.presence.record(user, online: online)
     }
 

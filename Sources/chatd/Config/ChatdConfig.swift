@@ -50,6 +50,7 @@ struct ChatdConfig: Equatable {
     var maxConnections = 50_000
     var presenceTTL = 15
     var presenceGrace = 5
+    var presenceNoticesMaxUsers = 1000
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
 
@@ -160,6 +161,7 @@ struct ChatdConfig: Equatable {
         case .maxConnections: self.maxConnections = try int(1...10_000_000)
         case .presenceTTL: self.presenceTTL = try int(2...3_600)
         case .presenceGrace: self.presenceGrace = try int(0...3_600)
+        case .presenceNoticesMaxUsers: self.presenceNoticesMaxUsers = try int(0...100_000_000)
         }
     }
 
@@ -213,6 +215,7 @@ struct ChatdConfig: Equatable {
         server.maxConnections = maxConnections
         server.presenceTTL = .seconds(presenceTTL)
         server.presenceGrace = .seconds(presenceGrace)
+        server.presenceNoticesMaxUsers = presenceNoticesMaxUsers
         return server
     }
 

@@ -38,6 +38,7 @@ enum ConfigKey: String, CaseIterable {
     case maxConnections = "max_connections"
     case presenceTTL = "presence_ttl"
     case presenceGrace = "presence_grace"
+    case presenceNoticesMaxUsers = "presence_notices_max_users"
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
@@ -48,7 +49,7 @@ enum ConfigKey: String, CaseIterable {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
              .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
              .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections, .presenceGrace:
+             .maxSessionsPerUser, .maxConnections, .presenceGrace, .presenceNoticesMaxUsers:
             return true
         default:
             return false
