@@ -95,10 +95,16 @@ enum JSONString {
         out += String(buffer: buffer)
     }
 
-    /// Writes `string` quoted and escaped. Works on UTF-8 bytes: only `"`, `\\` and
-    /// bytes below 0x20 are escaped, runs of other bytes are copied as they are.
+    /// Writes `string` quoted and escaped.
     static func write(_ string: String, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
+        self.writeEscaped(string, to: &buffer)
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    /// Writes `string` escaped, without quotes. Works on UTF-8 bytes: only `"`, `\\`
+    /// and bytes below 0x20 are escaped, runs of other bytes are copied as they are.
+    static func writeEscaped(_ string: String, to buffer: inout ByteBuffer) {
         var string = string
         string.withUTF8 { bytes in
             var runStart = 0
@@ -119,6 +125,5 @@ enum JSONString {
             }
             buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
     }
 }

@@ -39,7 +39,7 @@ public enum ServerMessage: Sendable, Equatable {
     public var envelope: Envelope {
         switch self {
         case .registerResult(let m): return .make(.registerResult, m)
-        case .loginResult(let m): return Envelope(type: MessageType.loginResult.rawValue, data: m.payloadJSON)
+        case .loginResult(let m): return .make(.loginResult, m)
         case .notifyUserStatus(let m): return .make(.notifyUserStatus, m)
         case .sms(let m): return .make(.sms, m)
         case .smsResult(let m): return .make(.smsResult, m)
@@ -56,7 +56,10 @@ public enum ServerMessage: Sendable, Equatable {
     }
 
     /// The whole frame, length prefix included. Encode once, write to many.
-    public func frame() -> ByteBuffer { self.envelope.frame() }
+    public func frame() -> ByteBuffer {
+        if case .loginResult(let reply) = self { return reply.frame() }
+        return self.envelope.frame()
+    }
 
     public static func decode(_ body: ByteBuffer) throws(ProtocolError) -> ServerMessage {
         try self.decode(Envelope.decode(body))
