@@ -6,13 +6,29 @@ extension LoginResMes {
     /// the envelope's string escaping cost about a millisecond per login, which a
     /// reconnect storm of ten thousand pays ten thousand times.
     public func frame() -> ByteBuffer {
+        self.frame(listing: EncodedIDs(self.userIds))
+    }
+
+    /// User ids encoded once, for many login replies while the online list is unchanged.
+    public struct EncodedIDs: Sendable {
+        let bytes: ByteBuffer
+
+        public init(_ ids: [Int]) {
+            var bytes = ByteBuffer()
+            LoginResMes.writeDecimals(ids, to: &bytes)
+            self.bytes = bytes
+        }
+    }
+
+    /// The frame, listing `ids` as `UserIds` (in place of `userIds`).
+    public func frame(listing ids: EncodedIDs) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(96 + self.userIds.count * 8 + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2)
+        buffer.reserveCapacity(96 + ids.bytes.readableBytes + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2)
         buffer.writeInteger(UInt32(0))
         // Inside the envelope the payload is a JSON string, hence the escaped quotes.
         // Keys sorted as JSONEncoder's .sortedKeys does: "UserIds" before the lowercase ones.
         buffer.writeStaticString(#"{"type":"LoginResMes","data":"{\"UserIds\":["#)
-        Self.writeDecimals(self.userIds, to: &buffer)
+        buffer.writeImmutableBuffer(ids.bytes)
         // The rest is short: encoded as the payload JSON, then escaped into the envelope.
         var rest = "],\"code\":\(self.code),\"error\":"
         JSONString.append(self.error, to: &rest)

@@ -16,7 +16,16 @@ public final class Hub: Sendable {
     let store: ChatStore?
     let logger: Logger
     /// Users online on any node, with names: kept from local logins and the bus.
-    private let online = NIOLockedValueBox([Int: String]())
+    private let online = NIOLockedValueBox(OnlineList())
+
+    private struct OnlineList {
+        var users: [Int: String] = [:] {
+            didSet { self.encodedIDs = nil }
+        }
+        /// The ids as a login reply lists them, encoded once per change of the list:
+        /// in a reconnect storm it stays the same for thousands of logins.
+        var encodedIDs: LoginResMes.EncodedIDs?
+    }
     private let presence: PresenceBatcher
     /// Users in their grace after their last session here ended.
     let departures = Departures()
@@ -74,18 +83,24 @@ public final class Hub: Sendable {
     }
 
     public func isOnline(_ user: Int) -> Bool {
-        self.online.withLockedValue { $0[user] != nil }
+        self.online.withLockedValue { $0.users[user] != nil }
     }
 
-    /// Ids of the users online on every node, in no order: a login's reply carries
-    /// them all, so at many thousands online it must not pay for a sort.
-    public var onlineUserIDs: [Int] {
-        self.online.withLockedValue { Array($0.keys) }
+    /// Ids of the users online on every node, encoded for a login reply, in no order:
+    /// a login's reply carries them all, so at many thousands online it must not pay
+    /// for a sort, nor for encoding them again while the list has not changed.
+    var onlineIDs: LoginResMes.EncodedIDs {
+        self.online.withLockedValue { online in
+            if let encoded = online.encodedIDs { return encoded }
+            let encoded = LoginResMes.EncodedIDs(Array(online.users.keys))
+            online.encodedIDs = encoded
+            return encoded
+        }
     }
 
     /// Online users on every node, sorted by id.
     public var onlineUsers: [UserIdentity] {
-        self.online.withLockedValue { $0.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted { $0.id < $1.id }
+        self.online.withLockedValue { $0.users.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted { $0.id < $1.id }
     }
 
     // MARK: From the bus
@@ -122,8 +137,9 @@ public final class Hub: Sendable {
     func resetOnline(_ users: [Int: String]) {
         let local = self.registry.onlineUsers
         self.online.withLockedValue { online in
-            online = users
-            for user in local { online[user.id] = user.username }
+            var all = users
+            for user in local { all[user.id] = user.username }
+            online.users = all
         }
     }
 
@@ -132,9 +148,9 @@ public final class Hub: Sendable {
     private func applyPresence(_ user: UserIdentity, online: Bool) {
         let (changed, count) = self.online.withLockedValue { list -> (Bool, Int) in
             if online {
-                return (list.updateValue(user.username, forKey: user.id) == nil, list.count)
+                return (list.users.updateValue(user.username, forKey: user.id) == nil, list.users.count)
             }
-            return (list.removeValue(forKey: user.id) != nil, list.count)
+            return (list.users.removeValue(forKey: user.id) != nil, list.users.count)
         }
         guard changed || !online else { return }
         let limit = self.configuration.current.presenceNoticesMaxUsers

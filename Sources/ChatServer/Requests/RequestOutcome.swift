@@ -1,15 +1,17 @@
 import ChatProtocol
+import NIOCore
 
 /// What handling one request means for the session that sent it. Applied on the
 /// session's event loop, in order.
 struct RequestOutcome: Sendable {
-    var replies: [ServerMessage] = []
+    /// Encoded replies (encoded by the router, off the event loop).
+    var replies: [ByteBuffer] = []
     /// Set when the request logged the session in.
     var loggedIn: UserIdentity?
     /// Close the connection after the replies are written.
     var close = false
 
     static func reply(_ messages: ServerMessage...) -> RequestOutcome {
-        RequestOutcome(replies: messages)
+        RequestOutcome(replies: messages.map { $0.frame() })
     }
 }

@@ -102,14 +102,13 @@ extension RequestRouter {
 
         let lifetime = self.configuration.current.tokenLifetime
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
-        var replies: [ServerMessage] = [
-            .loginResult(LoginResMes(code: StatusCode.ok, userIds: self.hub.onlineUserIDs,
-                                     username: identity.username, token: token))
+        var replies = [
+            LoginResMes(code: StatusCode.ok, username: identity.username, token: token).frame(listing: self.hub.onlineIDs),
+            ServerMessage.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)).frame(),
         ]
-        replies.append(.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)))
         let motd = self.configuration.current.messageOfTheDay
         if !motd.isEmpty {
-            replies.append(.sms(SmsMes(content: motd, userid: 0, username: "server")))
+            replies.append(ServerMessage.sms(SmsMes(content: motd, userid: 0, username: "server")).frame())
         }
         return RequestOutcome(replies: replies, loggedIn: identity)
     }

@@ -161,7 +161,7 @@ final class SessionHandler: ChannelDuplexHandler {
             self.loginDeadline?.cancel()
             self.loginDeadline = nil
         }
-        for reply in outcome.replies { self.write(reply, context: context) }
+        for reply in outcome.replies { self.write(frame: reply, context: context) }
         if self.user != nil, !self.heldUntilLogin.isEmpty {
             let held = self.heldUntilLogin
             self.heldUntilLogin = []
@@ -236,9 +236,13 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func write(_ message: ServerMessage, context: ChannelHandlerContext) {
+        self.write(frame: message.frame(), context: context)
+    }
+
+    private func write(frame: ByteBuffer, context: ChannelHandlerContext) {
         guard self.mayWrite(context: context) else { return }
         self.stats.messagesOut.add(1, ordering: .relaxed)
-        context.write(Self.wrapOutboundOut(message.frame()), promise: nil)
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
     }
 
     static func describe(_ address: SocketAddress) -> String {
