@@ -25,6 +25,7 @@ public final class ChatServer: Sendable {
         self.hub = Hub(node: SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
         self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
+        IdleSweeper(registry: self.hub.registry, configuration: self.configuration).start(on: group.next())
     }
 
     /// Joins the other nodes on this Redis (bus, presence) and keeps in touch with them
@@ -80,9 +81,6 @@ public final class ChatServer: Sendable {
         let bound = max(configuration.outboundQueueMax, 2)
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
-        if configuration.idleTimeout.nanoseconds > 0 {
-            try handlers.addHandler(IdleStateHandler(readTimeout: configuration.idleTimeout))
-        }
         if configuration.frameTimeout.nanoseconds > 0 {
             try handlers.addHandler(FrameTimeoutHandler(timeout: configuration.frameTimeout))
         }

@@ -63,6 +63,13 @@ final class SessionRegistry: Sendable {
         self.state.withLockedValue { ($0.sessions.count, $0.byUser.count) }
     }
 
+    /// Channels of the sessions that have received nothing since `millis` (epoch ms).
+    func channels(silentSince millis: Int64) -> [any Channel] {
+        self.state.withLockedValue { state in
+            state.sessions.values.filter { $0.stats.lastActivityMillis < millis }.map(\.channel)
+        }
+    }
+
     /// Channels grouped by event loop, for fan-out.
     func channelsByLoop() -> [(loop: any EventLoop, channels: [SessionID: any Channel])] {
         self.state.withLockedValue { Array($0.byLoop.values) }

@@ -12,7 +12,9 @@ final class SessionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let router: RequestRouter
-    private let configuration: ServerConfiguration
+    /// From the configuration at connect: only what a session needs, not a copy of it all.
+    private let loginTimeout: TimeAmount
+    private let maxQueuedRequests: Int
     private let id = SessionID.random()
     private let stats: SessionStats
     private let connectedAt: Int64
@@ -38,7 +40,8 @@ final class SessionHandler: ChannelDuplexHandler {
 
     init(router: RequestRouter, configuration: ServerConfiguration) {
         self.router = router
-        self.configuration = configuration
+        self.loginTimeout = configuration.loginTimeout
+        self.maxQueuedRequests = configuration.maxQueuedRequests
         self.connectedAt = SessionStats.nowMillis()
         self.stats = SessionStats(now: self.connectedAt)
         self.bucket = TokenBucket(rate: configuration.requestsPerSecond, burst: configuration.requestBurst)
@@ -56,7 +59,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func armLoginDeadline(context: ChannelHandlerContext) {
-        let timeout = self.configuration.loginTimeout
+        let timeout = self.loginTimeout
         guard timeout.nanoseconds > 0, self.loginDeadline == nil else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.loginDeadline = context.eventLoop.scheduleTask(in: timeout) {
@@ -92,7 +95,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.queue.count >= self.configuration.maxQueuedRequests {
+        if self.queue.count >= self.maxQueuedRequests {
             self.readPending = true
         } else {
             context.read()
@@ -137,7 +140,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func processNext(context: ChannelHandlerContext) {
         guard !self.busy, !self.closing, !self.queue.isEmpty else { return }
         let message = self.queue.removeFirst()
-        if self.readPending, self.queue.count < self.configuration.maxQueuedRequests {
+        if self.readPending, self.queue.count < self.maxQueuedRequests {
             self.readPending = false
             context.read()
         }
@@ -181,8 +184,6 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case let event as IdleStateHandler.IdleStateEvent where event == .read:
-            self.closeWith(.kicked(KickedMes(reason: "idle timeout")), context: context)
         case let command as SessionCommand:
             switch command {
             case .kick(let reason) where self.busy: self.pendingKick = reason
