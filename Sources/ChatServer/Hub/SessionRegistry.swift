@@ -7,7 +7,9 @@ import NIOCore
 final class SessionRegistry: Sendable {
     private struct State {
         var sessions: [SessionID: SessionInfo] = [:]
-        var byUser: [Int: [SessionID: SessionInfo]] = [:]
+        /// A user's session ids: an array, because nearly every user has one session
+        /// (a dictionary per user would cost several times the memory).
+        var byUser: [Int: [SessionID]] = [:]
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [SessionID: any Channel])] = [:]
     }
 
@@ -18,7 +20,7 @@ final class SessionRegistry: Sendable {
         self.state.withLockedValue { state in
             state.sessions[session.id] = session
             let first = state.byUser[session.user.id]?.isEmpty ?? true
-            state.byUser[session.user.id, default: [:]][session.id] = session
+            state.byUser[session.user.id, default: []].append(session.id)
             let loop = session.channel.eventLoop
             let key = ObjectIdentifier(loop)
             if state.byLoop[key] == nil { state.byLoop[key] = (loop, [:]) }
@@ -32,7 +34,7 @@ final class SessionRegistry: Sendable {
     func remove(_ id: SessionID) -> (session: SessionInfo, wasLast: Bool)? {
         self.state.withLockedValue { state in
             guard let session = state.sessions.removeValue(forKey: id) else { return nil }
-            state.byUser[session.user.id]?.removeValue(forKey: id)
+            state.byUser[session.user.id]?.removeAll { $0 == id }
             let last = state.byUser[session.user.id]?.isEmpty ?? true
             if last { state.byUser.removeValue(forKey: session.user.id) }
             state.byLoop[ObjectIdentifier(session.channel.eventLoop)]?.channels.removeValue(forKey: id)
@@ -41,7 +43,7 @@ final class SessionRegistry: Sendable {
     }
 
     func sessions(of user: Int) -> [SessionInfo] {
-        self.state.withLockedValue { Array(($0.byUser[user] ?? [:]).values) }
+        self.state.withLockedValue { state in (state.byUser[user] ?? []).compactMap { state.sessions[$0] } }
     }
 
     func session(_ id: SessionID) -> SessionInfo? {
@@ -55,7 +57,7 @@ final class SessionRegistry: Sendable {
     /// Online users with their names, sorted by id.
     var onlineUsers: [UserIdentity] {
         self.state.withLockedValue { state in
-            state.byUser.compactMap { $0.value.values.first?.user }.sorted { $0.id < $1.id }
+            state.byUser.compactMap { $0.value.first.flatMap { state.sessions[$0]?.user } }.sorted { $0.id < $1.id }
         }
     }
 

@@ -140,6 +140,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func processNext(context: ChannelHandlerContext) {
         guard !self.busy, !self.closing, !self.queue.isEmpty else { return }
         let message = self.queue.removeFirst()
+        if self.queue.isEmpty { self.queue = [] }  // an idle session keeps no buffer
         if self.readPending, self.queue.count < self.maxQueuedRequests {
             self.readPending = false
             context.read()
