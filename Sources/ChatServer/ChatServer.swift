@@ -51,8 +51,8 @@ public final class ChatServer: Sendable {
             .childChannelOption(.autoRead, value: true)
             // NIO keeps each connection's last receive buffer for reuse: start it small
             // (chat frames are small; it grows for a big one), so an idle session holds
-            // 512 bytes, not the default 2 KiB.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+            // 256 bytes, not the default 2 KiB.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initialize(channel, tls: tls)
