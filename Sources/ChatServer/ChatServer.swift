@@ -92,6 +92,7 @@ public final class ChatServer: Sendable {
     /// lets requests in flight finish (their messages are stored and acknowledged),
     /// then closes. Connections still open at `deadline` are closed hard.
     public func drain(reason: String = "server shutting down", deadline: NIODeadline) async {
+        self.hub.stopNotices()
         let channels = self.connections.all
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))

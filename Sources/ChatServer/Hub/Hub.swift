@@ -77,6 +77,12 @@ public final class Hub: Sendable {
         await self.publish(BusMessage(node: node, kind: .presence, user: user.id, name: user.username, online: online))
     }
 
+    /// Shutdown: sessions are about to close, so no one here needs presence notices
+    /// (and the event loops that would carry them stop soon after).
+    func stopNotices() {
+        self.presence.stop()
+    }
+
     /// Asks the other nodes to close every session of `user` (this node kicks its own).
     func kickElsewhere(user: Int, reason: String) async {
         await self.publish(BusMessage(node: node, kind: .kick, user: user, reason: reason))

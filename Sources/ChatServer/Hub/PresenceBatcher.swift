@@ -29,6 +29,7 @@ final class PresenceBatcher: Sendable {
         var changes: [Int: Change] = [:]
         var next = 0
         var scheduled = false
+        var stopped = false
     }
 
     static let interval: Duration = .milliseconds(250)
@@ -43,6 +44,7 @@ final class PresenceBatcher: Sendable {
     /// Records a change; the notices leave at the end of the current interval.
     func record(_ user: UserIdentity, online: Bool) {
         let start = self.state.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
             if state.changes[user.id] != nil {
                 state.changes[user.id]!.online = online
                 state.changes[user.id]!.user = user
@@ -57,6 +59,14 @@ final class PresenceBatcher: Sendable {
         Task {
             try? await Task.sleep(for: Self.interval)
             self.flush()
+        }
+    }
+
+    /// No more notices: the server is going down, and its event loops with it.
+    func stop() {
+        self.state.withLockedValue {
+            $0.stopped = true
+            $0.changes = [:]
         }
     }
 
