@@ -1,5 +1,6 @@
 import ChatProtocol
 import ChatTesting
+import NIOCore
 import Testing
 
 /// How presence notices are batched, held back for a reconnect, and ordered after a
@@ -101,6 +102,21 @@ import Testing
                 }
                 if case .sms(let sms) = message, sms.content == "marker" { break }
             }
+        }
+    }
+
+    /// A LogoutMes is announced at once, also when the client closes right after it
+    /// (as `chat /quit` does) and the server sees the end before the request.
+    @Test func aLogoutFollowedByACloseIsAnnouncedWithoutGrace() async throws {
+        try await withDeployment(environment: ["CHATD_PRESENCE_GRACE": "30"]) { d in
+            let bob = try await d.user(2, "bob")
+            let alice = try await d.user(1, "alice")
+            #expect(try await bob.next(Pick.notify).status == UserStatus.online)
+            let bytes = ClientMessage.logout.frame()
+            try await alice.sendRaw(bytes)
+            await alice.close()
+            let notice = try await bob.next(Pick.notify)
+            #expect(notice.userid == 1 && notice.status == UserStatus.offline)
         }
     }
 

@@ -78,6 +78,10 @@ final class SessionHandler: ChannelDuplexHandler {
             let message = try ClientMessage.decode(frame)
             switch message {
             case .ping, .pong: break
+            case .logout:
+                // The user said they are leaving: no grace, even when the connection's
+                // end is seen before the request is handled (a client closes right after).
+                self.deliberate = true
             default:
                 guard self.bucket.take() else {
                     self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
