@@ -56,10 +56,7 @@ public enum ServerMessage: Sendable, Equatable {
     }
 
     /// The whole frame, length prefix included. Encode once, write to many.
-    public func frame() -> ByteBuffer {
-        if case .loginResult(let reply) = self { return reply.frame() }
-        return self.envelope.frame()
-    }
+    public func frame() -> ByteBuffer { self.envelope.frame() }
 
     public static func decode(_ body: ByteBuffer) throws(ProtocolError) -> ServerMessage {
         try self.decode(Envelope.decode(body))

@@ -23,10 +23,7 @@ final class ChatSessionHandler: ChannelInboundHandler {
     var traffic = ChatTraffic.none
     /// Messages this session has sent in the current traffic phase.
     var sentCount = 0
-    /// Messages sent and not yet acknowledged; a sender waits (skips) at `maxInFlight`,
-    /// as a real client would, instead of piling requests into the server.
-    private var inFlight = 0
-    var maxInFlight = 16
+    private var window = SendWindow()
 
     init(stats: LoopStats) { self.stats = stats }
 
@@ -38,11 +35,11 @@ final class ChatSessionHandler: ChannelInboundHandler {
         let body = self.unwrapInboundIn(data)
         switch FrameScan.kind(of: body) {
         case .sms, .privateMessage:
-self.stats.recordDelivery(of: body)
+            self.stats.recordDelivery(of: body)
         case .notify:
             self.stats.counters.notifications += 1
         case .smsResult, .privateResult:
-            self.inFlight = max(0, self.inFlight - 1)
+            self.window.acknowledged()
             if FrameScan.code(in: body) == 200 {
                 self.stats.counters.acked += 1
             } else {
@@ -62,7 +59,7 @@ self.stats.recordDelivery(of: body)
             self.stats.counters.errorFrames += 1
             let code = FrameScan.code(in: body) ?? 0
             self.stats.counters.errorCodes[code, default: 0] += 1
-            if self.inFlight > 0 { self.inFlight -= 1 }
+            self.window.acknowledged()
             if let promise = self.pendingLogin {
                 self.pendingLogin = nil
                 promise.succeed(LoginReply(code: code, token: nil))
@@ -131,17 +128,11 @@ self.stats.recordDelivery(of: body)
         }
     }
 
-    /// Sends one frame unless the socket's buffer is full or `maxInFlight` requests
-    /// wait for their ack (then counts it as skipped).
+    /// Sends one frame if the send window lets it go now.
     func send(_ frame: ByteBuffer) {
         guard let context = self.context, context.channel.isActive else { return }
         self.sentCount += 1
-        guard context.channel.isWritable, self.inFlight < self.maxInFlight else {
-            self.stats.counters.skippedBackpressure += 1
-            return
-        }
-        self.inFlight += 1
-        self.stats.counters.sent += 1
+        guard self.window.admit(on: context.channel, counting: &self.stats.counters) else { return }
         context.writeAndFlush(NIOAny(frame), promise: nil)
     }
 

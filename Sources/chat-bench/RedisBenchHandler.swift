@@ -10,9 +10,8 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
     private var subscribed: EventLoopPromise<Void>?
     var closingOnPurpose = false
     var sentCount = 0
-    /// PUBLISHes awaiting their reply; capped like the chat senders' unacked messages.
-    private var inFlight = 0
-    var maxInFlight = 16
+    /// PUBLISHes awaiting their reply, held like the chat senders' messages.
+    private var window = SendWindow()
     /// Channel name and content size for PUBLISH.
     var channelName = "bench"
     var size = 100
@@ -25,15 +24,15 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .message(let payload):
-self.stats.recordDelivery(of: payload)
+            self.stats.recordDelivery(of: payload)
         case .subscribed:
             self.subscribed?.succeed()
             self.subscribed = nil
         case .integer:
-            self.inFlight = max(0, self.inFlight - 1)
+            self.window.acknowledged()
             self.stats.counters.acked += 1
         case .error(let text):
-            self.inFlight = max(0, self.inFlight - 1)
+            self.window.acknowledged()
             self.stats.counters.ackFailures += 1
             self.subscribed?.fail(BenchError.failed("redis: " + text))
             self.subscribed = nil
@@ -64,12 +63,7 @@ self.stats.recordDelivery(of: payload)
     func sendNext(sequence: Int) {
         guard let context = self.context, context.channel.isActive else { return }
         self.sentCount += 1
-        guard context.channel.isWritable, self.inFlight < self.maxInFlight else {
-            self.stats.counters.skippedBackpressure += 1
-            return
-        }
-        self.inFlight += 1
-        self.stats.counters.sent += 1
+        guard self.window.admit(on: context.channel, counting: &self.stats.counters) else { return }
         let content = Payload.content(sentAt: Clock.nanoseconds(), size: self.size)
         context.writeAndFlush(NIOAny(Self.command(["PUBLISH", self.channelName, content], allocator: context.channel.allocator)), promise: nil)
     }

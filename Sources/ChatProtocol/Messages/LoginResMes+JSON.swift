@@ -1,10 +1,11 @@
 import NIOCore
 
 extension LoginResMes {
-    /// The whole frame, written in one pass — the same bytes as `Envelope.make(.loginResult, self).frame()`.
-    /// A login reply lists every online user: with ten thousand online, JSONEncoder and
-    /// the envelope's string escaping cost about a millisecond per login, which a
-    /// reconnect storm of ten thousand pays ten thousand times.
+    /// The whole frame, written in one pass — the same bytes as `ServerMessage.loginResult(self).frame()`.
+    /// A successful login's reply lists every online user: with ten thousand online,
+    /// JSONEncoder and the envelope's string escaping cost about a millisecond per login,
+    /// which a reconnect storm of ten thousand pays ten thousand times. (Refusals, with
+    /// no list, take the generic path.)
     public func frame() -> ByteBuffer {
         self.frame(listing: EncodedIDs(self.userIds))
     }

@@ -44,7 +44,7 @@ public final class Hub: Sendable {
 
     /// To every logged-in session on every node but `except` and `exceptUser`'s.
     func broadcast(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) async {
-        self.deliverLocally(frame, except: except, exceptUser: exceptUser)
+        self.local.deliver(frame, except: except, exceptUser: exceptUser)
         await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame),
                                       exceptSession: except?.rawValue, exceptUser: exceptUser))
     }
@@ -54,13 +54,13 @@ public final class Hub: Sendable {
     /// user's sessions marks `inboxEntry` delivered (this one included).
     @discardableResult
     func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil, inboxEntry: String? = nil) async -> Int {
-        let local = self.sendLocally(frame, toUser: user, except: except)
-        if local > 0, let inboxEntry { await self.markDelivered(inboxEntry, to: user) }
+        let written = self.local.send(frame, toUser: user, except: except)
+        if written > 0, let inboxEntry { await self.markDelivered(inboxEntry, to: user) }
         if self.store != nil {
             await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame), toUser: user,
-                                          exceptSession: except?.rawValue, inboxEntry: local > 0 ? nil : inboxEntry))
+                                          exceptSession: except?.rawValue, inboxEntry: written > 0 ? nil : inboxEntry))
         }
-        return local
+        return written
     }
 
     private func markDelivered(_ entry: String, to user: Int) async {
@@ -119,12 +119,12 @@ public final class Hub: Sendable {
             guard let body = message.frame else { return }
             let frame = FrameEncoder.frame(Array(body.utf8))
             if let user = message.toUser {
-                let written = self.sendLocally(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
+                let written = self.local.send(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
                 if written > 0, let entry = message.inboxEntry {
                     Task { await self.markDelivered(entry, to: user) }
                 }
             } else {
-                self.deliverLocally(frame, except: message.exceptSession.map(SessionID.init(rawValue:)), exceptUser: message.exceptUser)
+                self.local.deliver(frame, except: message.exceptSession.map(SessionID.init(rawValue:)), exceptUser: message.exceptUser)
             }
         case .presence:
             guard let user = message.user, let online = message.online else { return }
@@ -162,15 +162,6 @@ public final class Hub: Sendable {
         let limit = self.configuration.current.presenceNoticesMaxUsers
         guard limit == 0 || count <= limit else { return }
         self.presence.record(user, online: online)
-    }
-
-    func deliverLocally(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
-        self.local.deliver(frame, except: except, exceptUser: exceptUser)
-    }
-
-    @discardableResult
-    func sendLocally(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) -> Int {
-        self.local.send(frame, toUser: user, except: except)
     }
 
     @discardableResult
