@@ -66,6 +66,10 @@ public struct Renderer: Sendable {
         case .loginResult(let m):
             guard m.code == StatusCode.ok else { return [self.failure(m.code, m.error, what: "login")] }
             let list = m.userIds.sorted().map { self.who($0, nil) }.joined(separator: ", ")
+            // A large room: the server listed some of them and says how many there are.
+            if let online = m.online, online > m.userIds.count {
+                return [self.style.notice("* logged in; online: \(online) (/who lists them all), among them: \(list)")]
+            }
             return [self.style.notice("* logged in; online (\(m.userIds.count)): \(list)")]
         case .kicked(let m):
             return [self.style.error("* kicked by the server" + (m.reason.isEmpty ? "" : ": \(sanitize(m.reason))"))]

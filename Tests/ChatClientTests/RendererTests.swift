@@ -89,6 +89,8 @@ import Testing
         #expect(self.lines(.error(ErrorMes(code: 429, error: "slow down")), colour: true)
             == ["\u{1B}[1;31m! server error: 429 slow down\u{1B}[0m"])
         #expect(self.lines(.loginResult(LoginResMes(code: 200, userIds: [100, 300]))) == ["* logged in; online (2): 100, 300"])
+        #expect(self.lines(.loginResult(LoginResMes(code: 200, userIds: [300, 100], online: 5000)))
+            == ["* logged in; online: 5000 (/who lists them all), among them: 100, 300"])
         #expect(self.lines(.registerResult(RegisterResMes(code: 400, error: "taken"))) == ["! register: 400 taken"])
     }
 

@@ -79,4 +79,26 @@ import Testing
             #expect(login.username == "carol")
         }
     }
+
+    /// A seed client in a large room gets a login reply listing `presence_notices_max_users`
+    /// ids, its own among them, and the count (at the default, 1,000 ids fit the
+    /// seed's 8096-byte buffer: LoginResJSONTests).
+    @Test func aSeedClientLogsInToALargeRoom() async throws {
+        let environment = ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50"]
+        try await withDeployment(environment: environment) { d in
+            let ids = Array(100_001...100_060)
+            var clients: [TestChatClient] = []
+            for id in ids { clients.append(try await d.user(id, "u\(id)")) }
+            let seed = try await d.client()
+            try await seed.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":999999,"userpwd":"123456","username":"seed","userstatus":0}}"#))
+            #expect(try await seed.next(Pick.register).code == 200)
+            try await seed.sendRaw(seedFrame("LoginMes", #"{"userid":999999,"userpwd":"123456","username":""}"#))
+            let login = try await seed.next(Pick.login)
+            #expect(login.code == 200)
+            #expect(login.userIds.count == 50 && login.userIds.contains(999_999))
+            #expect(Set(login.userIds).isSubset(of: Set(ids + [999_999])))
+            #expect(login.online == 61)
+            for client in clients { await client.close() }
+        }
+    }
 }

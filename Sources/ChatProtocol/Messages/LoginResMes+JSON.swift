@@ -14,25 +14,32 @@ extension LoginResMes {
     public struct EncodedIDs: Sendable {
         let bytes: ByteBuffer
 
-        public init(_ ids: [Int]) {
+        public init(_ ids: some Collection<Int>) {
             var bytes = ByteBuffer()
             LoginResMes.writeDecimals(ids, to: &bytes)
             self.bytes = bytes
         }
     }
 
-    /// The frame, listing `ids` as `UserIds` (in place of `userIds`).
-    public func frame(listing ids: EncodedIDs) -> ByteBuffer {
+    /// The frame, listing `leading` (if any) and then `ids` as `UserIds`, in place of `userIds`.
+    public func frame(listing ids: EncodedIDs, leading: Int? = nil) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(96 + ids.bytes.readableBytes + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2)
+        buffer.reserveCapacity(128 + ids.bytes.readableBytes + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2)
         buffer.writeInteger(UInt32(0))
         // Inside the envelope the payload is a JSON string, hence the escaped quotes.
         // Keys sorted as JSONEncoder's .sortedKeys does: "UserIds" before the lowercase ones.
         buffer.writeStaticString(#"{"type":"LoginResMes","data":"{\"UserIds\":["#)
+        if let leading {
+            LoginResMes.writeDecimals(CollectionOfOne(leading), to: &buffer)
+            if ids.bytes.readableBytes > 0 { buffer.writeStaticString(",") }
+        }
         buffer.writeImmutableBuffer(ids.bytes)
         // The rest is short: encoded as the payload JSON, then escaped into the envelope.
         var rest = "],\"code\":\(self.code),\"error\":"
         JSONString.append(self.error, to: &rest)
+        if let online = self.online {
+            rest += ",\"online\":\(online)"
+        }
         if let token = self.token {
             rest += ",\"token\":"
             JSONString.append(token, to: &rest)
@@ -49,7 +56,7 @@ extension LoginResMes {
     }
 
     /// `ids` as decimals separated by commas, straight into the buffer's memory.
-    private static func writeDecimals(_ ids: [Int], to buffer: inout ByteBuffer) {
+    private static func writeDecimals(_ ids: some Collection<Int>, to buffer: inout ByteBuffer) {
         guard !ids.isEmpty else { return }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: ids.count * 21) { out in
             var at = 0

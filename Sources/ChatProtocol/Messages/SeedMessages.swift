@@ -66,25 +66,29 @@ public struct LoginMes: Codable, Sendable, Equatable {
 
 public struct LoginResMes: Codable, Sendable, Equatable {
     public var code: Int
-    /// Every online user's id, the caller's included. The seed's key has no tag: `UserIds`.
+    /// Online users' ids, the caller's included: all of them, or — in a large room,
+    /// where `online` is set — a part. The seed's key has no tag: `UserIds`.
     public var userIds: [Int]
     public var error: String
     /// Extension: the caller's stored name.
     public var username: String?
     /// Extension: resume token.
     public var token: String?
+    /// Extension: how many users are online, sent when `UserIds` lists only some of them.
+    public var online: Int?
 
     enum CodingKeys: String, CodingKey {
-        case code, error, username, token
+        case code, error, username, token, online
         case userIds = "UserIds"
     }
 
-    public init(code: Int, userIds: [Int] = [], error: String = "", username: String? = nil, token: String? = nil) {
+    public init(code: Int, userIds: [Int] = [], error: String = "", username: String? = nil, token: String? = nil, online: Int? = nil) {
         self.code = code
         self.userIds = userIds
         self.error = error
         self.username = username
         self.token = token
+        self.online = online
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,6 +98,7 @@ public struct LoginResMes: Codable, Sendable, Equatable {
         self.error = try c.lenient(.error, "")
         self.username = try c.decodeIfPresent(String.self, forKey: .username)
         self.token = try c.decodeIfPresent(String.self, forKey: .token)
+        self.online = try c.decodeIfPresent(Int.self, forKey: .online)
     }
 }
 

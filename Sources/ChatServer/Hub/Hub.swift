@@ -20,11 +20,36 @@ public final class Hub: Sendable {
 
     private struct OnlineList {
         var users: [Int: String] = [:] {
-            didSet { self.encodedIDs = nil }
+            didSet { self.listing = nil }
         }
         /// The ids as a login reply lists them, encoded once per change of the list:
         /// in a reconnect storm it stays the same for thousands of logins.
-        var encodedIDs: LoginResMes.EncodedIDs?
+        var listing: LoginListing?
+    }
+
+    /// What login replies list while the online list is unchanged: every online id,
+    /// or — above `limit` users — `limit` of them, the caller's among them (a reply
+    /// listing 100,000 ids is 700 KB, and 100,000 such replies are 70 GB; past about
+    /// 1,100 ids a seed client cannot read it at all).
+    private struct LoginListing {
+        let limit: Int
+        let ids: LoginResMes.EncodedIDs
+        /// When `ids` are only a part: which they are (`limit - 1` of them), and one
+        /// more to list first when the caller is among them; else the caller is.
+        let partial: (listed: Set<Int>, spare: Int)?
+
+        init(_ users: [Int: String], limit: Int) {
+            self.limit = limit
+            if limit == 0 || users.count <= limit {
+                self.ids = LoginResMes.EncodedIDs(users.keys)
+                self.partial = nil
+            } else {
+                let some = users.keys.prefix(limit)
+                let listed = Set(some.dropFirst())
+                self.ids = LoginResMes.EncodedIDs(listed)
+                self.partial = (listed, some.first!)
+            }
+        }
     }
     private let presence: PresenceBatcher
     /// Users in their grace after their last session here ended.
@@ -92,16 +117,22 @@ public final class Hub: Sendable {
         self.online.withLockedValue { $0.users[user] != nil }
     }
 
-    /// Ids of the users online on every node, encoded for a login reply, in no order:
-    /// a login's reply carries them all, so at many thousands online it must not pay
-    /// for a sort, nor for encoding them again while the list has not changed.
-    var onlineIDs: LoginResMes.EncodedIDs {
-        self.online.withLockedValue { online in
-            if let encoded = online.encodedIDs { return encoded }
-            let encoded = LoginResMes.EncodedIDs(Array(online.users.keys))
-            online.encodedIDs = encoded
-            return encoded
+    /// `user`'s login reply, listing the ids of users online on every node in no
+    /// order: at many thousands online it must not pay for a sort, nor for encoding
+    /// them again while the list has not changed. Above `presence_notices_max_users`
+    /// it lists that many, `user` among them, and says how many are online.
+    func loginReply(_ reply: LoginResMes, for user: Int) -> ByteBuffer {
+        let limit = self.configuration.current.presenceNoticesMaxUsers
+        let (listing, count) = self.online.withLockedValue { online in
+            if let listing = online.listing, listing.limit == limit { return (listing, online.users.count) }
+            let listing = LoginListing(online.users, limit: limit)
+            online.listing = listing
+            return (listing, online.users.count)
         }
+        guard let partial = listing.partial else { return reply.frame(listing: listing.ids) }
+        var reply = reply
+        reply.online = count
+        return reply.frame(listing: listing.ids, leading: partial.listed.contains(user) ? partial.spare : user)
     }
 
     /// Online users on every node, sorted by id.

@@ -103,7 +103,7 @@ extension RequestRouter {
         let lifetime = self.configuration.current.tokenLifetime
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
         var replies = [
-            LoginResMes(code: StatusCode.ok, username: identity.username, token: token).frame(listing: self.hub.onlineIDs),
+            self.hub.loginReply(LoginResMes(code: StatusCode.ok, username: identity.username, token: token), for: identity.id),
             ServerMessage.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)).frame(),
         ]
         let motd = self.configuration.current.messageOfTheDay
