@@ -1,0 +1,50 @@
+#!/bin/bash
+# Runs INSIDE the Debian 12 guest (root, systemd is PID 1) after apt installed chatd's
+# .deb. Started by scripts/bench-vm. chatd runs as the package installs it — socket
+# activation, its unit's LimitNOFILE, the sandbox, the watchdog — with a drop-in that
+# only lowers the scrypt cost and lifts the limits meant for abuse (the guest is fully
+# emulated: hashing would be all that is measured). chat-bench then connects, registers
+# and logs in N users and holds them idle; its JSON line has sessions held and RSS per
+# session, which is what an emulated machine can say anything about.
+# Argument 1: N (default 100000). Exit status: chat-bench's (0 = every session held).
+set -uo pipefail
+n=${1:-100000}
+sources=$(( n / 20000 + 2 ))   # about 28k ephemeral ports per source address
+bench=/root/files/chat-bench
+say() { echo "== $*"; }
+
+say "guest: $(nproc) vCPUs, $(free -m | awk '/Mem:/{print $2}') MiB, $(uname -r), $(systemd --version | head -1)"
+systemctl is-active --quiet redis-server || systemctl start redis-server
+redis-cli ping | grep -qx PONG || { echo "redis does not answer" >&2; exit 1; }
+
+# The client side needs the descriptors and ports; chatd gets its own from its unit.
+sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" net.core.somaxconn=65535 \
+  net.ipv4.tcp_max_syn_backlog=65535 fs.file-max=2000000
+ulimit -n 400000
+
+mkdir -p /etc/systemd/system/chatd.service.d
+cat >/etc/systemd/system/chatd.service.d/bench.conf <<'EOF'
+[Service]
+Environment=CHATD_SCRYPT_N=16 CHATD_SCRYPT_R=1 CHATD_LOG_LEVEL=warning
+Environment=CHATD_IDLE_TIMEOUT=0 CHATD_LOGIN_TIMEOUT=0 CHATD_RATE_LIMIT=0
+Environment=CHATD_REGISTRATIONS_PER_ADDRESS=0 CHATD_LOGIN_FAILURES_PER_ADDRESS=0
+Environment=CHATD_LOGIN_FAILURES_PER_USER=0 CHATD_MAX_CONNECTIONS=1000000
+EOF
+systemctl daemon-reload
+systemctl start chatd.service || { journalctl -u chatd --no-pager -n 40; exit 1; }
+pid=$(systemctl show -p MainPID --value chatd.service)
+say "chatd pid $pid, LimitNOFILE $(systemctl show -p LimitNOFILE --value chatd.service), $(grep VmRSS /proc/$pid/status)"
+
+say "chat-bench idle -n $n --sources $sources"
+# Progress every few seconds on stderr; the JSON line on stdout and in the artifacts.
+"$bench" idle --server 127.0.0.1:8889 --chatd-pid "$pid" -n "$n" --register --sources "$sources" \
+  --window 256 --request-timeout 600 --hold 10 --max-time 5400 --json "${ARTIFACTS_DIR:-/tmp}/results.jsonl"
+rc=$?
+
+say "after the run (exit $rc)"
+echo "chatd NRestarts=$(systemctl show -p NRestarts --value chatd.service) $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \n' ' ')"
+chatctl --json status 2>&1 | head -c 600; echo
+ss -s | head -3
+free -m
+journalctl -u chatd --no-pager -p warning -n 20
+exit $rc
