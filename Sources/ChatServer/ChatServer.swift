@@ -81,10 +81,7 @@ public final class ChatServer: Sendable {
         let bound = max(configuration.outboundQueueMax, 2)
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
-        if configuration.frameTimeout.nanoseconds > 0 {
-            try handlers.addHandler(FrameTimeoutHandler(timeout: configuration.frameTimeout))
-        }
-        try handlers.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: configuration.maxFrameSize)))
+        try handlers.addHandler(FrameReader(maxFrameSize: configuration.maxFrameSize, timeout: configuration.frameTimeout))
         try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration))
     }
 
