@@ -10,4 +10,6 @@
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
 #include <linux/unix_diag.h>
+// mallopt, for chatd's MemoryReturn: Glibc's module does not export it either.
+#include <malloc.h>
 #endif

@@ -52,6 +52,7 @@ struct Chatd: AsyncParsableCommand {
             print("chatd: configuration is valid")
             return
         }
+        MemoryReturn.apply()
         do {
             try await Daemon(config: resolved, loader: loader).run()
         } catch let error as ExitCode {
