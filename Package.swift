@@ -110,6 +110,7 @@ let package = Package(
                                                       .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "ChatServerTests", dependencies: [
             "ChatServer", "ChatTesting",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "SystemdTests", dependencies: [
