@@ -39,7 +39,9 @@ struct Framing {
     var error: ProtocolError?
 }
 
-/// Runs `FrameDecoder` the way `ByteToMessageHandler` does: after each read, then at EOF.
+/// Runs `FrameDecoder` the way the clients' `ByteToMessageHandler` does: after each
+/// read, then at EOF. (The server's `FrameReader` runs the same `decode` on what is left
+/// plus each read; FrameReaderTests splits frames at every place.)
 func frames(of input: ByteBuffer, chunks: [Range<Int>], limit: Int) -> Framing {
     let processor = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameSize: limit))
     var result = Framing()
