@@ -52,6 +52,8 @@ struct Report: Codable, Sendable {
     var stale: Int?
     var errors: Int = 0
     var errorDetail: [String: Int] = [:]
+    /// Why connects failed, by error: counts alone do not say what to fix.
+    var connectErrors: [String: Int]?
 
     init(scenario: String, servers: [String], sessions: Int, sourceAddresses: Int, benchThreads: Int) {
         self.scenario = scenario
@@ -118,6 +120,7 @@ struct Report: Codable, Sendable {
         if let load = self.loadAverage { lines.append("load avg:  \(load) (1, 5, 15 min)") }
         lines.append("errors:    \(self.errors)" + (self.errorDetail.isEmpty ? "" : " \(self.errorDetail)")
                      + (self.notifications.map { ", presence notices received \($0)" } ?? ""))
+        if let reasons = self.connectErrors { lines.append("connects failed: \(reasons)") }
         return lines.joined(separator: "\n")
     }
 }
