@@ -8,10 +8,7 @@ import Testing
     @Test func seedRegisterLoginAndGroupMessage() async throws {
         try await withDeployment { d in
             let ann = try await d.client()
-            try await ann.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":100,"userpwd":"123456","username":"ann","userstatus":0}}"#))
-            #expect(try await ann.next(Pick.register).code == 200)
-            try await ann.sendRaw(seedFrame("LoginMes", #"{"userid":100,"userpwd":"123456","username":""}"#))
-            let login = try await ann.next(Pick.login)
+            let login = try await seedRegisterAndLogin(ann, id: 100, name: "ann")
             #expect(login.code == 200)
             #expect(login.userIds == [100])
 
@@ -90,15 +87,20 @@ import Testing
             var clients: [TestChatClient] = []
             for id in ids { clients.append(try await d.user(id, "u\(id)")) }
             let seed = try await d.client()
-            try await seed.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":999999,"userpwd":"123456","username":"seed","userstatus":0}}"#))
-            #expect(try await seed.next(Pick.register).code == 200)
-            try await seed.sendRaw(seedFrame("LoginMes", #"{"userid":999999,"userpwd":"123456","username":""}"#))
-            let login = try await seed.next(Pick.login)
+            let login = try await seedRegisterAndLogin(seed, id: 999_999, name: "seed")
             #expect(login.code == 200)
             #expect(login.userIds.count == 50 && login.userIds.contains(999_999))
             #expect(Set(login.userIds).isSubset(of: Set(ids + [999_999])))
             #expect(login.online == 61)
             for client in clients { await client.close() }
         }
+    }
+
+    /// Registers and logs in with the seed's own frames (password "123456").
+    func seedRegisterAndLogin(_ client: TestChatClient, id: Int, name: String) async throws -> LoginResMes {
+        try await client.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":\#(id),"userpwd":"123456","username":"\#(name)","userstatus":0}}"#))
+        #expect(try await client.next(Pick.register).code == 200)
+        try await client.sendRaw(seedFrame("LoginMes", #"{"userid":\#(id),"userpwd":"123456","username":""}"#))
+        return try await client.next(Pick.login)
     }
 }
