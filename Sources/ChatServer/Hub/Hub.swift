@@ -47,7 +47,7 @@ public final class Hub: Sendable {
                 let some = users.keys.prefix(limit)
                 let listed = Set(some.dropFirst())
                 self.ids = LoginResMes.EncodedIDs(listed)
-                self.partial = (listed, some.first!)
+                self.partial = (listed, some.first!)  // users.count > limit ≥ 1: not empty
             }
         }
     }
