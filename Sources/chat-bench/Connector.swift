@@ -17,10 +17,12 @@ struct Connector: Sendable {
     let group: any EventLoopGroup
     let servers: [SocketAddress]
     let sources: [SocketAddress]
+    let timeout: TimeAmount
 
-    init(group: any EventLoopGroup, servers: [SocketAddress], sourceCount: Int) throws {
+    init(group: any EventLoopGroup, servers: [SocketAddress], sourceCount: Int, timeout: TimeAmount = .seconds(10)) throws {
         self.group = group
         self.servers = servers
+        self.timeout = timeout
         self.sources = try (0..<max(1, sourceCount)).map { try SocketAddress(ipAddress: "127.0.0.\(2 + $0)", port: 0) }
     }
 
@@ -31,7 +33,7 @@ struct Connector: Sendable {
         return ClientBootstrap(group: self.group.next())
             .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_IP), name: Self.ipBindAddressNoPort), value: 1)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(self.timeout)
             .bind(to: source)
             .channelInitializer(initializer)
             .connect(to: server)

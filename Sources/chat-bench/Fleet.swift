@@ -19,8 +19,9 @@ final class Fleet {
         self.options = options
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
         self.stats = StatsSet(group: self.group)
+        // A connect gets as long as a request: an emulated guest needs more than 10 s.
         self.connector = try Connector(group: self.group, servers: options.servers.map(Connector.loopbackAddress),
-                                       sourceCount: options.sources)
+                                       sourceCount: options.sources, timeout: .seconds(Int64(options.requestTimeout)))
         self.progress = Progress(stats: self.stats, quiet: options.quiet)
         self.report = Report(scenario: scenario, servers: options.servers, sessions: options.sessions,
                              sourceAddresses: options.sources, benchThreads: options.threads)

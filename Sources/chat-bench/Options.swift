@@ -33,7 +33,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Connections, registrations or logins in flight at once.")
     var window = 256
 
-    @Option(help: "Seconds a single request (register, login) may take.")
+    @Option(help: "Seconds a connect or a single request (register, login) may take.")
     var requestTimeout = 60
 
     @Option(help: "Seconds to let the server settle after the logins before RSS at N is read.")
