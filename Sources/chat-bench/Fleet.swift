@@ -66,10 +66,9 @@ final class Fleet {
         let seconds = Clock.seconds(since: start)
         let sessions = results.compactMap { try? $0.get() }
         try await self.count(failures: results.count - sessions.count) { $0.connectFailures += $1 }
-        for case .failure(let error) in results {
-            self.report.connectErrors = self.report.connectErrors ?? [:]
-            self.report.connectErrors!["\(error)", default: 0] += 1
-        }
+        var reasons: [String: Int] = [:]
+        for case .failure(let error) in results { reasons["\(error)", default: 0] += 1 }
+        if !reasons.isEmpty { self.report.connectErrors = reasons }
         self.report.connectSeconds = seconds
         self.report.connectsPerSecond = Double(sessions.count) / seconds
         if sessions.isEmpty, case .failure(let error) = results.first {
