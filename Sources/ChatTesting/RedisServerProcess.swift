@@ -161,26 +161,3 @@ private final class RunningServer: Sendable {
         _ = try? await self.exited.get()
     }
 }
-
-/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it for a bind to port 0).
-public func freeLoopbackPort() -> Int {
-    #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    precondition(fd >= 0, "socket() failed: \(errno)")
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-        }
-    }
-    precondition(bound, "bind/getsockname on 127.0.0.1:0 failed: \(errno)")
-    return Int(UInt16(bigEndian: address.sin_port))
-}

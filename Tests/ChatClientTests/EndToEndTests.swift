@@ -87,7 +87,9 @@ import Testing
         #expect(r.status == 3)
         r = try await cli.run(["send", "--no-such-flag"])
         #expect(r.status == 2)
-        r = try await cli.run(["who", "--user", "100", "--password-file", annPW, "--server", "127.0.0.1:\(freeLoopbackPort())"])
+        r = try await withRefusingLoopbackPort { port in
+            try await cli.run(["who", "--user", "100", "--password-file", annPW, "--server", "127.0.0.1:\(port)"])
+        }
         #expect(r.status == 69)
         #expect(r.stderr.hasPrefix("chat: cannot connect to 127.0.0.1:"))
         #expect(r.stderr.split(separator: "\n").count == 1)

@@ -125,13 +125,15 @@ struct RedisClientIntegrationTests {
     }
 
     @Test func nothingListeningFailsFast() async throws {
-        var configuration = RedisConfiguration(host: "127.0.0.1", port: freeLoopbackPort())
-        configuration.connectTimeout = .seconds(1)
-        try await withClient(configuration) { client in
-            for _ in 0..<5 {
-                await #expect(throws: RedisError.self) { try await client.ping() }
+        try await withRefusingLoopbackPort { port in
+            var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+            configuration.connectTimeout = .seconds(1)
+            try await withClient(configuration) { client in
+                for _ in 0..<5 {
+                    await #expect(throws: RedisError.self) { try await client.ping() }
+                }
+                #expect(!client.isHealthy)
             }
-            #expect(!client.isHealthy)
         }
     }
 

@@ -1,5 +1,6 @@
 import ChatTesting
 import Foundation
+import NIOPosix
 import Testing
 
 /// ChatTesting has no test target of its own; its Redis helper is checked here.
@@ -36,5 +37,21 @@ struct RedisServerProcessTests {
     @Test func freePortsAreUsablePorts() {
         let port = freeLoopbackPort()
         #expect((1...65535).contains(port))
+    }
+
+    /// Tests that need "nothing listens here" rely on this while other tests start servers.
+    @Test func aRefusingPortRefusesConnectsAndCannotBeBound() async throws {
+        try await withRefusingLoopbackPort { port in
+            let group = MultiThreadedEventLoopGroup.singleton
+            await #expect(throws: (any Error).self) {
+                try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get().close()
+            }
+            // NIO's server bootstrap sets SO_REUSEADDR, as redis-server and systemd-socket-activate do.
+            await #expect(throws: (any Error).self) {
+                try await ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .bind(host: "127.0.0.1", port: port).get().close()
+            }
+        }
     }
 }

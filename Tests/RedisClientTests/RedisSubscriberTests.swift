@@ -94,12 +94,14 @@ struct RedisSubscriberTests {
     }
 
     @Test func subscribeFailsFastWhenRedisIsDown() async throws {
-        var configuration = RedisConfiguration(host: "127.0.0.1", port: freeLoopbackPort())
-        configuration.connectTimeout = .seconds(1)
-        let subscriber = RedisSubscriber(configuration: configuration)
-        await #expect(throws: RedisError.self) { try await subscriber.subscribe(channels: ["nobody"]) }
-        #expect(!subscriber.isConnected)
-        await subscriber.shutdown()
+        try await withRefusingLoopbackPort { port in
+            var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
+            configuration.connectTimeout = .seconds(1)
+            let subscriber = RedisSubscriber(configuration: configuration)
+            await #expect(throws: RedisError.self) { try await subscriber.subscribe(channels: ["nobody"]) }
+            #expect(!subscriber.isConnected)
+            await subscriber.shutdown()
+        }
     }
 
 }
