@@ -20,10 +20,34 @@ extension ChatStore {
     }
 
     /// The user's last session on `node` ended; true when no other live node has them.
+    /// Users who leave together share one script.
     public func presenceDown(node: String, user: Int, ttl: Duration) async throws(StoreError) -> Bool {
-        let reply = try await self.eval(Scripts.presenceDown, keys: [keys.nodes],
-                                        args: [node, String(user), keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
-        return reply.int == 1
+        try await self.presenceGone(PresenceDown(node: node, user: user, ttl: ttl)).get()
+    }
+
+    struct PresenceDown: Sendable {
+        var node: String
+        var user: Int
+        var ttl: Duration
+    }
+
+    static func presenceDown(_ departures: [PresenceDown], redis: RedisClient, keys: Keys) async -> [Result<Bool, StoreError>] {
+        // One node and TTL in practice; a reload that changes the TTL may split a batch.
+        var results: [Result<Bool, StoreError>] = Array(repeating: .success(false), count: departures.count)
+        let groups = Dictionary(grouping: departures.indices) { "\(departures[$0].node) \(departures[$0].ttl.millis)" }
+        for indices in groups.values {
+            let first = departures[indices[0]]
+            let args = [first.node, keys.presencePrefix, String(Self.nowMillis()), String(first.ttl.millis)]
+                + indices.map { String(departures[$0].user) }
+            do throws(StoreError) {
+                let reply = try await Self.eval(Scripts.presenceDown, keys: [keys.nodes], args: args, redis: redis)
+                let gone = Set((reply.array ?? []).compactMap { $0.string.flatMap { Int($0) } ?? $0.int })
+                for index in indices { results[index] = .success(gone.contains(departures[index].user)) }
+            } catch {
+                for index in indices { results[index] = .failure(error) }
+            }
+        }
+        return results
     }
 
     /// Marks `node` alive, rewrites its presence from `users` (what it really holds: the

@@ -1,4 +1,5 @@
 import ChatProtocol
+import RedisClient
 
 /// Where a stored message landed.
 public struct StoredMessage: Sendable, Equatable {
@@ -93,9 +94,19 @@ extension ChatStore {
         try await self.advanceCursor(of: user, field: UserField.inboxCursor, to: inboxEntry)
     }
 
-    /// The user's last session ended: what is in the room now counts as seen.
+    /// The user's last session ended: what is in the room now counts as seen. Users
+    /// whose sessions end together share one script.
     public func markRoomSeen(by user: Int) async throws(StoreError) {
-        _ = try await self.eval(Scripts.markRoomSeen, keys: [keys.user(user), keys.room], args: [])
+        try await self.roomSeen(user).get()
+    }
+
+    static func markRoomSeen(by users: [Int], redis: RedisClient, keys: Keys) async -> [Result<Void, StoreError>] {
+        do throws(StoreError) {
+            _ = try await Self.eval(Scripts.markRoomSeen, keys: [keys.room] + users.map(keys.user), args: [], redis: redis)
+            return Array(repeating: .success(()), count: users.count)
+        } catch {
+            return Array(repeating: .failure(error), count: users.count)
+        }
     }
 
     func advanceCursor(of user: Int, field: String, to id: String) async throws(StoreError) {

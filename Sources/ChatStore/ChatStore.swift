@@ -15,6 +15,9 @@ public final class ChatStore: Sendable {
     public let configuration: StoreConfiguration
     public let hasher: PasswordHasher
     let cachedTokenKey = NIOLockedValueBox<Data?>(nil)
+    /// Work of sessions that end together, one script per batch of users.
+    let roomSeen: Coalescer<Int, Result<Void, StoreError>>
+    let presenceGone: Coalescer<PresenceDown, Result<Bool, StoreError>>
 
     public init(redis: RedisClient, subscriber: RedisSubscriber? = nil, configuration: StoreConfiguration = .init()) {
         self.redis = redis
@@ -22,7 +25,17 @@ public final class ChatStore: Sendable {
         self.configuration = configuration
         self.keys = Keys(prefix: configuration.keyPrefix, seedUsers: configuration.seedUserHash)
         self.hasher = PasswordHasher(parameters: configuration.scrypt)
+        let keys = self.keys
+        self.roomSeen = Coalescer(maxBatch: Self.departureBatch) { users in
+            await Self.markRoomSeen(by: users, redis: redis, keys: keys)
+        }
+        self.presenceGone = Coalescer(maxBatch: Self.departureBatch) { departures in
+            await Self.presenceDown(departures, redis: redis, keys: keys)
+        }
     }
+
+    /// Users per script when sessions end together: about a millisecond of Redis each.
+    static let departureBatch = 500
 
     /// True while at least one Redis connection is up.
     public var isHealthy: Bool { self.redis.isHealthy }
@@ -35,15 +48,23 @@ public final class ChatStore: Sendable {
     // MARK: Redis access with errors mapped
 
     func command(_ args: [String]) async throws(StoreError) -> RESPValue {
+        try await Self.command(args, redis: self.redis)
+    }
+
+    func eval(_ script: String, keys: [String], args: [String]) async throws(StoreError) -> RESPValue {
+        try await Self.eval(script, keys: keys, args: args, redis: self.redis)
+    }
+
+    static func command(_ args: [String], redis: RedisClient) async throws(StoreError) -> RESPValue {
         do {
-            return try await self.redis.send(args)
+            return try await redis.send(args)
         } catch {
             throw StoreError.from(error)
         }
     }
 
-    func eval(_ script: String, keys: [String], args: [String]) async throws(StoreError) -> RESPValue {
-        try await self.command(["EVAL", script, String(keys.count)] + keys + args)
+    static func eval(_ script: String, keys: [String], args: [String], redis: RedisClient) async throws(StoreError) -> RESPValue {
+        try await Self.command(["EVAL", script, String(keys.count)] + keys + args, redis: redis)
     }
 
     static func nowMillis() -> Int64 {

@@ -36,13 +36,20 @@ enum Scripts {
     return {id, entry}
     """
 
-    /// KEYS: user hash, room. Records that the user has seen the room up to its
-    /// newest message (called when their last session ends).
+    /// KEYS: room, then user hashes. Records that the users have seen the room up to
+    /// its newest message (called when their last session ends); a user with no hash
+    /// (deleted meanwhile) gets none.
     static let markRoomSeen = """
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-    if #last > 0 then redis.call('HSET', KEYS[1], 'group_cursor', last[1][1]) end
-    return 1
+    local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+    if #last == 0 then return 0 end
+    local marked = 0
+    for i = 2, #KEYS do
+      if redis.call('EXISTS', KEYS[i]) == 1 then
+        redis.call('HSET', KEYS[i], 'group_cursor', last[1][1])
+        marked = marked + 1
+      end
+    end
+    return marked
     """
 
     /// KEYS: user hash. ARGV: field, id. Moves a stream cursor forward, never back.
@@ -75,16 +82,26 @@ extension Scripts {
     return 1
     """
 
-    /// KEYS: nodes. ARGV: node, user, presence prefix, now ms, ttl ms.
-    /// Called when the user's last session on this node ends; 1 when no other live node
-    /// has the user (they went offline).
+    /// KEYS: nodes. ARGV: node, presence prefix, now ms, ttl ms, then user ids.
+    /// Called when the users' last sessions on this node end; returns those no other
+    /// live node has (they went offline).
     static let presenceDown = """
-    local node, user, prefix, now, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-    redis.call('HDEL', prefix .. node, user)
+    local node, prefix, now, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+    local others = {}
     for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now - ttl, '+inf')) do
-      if other ~= node and redis.call('HEXISTS', prefix .. other, user) == 1 then return 0 end
+      if other ~= node then table.insert(others, prefix .. other) end
     end
-    return 1
+    local gone = {}
+    for i = 5, #ARGV do
+      local user = ARGV[i]
+      redis.call('HDEL', prefix .. node, user)
+      local elsewhere = false
+      for _, key in ipairs(others) do
+        if redis.call('HEXISTS', key, user) == 1 then elsewhere = true break end
+      end
+      if not elsewhere then table.insert(gone, user) end
+    end
+    return gone
     """
 
     /// KEYS: nodes. ARGV: node, presence prefix, now ms, ttl ms, then user/value pairs.
