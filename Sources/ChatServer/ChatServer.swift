@@ -68,12 +68,24 @@ public final class ChatServer: Sendable {
 
     private func initialize(_ channel: any Channel, tls: NIOSSLContext?) throws {
         self.connections.track(channel)
+        do {
+            try self.setUp(channel, tls: tls)
+        } catch {
+            self.connections.untrack(channel)
+            throw error
+        }
+    }
+
+    /// The session's handler untracks the channel when it closes; a refused one is
+    /// untracked by its close future.
+    private func setUp(_ channel: any Channel, tls: NIOSSLContext?) throws {
         let configuration = self.configuration.current
         if let tls {
             // First, so that everything after it, the refusal below included, is encrypted.
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
         }
         guard self.connections.count <= configuration.maxConnections else {
+            channel.closeFuture.whenComplete { _ in self.connections.untrack(channel) }
             let refusal = ServerMessage.error(ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later")).frame()
             channel.writeAndFlush(refusal).whenComplete { _ in channel.close(promise: nil) }
             return
@@ -82,7 +94,7 @@ public final class ChatServer: Sendable {
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
         try handlers.addHandler(FrameReader(maxFrameSize: configuration.maxFrameSize, timeout: configuration.frameTimeout))
-        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration))
+        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration, connections: self.connections))
     }
 
     /// Stops nothing by itself: tells every connection the server is going down,

@@ -12,6 +12,8 @@ final class SessionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let router: RequestRouter
+    /// Where this connection is counted until it closes.
+    private let connections: ConnectionTracker
     /// From the configuration at connect: only what a session needs, not a copy of it all.
     private let loginTimeout: TimeAmount
     private let maxQueuedRequests: Int
@@ -38,8 +40,9 @@ final class SessionHandler: ChannelDuplexHandler {
     private var pendingKick: String?
     private var loginDeadline: Scheduled<Void>?
 
-    init(router: RequestRouter, configuration: ServerConfiguration) {
+    init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker) {
         self.router = router
+        self.connections = connections
         self.loginTimeout = configuration.loginTimeout
         self.maxQueuedRequests = configuration.maxQueuedRequests
         self.connectedAt = SessionStats.nowMillis()
@@ -209,6 +212,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.closing = true
+        self.connections.untrack(context.channel)
         for (_, promise) in self.heldUntilLogin { promise?.fail(ChannelError.ioOnClosedChannel) }
         self.heldUntilLogin = []
         self.loginDeadline?.cancel()
