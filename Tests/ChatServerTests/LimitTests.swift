@@ -1,5 +1,6 @@
 import ChatProtocol
 import ChatTesting
+import Foundation
 import NIOCore
 import Testing
 
@@ -84,7 +85,25 @@ import Testing
             // Those already in keep working.
             try await first.send(.ping(PingMes(ts: 9)))
             #expect(try await first.next(Pick.pong).ts == 9)
+            // A connection that closes frees its place; the refused one took none.
+            await second.close()
+            try await waitUntilConnections(1, on: d)
+            let fourth = try await d.client()
+            try await fourth.send(.ping(PingMes(ts: 4)))
+            #expect(try await fourth.next(Pick.pong).ts == 4)
         }
+    }
+
+    /// Asks chatd (`chatctl status`) until it counts `count` open connections: the
+    /// server has seen the others close, which no client can observe.
+    func waitUntilConnections(_ count: Int, on d: Deployment) async throws {
+        for _ in 0..<200 {
+            let run = try await runToCompletion(productPath("chatctl"), ["--socket", d.chatd.controlSocket, "--json", "status"])
+            let status = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+            if run.status == 0, status?["connections"] as? Int == count { return }
+            try await Task.sleep(for: .milliseconds(50))  // between questions, not instead of one
+        }
+        Issue.record("chatd does not count \(count) connections")
     }
 
     /// A frame started and never finished: the connection is closed with 408.
