@@ -11,11 +11,11 @@ final class LocalDelivery: Sendable {
     /// To every session but `except` and `exceptUser`'s.
     func deliver(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
         let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
-        for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
+        for (loop, sessions) in self.registry.sessionsByLoop() where !sessions.isEmpty {
             let batcher = self.batcher(for: loop)
             loop.execute {
-                for (id, channel) in channels where id != except && !excludedByUser.contains(id) {
-                    batcher.write(frame, to: channel)
+                for (id, session) in sessions where id != except && !excludedByUser.contains(id) {
+                    batcher.write(frame, to: session.channel)
                 }
             }
         }
@@ -30,10 +30,11 @@ final class LocalDelivery: Sendable {
         }
         let own = ownNotice
         let bytes = batch.bytes
-        for (loop, channels) in self.registry.channelsByLoop() where !channels.isEmpty {
+        for (loop, sessions) in self.registry.sessionsByLoop() where !sessions.isEmpty {
             let batcher = self.batcher(for: loop)
             loop.execute {
-                for (id, channel) in channels {
+                for (id, session) in sessions {
+                    let channel = session.channel
                     guard let range = own[id] else {
                         batcher.write(bytes, to: channel)
                         continue

@@ -10,7 +10,7 @@ final class SessionRegistry: Sendable {
         /// A user's session ids: an array, because nearly every user has one session
         /// (a dictionary per user would cost several times the memory).
         var byUser: [Int: [SessionID]] = [:]
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, channels: [SessionID: any Channel])] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sessions: [SessionID: SessionInfo])] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -24,7 +24,7 @@ final class SessionRegistry: Sendable {
             let loop = session.channel.eventLoop
             let key = ObjectIdentifier(loop)
             if state.byLoop[key] == nil { state.byLoop[key] = (loop, [:]) }
-            state.byLoop[key]!.channels[session.id] = session.channel
+            state.byLoop[key]!.sessions[session.id] = session
             return first
         }
     }
@@ -37,7 +37,7 @@ final class SessionRegistry: Sendable {
             state.byUser[session.user.id]?.removeAll { $0 == id }
             let last = state.byUser[session.user.id]?.isEmpty ?? true
             if last { state.byUser.removeValue(forKey: session.user.id) }
-            state.byLoop[ObjectIdentifier(session.channel.eventLoop)]?.channels.removeValue(forKey: id)
+            state.byLoop[ObjectIdentifier(session.channel.eventLoop)]?.sessions.removeValue(forKey: id)
             return (session, last)
         }
     }
@@ -72,8 +72,8 @@ final class SessionRegistry: Sendable {
         }
     }
 
-    /// Channels grouped by event loop, for fan-out.
-    func channelsByLoop() -> [(loop: any EventLoop, channels: [SessionID: any Channel])] {
+    /// Sessions grouped by event loop, for fan-out.
+    func sessionsByLoop() -> [(loop: any EventLoop, sessions: [SessionID: SessionInfo])] {
         self.state.withLockedValue { Array($0.byLoop.values) }
     }
 }
