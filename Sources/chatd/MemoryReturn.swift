@@ -15,9 +15,10 @@ enum MemoryReturn {
         // session's objects are made on several threads (accepting loop, its own loop,
         // the login's task), so more arenas only spread them over more half-empty heaps.
         // Measured at 10,000 fresh sessions on 2 cores: 4.11/4.13 KiB per session with
-        // glibc's default, 4.03/4.01 with two arenas. The threads then share those arenas'
-        // locks: saturated fan-out in alternating runs was 359k/422k deliveries/s with,
-        // 410k/477k without at 10k; 718k/658k and 708k/768k at 1k (the noise is ±10%).
+        // glibc's default, 4.03/4.08 with two arenas (one: 4.12/4.03; four: 4.16/4.12).
+        // The threads then share those arenas' locks: saturated fan-out in alternating
+        // runs was 359k/422k deliveries/s with, 410k/477k without at 10k, and 718k/658k
+        // against 708k/768k at 1k (the noise is ±10%).
         _ = mallopt(M_ARENA_MAX, Int32(clamping: System.coreCount))
     }
 }
