@@ -45,16 +45,19 @@ final class Coalescer<Input: Sendable, Output: Sendable>: Sendable {
 
     private func drain() async {
         while true {
-            let batch = self.state.withLockedValue { state -> [Waiting] in
-                let batch = Array(state.waiting.prefix(self.maxBatch))
-                state.waiting.removeFirst(batch.count)
-                if batch.isEmpty { state.running = false }
-                return batch
+            // Everything waiting now, in batches; what arrives meanwhile is the next round.
+            let round = self.state.withLockedValue { state -> [Waiting] in
+                defer { state.waiting = [] }
+                if state.waiting.isEmpty { state.running = false }
+                return state.waiting
             }
-            guard !batch.isEmpty else { return }
-            let outputs = await self.perform(batch.map(\.input))
-            precondition(outputs.count == batch.count, "one output per input")
-            for (waiting, output) in zip(batch, outputs) { waiting.continuation.resume(returning: output) }
+            guard !round.isEmpty else { return }
+            for start in stride(from: 0, to: round.count, by: self.maxBatch) {
+                let batch = round[start..<min(start + self.maxBatch, round.count)]
+                let outputs = await self.perform(batch.map(\.input))
+                precondition(outputs.count == batch.count, "one output per input")
+                for (waiting, output) in zip(batch, outputs) { waiting.continuation.resume(returning: output) }
+            }
         }
     }
 }
