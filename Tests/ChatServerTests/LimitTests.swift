@@ -94,16 +94,13 @@ import Testing
         }
     }
 
-    /// Asks chatd (`chatctl status`) until it counts `count` open connections: the
-    /// server has seen the others close, which no client can observe.
+    /// Asks chatd (`chatctl status`) until it counts `count` open connections.
     func waitUntilConnections(_ count: Int, on d: Deployment) async throws {
-        for _ in 0..<200 {
-            let run = try await runToCompletion(productPath("chatctl"), ["--socket", d.chatd.controlSocket, "--json", "status"])
-            let status = try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
-            if run.status == 0, status?["connections"] as? Int == count { return }
-            try await Task.sleep(for: .milliseconds(50))  // between questions, not instead of one
+        let counted = try await d.waitUntilChatctl(["status"]) { output in
+            let status = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            return status?["connections"] as? Int == count
         }
-        Issue.record("chatd does not count \(count) connections")
+        if !counted { Issue.record("chatd does not count \(count) connections") }
     }
 
     /// A frame started and never finished: the connection is closed with 408.

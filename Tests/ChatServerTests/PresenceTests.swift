@@ -169,10 +169,6 @@ extension PresenceTests {
 /// Asks chatd (`chatctl sessions`) until `user` has no session left: the server has
 /// seen the connection drop, which no client can observe during the grace.
 func waitUntilNoSession(of user: Int, on d: Deployment) async throws {
-    for _ in 0..<200 {
-        let run = try await runToCompletion(productPath("chatctl"), ["--socket", d.chatd.controlSocket, "--json", "sessions", "--user", String(user)])
-        if run.status == 0, !run.output.contains("\"session_id\"") { return }
-        try await Task.sleep(for: .milliseconds(50))  // between questions, not instead of one
-    }
-    Issue.record("user \(user) still has a session")
+    let gone = try await d.waitUntilChatctl(["sessions", "--user", String(user)]) { !$0.contains("\"session_id\"") }
+    if !gone { Issue.record("user \(user) still has a session") }
 }

@@ -79,3 +79,17 @@ func runRedisCommand(_ server: RedisServerProcess, _ args: [String]) async throw
     defer { Task { await client.shutdown() } }
     return try await client.send(args)
 }
+
+extension Deployment {
+    /// Asks chatd with `chatctl --json ARGS` until `done` holds for its output: for what
+    /// the server has seen (a connection closed, a session ended) that no client can
+    /// observe. False when it never did.
+    func waitUntilChatctl(_ arguments: [String], shows done: (String) -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            let run = try await runToCompletion(productPath("chatctl"), ["--socket", self.chatd.controlSocket, "--json"] + arguments)
+            if run.status == 0, done(run.output) { return true }
+            try await Task.sleep(for: .milliseconds(50))  // between questions, not instead of one
+        }
+        return false
+    }
+}
