@@ -31,10 +31,15 @@ extension ChatStore {
         var ttl: Duration
     }
 
+    private struct PresenceScope: Hashable {
+        let node: String
+        let ttl: Duration
+    }
+
     static func presenceDown(_ departures: [PresenceDown], redis: RedisClient, keys: Keys) async -> [Result<Bool, StoreError>] {
         // One node and TTL in practice; a reload that changes the TTL may split a batch.
         var results: [Result<Bool, StoreError>] = Array(repeating: .success(false), count: departures.count)
-        let groups = Dictionary(grouping: departures.indices) { "\(departures[$0].node) \(departures[$0].ttl.millis)" }
+        let groups = Dictionary(grouping: departures.indices) { PresenceScope(node: departures[$0].node, ttl: departures[$0].ttl) }
         for indices in groups.values {
             let first = departures[indices[0]]
             let args = [first.node, keys.presencePrefix, String(Self.nowMillis()), String(first.ttl.millis)]
