@@ -10,14 +10,11 @@ final class LocalDelivery: Sendable {
 
     /// To every session but `except` and `exceptUser`'s.
     func deliver(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
-        let excludedByUser: Set<SessionID> = exceptUser.map { Set(self.registry.sessions(of: $0).map(\.id)) } ?? []
-        for (loop, sessions) in self.registry.sessionsByLoop() where !sessions.isEmpty {
-            let batcher = self.batcher(for: loop)
-            loop.execute {
-                for (id, session) in sessions where id != except && !excludedByUser.contains(id) {
-                    batcher.write(frame, to: session.channel)
-                }
-            }
+        var excluded = exceptUser.map { self.registry.sessions(of: $0).map(\.id) } ?? []
+        if let except { excluded.append(except) }
+        for group in self.registry.sessionsByLoop() where !group.sessions.isEmpty {
+            let batcher = self.batcher(for: group.loop)
+            group.loop.execute { [excluded] in batcher.broadcast(frame, to: group, except: excluded) }
         }
     }
 
@@ -30,20 +27,18 @@ final class LocalDelivery: Sendable {
         }
         let own = ownNotice
         let bytes = batch.bytes
-        for (loop, sessions) in self.registry.sessionsByLoop() where !sessions.isEmpty {
-            let batcher = self.batcher(for: loop)
-            loop.execute {
-                for (id, session) in sessions {
-                    let channel = session.channel
-                    guard let range = own[id] else {
-                        batcher.write(bytes, to: channel)
-                        continue
-                    }
+        for group in self.registry.sessionsByLoop() where !group.sessions.isEmpty {
+            let batcher = self.batcher(for: group.loop)
+            group.loop.execute {
+                let here = own.filter { group.sessions[$0.key] != nil }
+                batcher.broadcast(bytes, to: group, except: Array(here.keys))
+                for (id, range) in here {
+                    let session = group.sessions[id]!
                     if range.lowerBound > 0 {
-                        batcher.write(bytes.getSlice(at: 0, length: range.lowerBound)!, to: channel)
+                        batcher.write(bytes.getSlice(at: 0, length: range.lowerBound)!, to: session)
                     }
                     if range.upperBound < bytes.writerIndex {
-                        batcher.write(bytes.getSlice(at: range.upperBound, length: bytes.writerIndex - range.upperBound)!, to: channel)
+                        batcher.write(bytes.getSlice(at: range.upperBound, length: bytes.writerIndex - range.upperBound)!, to: session)
                     }
                 }
             }
@@ -54,9 +49,9 @@ final class LocalDelivery: Sendable {
     func send(_ frame: ByteBuffer, toUser user: Int, except: SessionID? = nil) -> Int {
         var count = 0
         for session in self.registry.sessions(of: user) where session.id != except {
-            let channel = session.channel
-            let batcher = self.batcher(for: channel.eventLoop)
-            channel.eventLoop.execute { batcher.write(frame, to: channel) }
+            let loop = session.channel.eventLoop
+            let batcher = self.batcher(for: loop)
+            loop.execute { batcher.write(frame, to: session) }
             count += 1
         }
         return count

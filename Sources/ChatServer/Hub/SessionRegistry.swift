@@ -10,7 +10,9 @@ final class SessionRegistry: Sendable {
         /// A user's session ids: an array, because nearly every user has one session
         /// (a dictionary per user would cost several times the memory).
         var byUser: [Int: [SessionID]] = [:]
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, sessions: [SessionID: SessionInfo])] = [:]
+        var byLoop: [ObjectIdentifier: LoopSessions] = [:]
+        /// Counts logins and logouts, so fan-out can tell that a loop's sessions changed.
+        var generation: UInt64 = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -23,8 +25,10 @@ final class SessionRegistry: Sendable {
             state.byUser[session.user.id, default: []].append(session.id)
             let loop = session.channel.eventLoop
             let key = ObjectIdentifier(loop)
-            if state.byLoop[key] == nil { state.byLoop[key] = (loop, [:]) }
+            state.generation += 1
+            if state.byLoop[key] == nil { state.byLoop[key] = LoopSessions(loop: loop, generation: 0, sessions: [:]) }
             state.byLoop[key]!.sessions[session.id] = session
+            state.byLoop[key]!.generation = state.generation
             return first
         }
     }
@@ -37,7 +41,10 @@ final class SessionRegistry: Sendable {
             state.byUser[session.user.id]?.removeAll { $0 == id }
             let last = state.byUser[session.user.id]?.isEmpty ?? true
             if last { state.byUser.removeValue(forKey: session.user.id) }
-            state.byLoop[ObjectIdentifier(session.channel.eventLoop)]?.sessions.removeValue(forKey: id)
+            state.generation += 1
+            let key = ObjectIdentifier(session.channel.eventLoop)
+            state.byLoop[key]?.sessions.removeValue(forKey: id)
+            state.byLoop[key]?.generation = state.generation
             return (session, last)
         }
     }
@@ -73,7 +80,15 @@ final class SessionRegistry: Sendable {
     }
 
     /// Sessions grouped by event loop, for fan-out.
-    func sessionsByLoop() -> [(loop: any EventLoop, sessions: [SessionID: SessionInfo])] {
+    func sessionsByLoop() -> [LoopSessions] {
         self.state.withLockedValue { Array($0.byLoop.values) }
     }
+}
+
+/// One event loop's logged-in sessions, as fan-out sees them at one moment.
+struct LoopSessions: Sendable {
+    let loop: any EventLoop
+    /// Changes with every login and logout on the loop.
+    var generation: UInt64
+    var sessions: [SessionID: SessionInfo]
 }
