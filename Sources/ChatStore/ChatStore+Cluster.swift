@@ -97,25 +97,36 @@ extension ChatStore {
 
     /// The bus, from now on: returns once Redis confirmed the subscription. Needs the
     /// subscriber given at init.
-    public func subscribeBus() async throws(StoreError) -> AsyncStream<BusMessage> {
+    public func subscribeBus() async throws(StoreError) -> BusMessages {
         guard let subscriber = self.subscriber else { throw .unavailable("no subscriber") }
-        let messages: AsyncStream<RedisMessage>
         do {
-            messages = try await subscriber.subscribe(channels: [keys.bus])
+            return BusMessages(messages: try await subscriber.subscribe(channels: [keys.bus]))
         } catch {
             throw .unavailable("\(error)")
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .bufferingNewest(10_000))
-        let pump = Task {
-            for await message in messages {
-                if let decoded = try? JSONDecoder().decode(BusMessage.self, from: Data(message.string.utf8)) {
-                    continuation.yield(decoded)
-                }
+    }
+}
+
+/// The bus's messages, decoded as they are read: the subscriber's buffer is the only
+/// one, so a node that falls behind loses messages in one place, and says so.
+public struct BusMessages: AsyncSequence, Sendable {
+    let messages: AsyncStream<RedisMessage>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var messages: AsyncStream<RedisMessage>.AsyncIterator
+        let decoder = JSONDecoder()
+
+        public mutating func next() async -> BusMessage? {
+            while let message = await self.messages.next() {
+                let data = message.payload.withUnsafeReadableBytes { Data($0) }
+                if let decoded = try? self.decoder.decode(BusMessage.self, from: data) { return decoded }
             }
-            continuation.finish()
+            return nil
         }
-        continuation.onTermination = { _ in pump.cancel() }
-        return stream
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(messages: self.messages.makeAsyncIterator())
     }
 }
 

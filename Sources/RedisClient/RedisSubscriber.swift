@@ -36,9 +36,10 @@ public final class RedisSubscriber: Sendable {
         logger: Logger = Logger(label: "RedisSubscriber"),
         healthCheckInterval: TimeAmount = .seconds(10)
     ) {
-        let registry = SubscriptionRegistry(logger: logger)
+        let eventLoop = eventLoopGroup.next()
+        let registry = SubscriptionRegistry(eventLoop: eventLoop, logger: logger)
         self.registry = registry
-        self.eventLoop = eventLoopGroup.next()
+        self.eventLoop = eventLoop
         self.commandTimeout = configuration.commandTimeout
         self.slot = ConnectionSlot(
             configuration: configuration,
@@ -56,16 +57,22 @@ public final class RedisSubscriber: Sendable {
         }
     }
 
+    /// How far a listener may fall behind before the oldest messages are dropped: about
+    /// what Redis holds for a slow subscriber before disconnecting it (32 MB of output
+    /// buffer), at a few hundred bytes a message.
+    public static let backlog = 100_000
+
     /// True while the pub/sub connection is up.
     public var isConnected: Bool { self.slot.current?.isActive ?? false }
 
     /// Subscribes and returns once Redis has confirmed every channel, so nothing published
     /// afterwards is missed. The stream ends on `shutdown()`; ending it early (cancelling
     /// its consumer) unsubscribes channels no other stream listens on.
-    /// If the stream's buffer of 10 000 undelivered messages fills, the oldest are dropped.
+    /// If the stream's buffer of `backlog` undelivered messages fills, the oldest are
+    /// dropped and a warning says how many.
     public func subscribe(channels: [String]) async throws(RedisError) -> AsyncStream<RedisMessage> {
         let wanted = Set(channels)
-        let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(Self.backlog))
         guard let id = self.registry.add(channels: wanted, continuation: continuation) else {
             continuation.finish()
             throw .shutDown

@@ -21,6 +21,8 @@ final class SubscriptionRegistry: Sendable {
         var confirmed: Set<String> = []
         var nextID = 0
         var isShutDown = false
+        /// Messages dropped because a listener fell too far behind, not yet logged.
+        var dropped = 0
 
         var allChannels: Set<String> {
             self.subscriptions.values.reduce(into: Set<String>()) { $0.formUnion($1.channels) }
@@ -29,8 +31,10 @@ final class SubscriptionRegistry: Sendable {
 
     private let storage = NIOLockedValueBox(Storage())
     private let logger: Logger
+    private let eventLoop: any EventLoop
 
-    init(logger: Logger) {
+    init(eventLoop: any EventLoop, logger: Logger) {
+        self.eventLoop = eventLoop
         self.logger = logger
     }
 
@@ -100,7 +104,11 @@ final class SubscriptionRegistry: Sendable {
             let receivers = self.storage.withLockedValue { storage in
                 storage.subscriptions.values.filter { $0.channels.contains(channel) }.map(\.continuation)
             }
-            for continuation in receivers { continuation.yield(message) }
+            var dropped = 0
+            for continuation in receivers {
+                if case .dropped = continuation.yield(message) { dropped += 1 }
+            }
+            if dropped > 0 { self.noteDropped(dropped) }
         case "subscribe":
             guard parts.count >= 2, let channel = parts[1].string else { return }
             let ready: [Waiter] = self.storage.withLockedValue { storage in
@@ -115,6 +123,24 @@ final class SubscriptionRegistry: Sendable {
             self.storage.withLockedValue { _ = $0.confirmed.remove(channel) }
         default:
             break
+        }
+    }
+
+    /// A listener that falls more than its buffer behind loses the oldest messages, as a
+    /// slow pub/sub client does in Redis itself; that must not go unseen. One warning
+    /// a second at most, with the count.
+    private func noteDropped(_ count: Int) {
+        let first = self.storage.withLockedValue { storage in
+            defer { storage.dropped += count }
+            return storage.dropped == 0
+        }
+        guard first else { return }
+        self.eventLoop.scheduleTask(in: .seconds(1)) {
+            let dropped = self.storage.withLockedValue { storage in
+                defer { storage.dropped = 0 }
+                return storage.dropped
+            }
+            self.logger.warning("pub/sub messages dropped: a listener fell behind", metadata: ["dropped": "\(dropped)"])
         }
     }
 

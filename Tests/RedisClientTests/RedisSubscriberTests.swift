@@ -104,4 +104,53 @@ struct RedisSubscriberTests {
         }
     }
 
+    /// A listener more than `backlog` messages behind loses the oldest, as a slow
+    /// subscriber does in Redis itself, and a warning says how many were lost.
+    @Test func aListenerTooFarBehindLosesTheOldestAndIsWarned() async throws {
+        try await RedisServerProcess.with { server in
+            let (warnings, warned) = AsyncStream.makeStream(of: Logger.Metadata.self)
+            let logger = Logger(label: "test.bus") { _ in WarningCapture(warned) }
+            let subscriber = RedisSubscriber(configuration: try testConfiguration(server), logger: logger)
+            do {
+                try await withClient(try testConfiguration(server)) { client in
+                    let stream = try await subscriber.subscribe(channels: ["busy"])
+                    // One script publishes them all before the listener reads any.
+                    let count = RedisSubscriber.backlog + 5
+                    let script = "for i = 1, tonumber(ARGV[1]) do redis.call('PUBLISH', KEYS[1], i) end"
+                    _ = try await client.send("EVAL", script, "1", "busy", "\(count)")
+                    var iterator = warnings.makeAsyncIterator()
+                    let warning = await iterator.next()
+                    #expect(warning?["dropped"] == "5")
+                    var first: String?
+                    for await message in stream {
+                        first = message.string
+                        break
+                    }
+                    #expect(first == "6")
+                }
+            } catch {
+                await subscriber.shutdown()
+                throw error
+            }
+            await subscriber.shutdown()
+        }
+    }
+}
+
+/// Passes on the metadata of every warning logged.
+private struct WarningCapture: LogHandler {
+    let warned: AsyncStream<Logger.Metadata>.Continuation
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    init(_ warned: AsyncStream<Logger.Metadata>.Continuation) { self.warned = warned }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if event.level == .warning { self.warned.yield(event.metadata ?? [:]) }
+    }
 }

@@ -18,7 +18,7 @@ final class ClusterMembership: Sendable {
 
     /// Subscribes to the bus and loads who is online; returns once both are done, so a
     /// node is ready only when it hears the others.
-    func join() async throws -> AsyncStream<BusMessage> {
+    func join() async throws -> BusMessages {
         let bus = try await self.store.subscribeBus()
         self.hub.resetOnline(try await self.store.onlineEverywhere(ttl: self.ttl))
         _ = try? await self.beat()
@@ -26,7 +26,7 @@ final class ClusterMembership: Sendable {
     }
 
     /// Runs until cancelled: applies bus messages and beats every third of the TTL.
-    func run(bus: AsyncStream<BusMessage>) async {
+    func run(bus: BusMessages) async {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask {
                 for await message in bus { self.hub.received(message) }
