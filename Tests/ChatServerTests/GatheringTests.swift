@@ -74,14 +74,29 @@ import Testing
         #expect(out.writes == ["a": 1, "b": 1])
     }
 
-    @Test func aNewcomerGetsOnlyWhatFollowsItsLoginAndOneWhoLeftGetsNothingMore() {
+    @Test func aNewcomerGetsOnlyWhatFollowsItsLoginAndOneWhoLeftWhatItWasOwed() {
         let (a, b, c) = (self.session("a"), self.session("b"), self.session("c"))
         var gathering = Gathering()
         gathering.broadcast(self.bytes("1;"), to: self.group([a, b], generation: 1), except: [])
         gathering.broadcast(self.bytes("2;"), to: self.group([a, b, c], generation: 2), except: [])
         gathering.broadcast(self.bytes("3;"), to: self.group([a, c], generation: 3), except: [])
         let out = self.drain(&gathering, [a, b, c])
-        #expect(out.text == ["a": "1;2;3;", "c": "2;3;"])
+        #expect(out.text["a"] == "1;2;3;")
+        #expect(out.text["c"] == "2;3;")
+        // Its channel is closing; what it may be written after it left does not matter.
+        #expect(out.text["b"]?.hasPrefix("1;2;") == true)
+    }
+
+    /// Two threads' fan-outs may reach the loop with their snapshots in either order.
+    @Test func snapshotsArrivingOutOfOrderLoseNoFrame() {
+        let (a, b, c) = (self.session("a"), self.session("b"), self.session("c"))
+        var gathering = Gathering()
+        gathering.broadcast(self.bytes("new;"), to: self.group([a, b, c], generation: 6), except: [])
+        gathering.broadcast(self.bytes("old;"), to: self.group([a, b], generation: 5), except: [])
+        let out = self.drain(&gathering, [a, b, c])
+        #expect(out.text["a"] == "new;old;")
+        #expect(out.text["b"] == "new;old;")
+        #expect(out.text["c"]?.hasPrefix("new;") == true)
     }
 
     @Test func aFrameToOneSessionAloneIsWrittenAsItIs() {

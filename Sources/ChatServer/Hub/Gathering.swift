@@ -27,9 +27,14 @@ struct Gathering {
     var isEmpty: Bool { self.ends.isEmpty && self.own.isEmpty }
 
     mutating func broadcast(_ frame: ByteBuffer, to recipients: LoopSessions, except: [SessionID]) {
-        if let current = self.recipients, current.generation != recipients.generation, !self.ends.isEmpty {
-            // A login on this loop since the last broadcast: the newcomer is owed only
-            // what follows. (A session that left is simply not written to.)
+        if let current = self.recipients, current.generation != recipients.generation {
+            // A login or logout on this loop since the last broadcast. Whoever is not in
+            // the new sessions keeps what it was owed, as bytes of its own (snapshots taken
+            // on two threads may arrive in either order, so "not in" need not mean "left");
+            // a newcomer is owed only what follows.
+            for session in current.sessions.values where recipients.sessions[session.id] !== session {
+                self.catchUp(session)
+            }
             for session in recipients.sessions.values where current.sessions[session.id] !== session {
                 self.own[ObjectIdentifier(session)] = self.own[ObjectIdentifier(session)]
                     ?? Own(channel: session.channel, bytes: nil, next: self.ends.count)
