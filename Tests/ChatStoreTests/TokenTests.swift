@@ -13,6 +13,26 @@ import Testing
         }
     }
 
+    /// The MAC is base64url without padding: 43 characters of A–Z a–z 0–9 - _. Across 64
+    /// tokens some hold - and _, so both directions of the alphabet swap are exercised.
+    @Test func tokensAreURLSafeAndEveryOneIsAccepted() async throws {
+        try await withStore { store, _, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let user = try await store.authenticate(id: 100, password: "pw")
+            let urlSafe = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            var macs = ""
+            for minutes in 1...64 {
+                let token = try await store.issueToken(for: user, lifetime: .seconds(60 * minutes))
+                let mac = try #require(token.split(separator: ".").last)
+                #expect(mac.count == 43)
+                #expect(mac.allSatisfy(urlSafe.contains))
+                macs += mac
+                #expect(try await store.authenticate(id: 100, token: token).id == 100)
+            }
+            #expect(macs.contains("-") && macs.contains("_"))
+        }
+    }
+
     @Test func forgedExpiredOrForeignTokensAreRefused() async throws {
         try await withStore { store, _, _ in
             try await store.register(id: 100, username: "ann", password: "pw")
