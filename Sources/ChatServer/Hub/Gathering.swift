@@ -65,6 +65,9 @@ struct Gathering {
         }
         let next = self.own[key]!.next
         guard next < self.ends.count else { return }
+        // Into bytes of its own, not a slice: a slice would share the log's storage, and
+        // the log's next append would then copy all of it.
+        if self.own[key]!.bytes == nil { self.own[key]!.bytes = ByteBuffer() }
         self.append(self.broadcasts(from: next), to: key)
         self.own[key]!.next = self.ends.count
     }
