@@ -14,6 +14,10 @@ step() { n=$((n + 1)); echo; echo "== STEP $n: $*"; }
 ok() { echo "ok: $*"; }
 fail() { echo "FAIL (step $n): $*" >&2; journalctl -u chatd -u chatd.socket -u chatd-control.socket --no-pager -n 60 -o short-monotonic >&2 || true; exit 1; }
 show() { systemctl show -p "$2" --value "$1"; }
+# Redis as chatd sees it: TCP 127.0.0.1:6379 at first; the Unix socket, with a
+# password (REDISCLI_AUTH), once the recommended setup is in place.
+redis_at=()
+rcli() { redis-cli "${redis_at[@]}" "$@"; }
 chat_as() { local id=$1; shift; timeout $T chat "$@" --server $server --user "$id" --password-file "/root/pw.$id"; }
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
 wait_for() {
@@ -29,7 +33,7 @@ step "PID 1, packages, Redis"
 [ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is not systemd"
 dpkg-query -W -f='${Package} ${Version} ${Status}\n' chatd chat-client redis-server
 systemctl is-active --quiet redis-server || systemctl start redis-server || fail "redis-server does not run"
-redis-cli ping | grep -qx PONG || fail "redis does not answer"
+rcli ping | grep -qx PONG || fail "redis does not answer"
 ok "systemd is PID 1; redis-server answers"
 for f in /usr/sbin/chatd /usr/bin/chatctl /usr/bin/chat /etc/chatd/chatd.conf /usr/lib/sysusers.d/chatd.conf \
          /lib/systemd/system/chatd.service /lib/systemd/system/chatd.socket /lib/systemd/system/chatd-control.socket \
@@ -39,6 +43,9 @@ done
 ok "files in place"
 ldd /usr/sbin/chatd | grep -qi swift && fail "chatd links a Swift runtime library dynamically"
 ok "no Swift shared libraries needed: $(ldd /usr/sbin/chatd | awk '{print $1}' | tr '\n' ' ')"
+systemd-analyze verify --man=no chatd.service chatd.socket chatd-control.socket >/root/verify.log 2>&1 || { cat /root/verify.log; fail "systemd-analyze verify failed"; }
+grep -i chatd /root/verify.log && fail "systemd-analyze verify complains about chatd's units"
+ok "systemd-analyze verify: chatd's units load cleanly on systemd $(systemctl --version | awk 'NR==1 {print $2}')"
 
 step "install state: both sockets enabled and listening, chatd not running, user and group exist"
 for u in chatd.socket chatd-control.socket; do
@@ -51,22 +58,43 @@ stat -c '%A %U:%G %n' /run/chatd/control.sock
 [ "$(stat -c '%a %U %G' /run/chatd/control.sock)" = "660 root chatadm" ] || fail "control socket mode/owner"
 getent passwd chatd && getent group chatadm || fail "user chatd / group chatadm missing"
 ok "sockets active, chatd inactive"
+stat -c '%a %U:%G %n' /etc/chatd /etc/chatd/*
+[ "$(stat -c '%a %U %G' /etc/chatd/chatd.conf)" = "640 root chatd" ] || fail "/etc/chatd/chatd.conf is $(stat -c '%a %U %G' /etc/chatd/chatd.conf), want 640 root chatd"
+dpkg-statoverride --list /etc/chatd/chatd.conf || fail "no statoverride for /etc/chatd/chatd.conf"
+[ "$(stat -c '%a %U %G' /etc/chatd/token-key)" = "600 root root" ] || fail "/etc/chatd/token-key is $(stat -c '%a %U %G' /etc/chatd/token-key 2>&1), want 600 root root"
+[ "$(tr -d '[:space:]' </etc/chatd/token-key | wc -c)" -ge 64 ] || fail "/etc/chatd/token-key holds less than 64 characters"
+key_sum=$(sha256sum </etc/chatd/token-key)
+grep -Eq '^#registration = closed' /etc/chatd/chatd.conf || fail "chatd.conf does not document registration = closed"
+ok "chatd.conf 640 root:chatd (statoverride), token-key 600 root:root"
+systemctl show chatd.service -p MemoryHigh -p MemoryMax -p TasksMax -p LimitCORE -p PrivateIPC -p LoadCredential
+[ "$(show chatd.service MemoryHigh)" = 1073741824 ] || fail "MemoryHigh=$(show chatd.service MemoryHigh), want 1G"
+[ "$(show chatd.service MemoryMax)" = 1610612736 ] || fail "MemoryMax=$(show chatd.service MemoryMax), want 1536M"
+[ "$(show chatd.service TasksMax)" = 1024 ] || fail "TasksMax=$(show chatd.service TasksMax), want 1024"
+[ "$(show chatd.service LimitCORE)" = 0 ] || fail "LimitCORE=$(show chatd.service LimitCORE), want 0"
+[ "$(show chatd.service PrivateIPC)" = yes ] || fail "PrivateIPC=$(show chatd.service PrivateIPC), want yes"
+ok "unit limits: MemoryHigh 1G, MemoryMax 1536M, TasksMax 1024, LimitCORE 0, PrivateIPC"
 # The unit default is WatchdogSec=30s; the watchdog step below wants a quicker verdict.
 mkdir -p /etc/systemd/system/chatd.service.d
 printf '[Service]\nWatchdogSec=10s\n' >/etc/systemd/system/chatd.service.d/zz-vm-test.conf
 systemctl daemon-reload
 ok "test drop-in: WatchdogSec=10s"
 
-step "the first connection (chat register) starts chatd and is served"
-printf 'ann-secret\n' >/root/pw.100; printf 'bob-secret\n' >/root/pw.101; chmod 0600 /root/pw.*
-chat_as 100 register --name ann || fail "chat register 100 failed (exit $?)"
+step "the first connection starts chatd; registration is closed; chatctl user add makes users"
+printf 'ann-secret\n' >/root/pw.100; printf 'bob-secret\n' >/root/pw.101; printf 'cy-secret\n' >/root/pw.102; chmod 0600 /root/pw.*
+chat_as 100 register --name ann >/root/register.100 2>&1; rc=$?
+cat /root/register.100
+[ $rc -ne 0 ] || fail "chat register succeeded although registration is closed by default"
+grep -qi 'registration is closed' /root/register.100 || fail "the refusal does not say that registration is closed"
+ok "self-registration refused (exit $rc): $(tr '\n' ' ' </root/register.100)"
 [ "$(systemctl is-active chatd.service)" = active ] || fail "chatd.service not active after the first connection"
 systemctl show chatd.service -p Type -p NotifyAccess -p WatchdogUSec -p MainPID -p NRestarts -p User -p TriggeredBy -p StatusText
 ps -o user=,pid=,comm= -p "$(show chatd.service MainPID)"
 [ "$(ps -o user= -p "$(show chatd.service MainPID)")" = chatd ] || fail "chatd does not run as user chatd"
 ok "chatd started by socket activation, runs as chatd"
-chat_as 101 register --name bob || fail "chat register 101 failed (exit $?)"
-ok "registered 100 (ann) and 101 (bob)"
+timeout $T chatctl user add 100 --name ann --password-stdin </root/pw.100 || fail "chatctl user add 100 failed (exit $?)"
+timeout $T chatctl user add 101 --name bob --password-stdin </root/pw.101 || fail "chatctl user add 101 failed (exit $?)"
+chat_as 100 who >/dev/null || fail "ann, made by chatctl user add, cannot log in (exit $?)"
+ok "chatctl user add made 100 (ann) and 101 (bob); ann logs in"
 
 step "two users chat: ann listens, bob sends to everyone and privately"
 chat_as 100 listen --json >/root/listen.100 2>/root/listen.100.err &
@@ -77,6 +105,9 @@ chat_as 101 msg 100 "psst ann, from bob" || fail "chat msg failed"
 wait_for 30 "ann receives both messages" sh -c 'grep -q "hello everyone from bob" /root/listen.100 && grep -q "psst ann, from bob" /root/listen.100'
 cat /root/listen.100
 ok "ann got the group and the private message"
+[ "$(rcli exists chat:secret:token)" = 0 ] || fail "Redis holds chat:secret:token: chatd did not take the token key from its credential"
+cmp -s /run/credentials/chatd.service/token-key /etc/chatd/token-key || fail "chatd's credential token-key is not /etc/chatd/token-key"
+ok "tokens issued with the credential token-key; no chat:secret:token in Redis"
 
 step "chatctl users: root and chatadm members yes, others no (77)"
 out=$(timeout $T chatctl users) || fail "chatctl users as root failed (exit $?)"
@@ -101,6 +132,23 @@ for e in entries:
 ' || fail "journalctl -u chatd CHAT_EVENT=login CHAT_USER_ID=100 shows no login"
 ok "journalctl -u chatd CHAT_EVENT=login CHAT_USER_ID=100"
 
+step "chatctl user passwd kicks the user's live session"
+chat_as 100 listen --json >/root/listen2.100 2>/root/listen2.100.err &
+listener=$!
+wait_for 60 "ann online (chat who as bob)" sh -c "timeout $T chat who --server $server --user 101 --password-file /root/pw.101 | grep -q '^100	'"
+printf 'ann-new-secret\n' | timeout $T chatctl user passwd 100 --password-stdin || fail "chatctl user passwd failed (exit $?)"
+wait_for 30 "ann's listener to end" sh -c "! kill -0 $listener 2>/dev/null"
+wait "$listener"; rc=$?
+cat /root/listen2.100 /root/listen2.100.err
+[ $rc -ne 0 ] || fail "chat listen ended with 0 after the password change"
+grep -q KickedMes /root/listen2.100 || fail "ann's session got no KickedMes"
+chat_as 100 who >/dev/null 2>&1 && fail "the old password still logs in"
+printf 'ann-new-secret\n' >/root/pw.100
+chat_as 100 who >/dev/null || fail "the new password does not log in (exit $?)"
+ok "the live session was kicked (exit $rc); the old password fails, the new one works"
+grep -E '^(Threads|VmRSS)' "/proc/$(show chatd.service MainPID)/status"
+echo "MemoryCurrent=$(show chatd.service MemoryCurrent) TasksCurrent=$(show chatd.service TasksCurrent)"
+
 step "watchdog: SIGSTOP chatd, systemd restarts it, clients reconnect"
 nr0=$(show chatd.service NRestarts); pid0=$(show chatd.service MainPID)
 echo "before: MainPID=$pid0 NRestarts=$nr0 WatchdogUSec=$(show chatd.service WatchdogUSec)"
@@ -117,12 +165,12 @@ journalctl -u chatd --no-pager -o cat | grep -E 'Watchdog timeout|Scheduled rest
 chat_as 100 who >/dev/null || fail "chat who after the restart failed (exit $?)"
 ok "restarted by the watchdog; ann logs in again"
 
-step "systemctl reload chatd applies a changed limit (max_frame_size)"
+step "systemctl reload chatd applies a changed limit (max_frame_size) and registration = open"
 big=$(head -c 2000 /dev/zero | tr '\0' x)
 chat_as 101 send "$big" || fail "a 2000-byte message should pass with the default max_frame_size"
 ok "2000-byte message accepted before"
 pid=$(show chatd.service MainPID)
-echo 'max_frame_size = 1024' >>/etc/chatd/chatd.conf
+printf 'max_frame_size = 1024\nregistration = open\n' >>/etc/chatd/chatd.conf
 since=$(date '+%Y-%m-%d %H:%M:%S')
 systemctl reload chatd || fail "systemctl reload chatd failed"
 wait_for 60 "the reload in the journal" sh -c "journalctl -u chatd --since '$since' -o cat --no-pager | grep -q 'configuration reloaded'"
@@ -131,6 +179,66 @@ chat_as 101 send "$big"; rc=$?
 [ $rc -ne 0 ] || fail "a 2000-byte message still passes after max_frame_size = 1024 and reload"
 chat_as 101 send "short one" || fail "a short message fails after the reload"
 ok "after reload (same pid $pid) the 2000-byte message is refused (exit $rc), short ones pass"
+chat_as 102 register --name cy || fail "chat register 102 failed after registration = open and reload (exit $?)"
+chat_as 102 who >/dev/null || fail "cy, self-registered, cannot log in"
+ok "registration = open (live): 102 (cy) registered herself"
+
+step "drop-in redis-localhost.conf: chatd's own sockets reach loopback only; the chat port serves everyone"
+install -D -m 0644 -t /etc/systemd/system/chatd.service.d /usr/share/doc/chatd/examples/redis-localhost.conf
+systemctl daemon-reload
+systemctl restart chatd || fail "chatd does not start with redis-localhost.conf"
+systemctl show chatd.service -p IPAddressDeny -p IPAddressAllow
+[ -n "$(show chatd.service IPAddressDeny)" ] || fail "IPAddressDeny= not in effect"
+chat_as 100 who >/dev/null || fail "chat over loopback fails with redis-localhost.conf"
+addr=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]; exit}')
+if [ -n "$addr" ]; then
+  timeout $T chat who --server "$addr:8889" --user 101 --password-file /root/pw.101 >/dev/null \
+    || fail "chat from $addr (not loopback) to the passed-in chat port fails with redis-localhost.conf"
+  ok "a client from $addr is served on the passed-in socket"
+  # A socket made inside chatd's cgroup is filtered: loopback passes, $addr does not.
+  cg=/sys/fs/cgroup$(awk -F: '$1 == 0 {print $3}' "/proc/$(show chatd.service MainPID)/cgroup")
+  bash -c "echo \$\$ >$cg/cgroup.procs; exec 3<>/dev/tcp/127.0.0.1/8889" || fail "chatd's cgroup cannot reach 127.0.0.1"
+  bash -c "echo \$\$ >$cg/cgroup.procs; exec timeout 10 bash -c 'exec 3<>/dev/tcp/$addr/8889'" 2>/dev/null \
+    && fail "a socket made in chatd's cgroup reached $addr despite IPAddressDeny=any"
+  ok "inside chatd's cgroup: 127.0.0.1 reachable, $addr refused"
+else
+  echo "skipped the non-loopback checks: the guest has no global IPv4 address"
+fi
+
+step "recommended setup (docs/SECURITY.md): Redis on a Unix socket with a password and AOF, the redis-unix-socket and redis-password drop-ins"
+rcli config set appendonly yes | grep -qx OK || fail "CONFIG SET appendonly yes failed"
+wait_for 60 "the first AOF rewrite" sh -c 'redis-cli info persistence | grep -q "^aof_rewrite_in_progress:0" && redis-cli info persistence | grep -q "^aof_rewrite_scheduled:0" && redis-cli info persistence | grep -q "^aof_last_bgrewrite_status:ok"'
+redis_pw=$(head -c 32 /dev/urandom | base64 -w0 | tr -d '/+=')
+cat >>/etc/redis/redis.conf <<EOF
+port 0
+unixsocket /run/redis/redis-server.sock
+unixsocketperm 770
+appendonly yes
+appendfsync everysec
+user default on >$redis_pw ~chat:* ~user &chat:* +@all -@admin -@dangerous
+EOF
+systemctl restart redis-server || fail "redis-server does not restart with the recommended settings"
+export REDISCLI_AUTH=$redis_pw
+redis_at=(-s /run/redis/redis-server.sock)
+wait_for 30 "Redis on its Unix socket" sh -c 'redis-cli -s /run/redis/redis-server.sock ping 2>/dev/null | grep -qx PONG'
+env -u REDISCLI_AUTH redis-cli -s /run/redis/redis-server.sock get chat:x 2>&1 | grep -q NOAUTH || fail "Redis answers without the password"
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && fail "Redis still listens on TCP"
+[ "$(rcli hget chat:user:100 username)" = ann ] || fail "ann's record did not survive the switch to AOF"
+ls /var/lib/redis/appendonlydir >/dev/null || fail "no AOF directory"
+install -m 0600 -o root -g root /dev/null /etc/chatd/redis-password
+printf '%s\n' "$redis_pw" >/etc/chatd/redis-password
+rm /etc/systemd/system/chatd.service.d/redis-localhost.conf
+install -D -m 0644 -t /etc/systemd/system/chatd.service.d \
+  /usr/share/doc/chatd/examples/redis-unix-socket.conf /usr/share/doc/chatd/examples/redis-password.conf
+systemctl daemon-reload
+timeout 120 systemctl restart chatd || fail "chatd does not start with redis-unix-socket.conf and redis-password.conf"
+systemctl show chatd.service -p PrivateNetwork -p SupplementaryGroups -p Environment
+[ "$(show chatd.service PrivateNetwork)" = yes ] || fail "PrivateNetwork= not in effect"
+chat_as 101 msg 100 "over the unix socket" || fail "chat msg fails with Redis on the Unix socket"
+chat_as 100 history --with 101 | grep -q "over the unix socket" || fail "the private message is not in ann's history"
+[ -n "$addr" ] && { timeout $T chat who --server "$addr:8889" --user 101 --password-file /root/pw.101 >/dev/null || fail "chat from $addr fails without chatd's network"; }
+[ "$(rcli exists chat:secret:token)" = 0 ] || fail "Redis holds chat:secret:token"
+ok "chatd (no network of its own) uses Redis on its Unix socket with the password credential; clients served"
 
 step "upgrade: chatd restarted once, sockets stay open"
 if [ -n "$upgrade_deb" ]; then
@@ -150,20 +258,29 @@ if [ -n "$upgrade_deb" ]; then
   [ "$(stat -c %i /run/chatd/control.sock)" = "$ino_ctl" ] || fail "control socket was replaced"
   [ "$(show chatd.socket ActiveEnterTimestampMonotonic)" = "$sock_since" ] || fail "chatd.socket was restarted"
   grep -q 'max_frame_size = 1024' /etc/chatd/chatd.conf || fail "the upgrade lost the administrator's conffile change"
+  grep -q 'registration = open' /etc/chatd/chatd.conf || fail "the upgrade lost registration = open"
+  [ "$(stat -c '%a %U %G' /etc/chatd/chatd.conf)" = "640 root chatd" ] || fail "after the upgrade chatd.conf is $(stat -c '%a %U %G' /etc/chatd/chatd.conf)"
+  [ "$(sha256sum </etc/chatd/token-key)" = "$key_sum" ] || fail "the upgrade changed /etc/chatd/token-key"
+  [ "$(stat -c '%a %U %G' /etc/chatd/token-key)" = "600 root root" ] || fail "after the upgrade token-key is $(stat -c '%a %U %G' /etc/chatd/token-key)"
   chat_as 100 who >/dev/null || fail "chat after the upgrade failed"
-  ok "one restart, same listening sockets, conffile kept"
+  ok "one restart, same listening sockets, conffile kept (640 root:chatd), token-key unchanged"
 else
   echo "skipped: no upgrade .deb given"
 fi
 
 step "apt-get purge: nothing left behind; Redis data untouched"
-rm -rf /etc/systemd/system/chatd.service.d   # the test's own drop-in
+rm -rf /etc/systemd/system/chatd.service.d   # the test's own drop-ins
 # Durable data: users, group history, private conversations, inboxes. (chatd itself
 # drops its presence keys when it stops; that is chatd, not the package.)
-durable() { redis-cli --scan --pattern 'chat:*' | grep -E '^chat:(user|room|dm|inbox):' | sort; }
+durable() { rcli --scan --pattern 'chat:*' | grep -E '^chat:(user|room|dm|inbox):' | sort; }
 keys_before=$(durable)
 apt-get purge -y -q chatd chat-client >/root/purge.log 2>&1 || { cat /root/purge.log; fail "apt-get purge failed"; }
 systemctl daemon-reload
+# The administrator's own file stays; what the package made goes.
+[ "$(ls -A /etc/chatd 2>&1)" = redis-password ] || fail "after purge /etc/chatd holds: $(ls -A /etc/chatd 2>&1 | tr '\n' ' ')"
+dpkg-statoverride --list /etc/chatd/chatd.conf && fail "the statoverride of chatd.conf is left"
+rm -r /etc/chatd
+ok "purge removed chatd.conf, token-key and the statoverride, kept the administrator's redis-password"
 left=$(systemctl list-units --all --no-legend 'chatd*'; systemctl list-unit-files --no-legend 'chatd*')
 [ -z "$left" ] || fail "units left: $left"
 pgrep -a chatd && fail "a chatd process is still running"
@@ -174,7 +291,7 @@ getent passwd chatd && fail "user chatd left"
 getent group chatadm && fail "group chatadm left"
 [ -n "$keys_before" ] || fail "no user or history keys in Redis at all"
 [ "$(durable)" = "$keys_before" ] || fail "Redis keys changed: $(diff <(echo "$keys_before") <(durable) | tr '\n' ' ')"
-[ "$(redis-cli hget chat:user:100 username)" = ann ] || fail "ann's record is gone from Redis"
+[ "$(rcli hget chat:user:100 username)" = ann ] || fail "ann's record is gone from Redis"
 ok "no unit, file, process, user or group left; Redis untouched: $(tr '\n' ' ' <<<"$keys_before")"
 
 echo; echo "ALL CHATD PACKAGE CHECKS PASSED"
