@@ -106,7 +106,9 @@ let package = Package(
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting",
                                                             .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "ChatStoreTests", dependencies: ["ChatStore", "ChatTesting"]),
+        .testTarget(name: "ChatStoreTests", dependencies: [
+            "ChatStore", "ChatTesting", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SoakTests", dependencies: ["ChatTesting", "ChatProtocol", "RedisClient",
                                                       .product(name: "NIOPosix", package: "swift-nio"),
                                                       .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),

@@ -30,7 +30,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var loginFailuresPerUser: Int = 5
     public var loginFailuresPerAddress: Int = 20
     public var loginWindow: TimeAmount = .seconds(60)
-    /// Registrations allowed per source address per hour. Zero: no limit.
+    /// Whether clients may register themselves; when closed, administrators add users.
+    public var registrationOpen = false
+    /// Registration attempts allowed per source address per hour. Zero: no limit.
     public var registrationsPerAddress: Int = 10
     /// Sessions one user may hold at once; connections this node accepts in all.
     public var maxSessionsPerUser: Int = 16

@@ -25,6 +25,8 @@ public struct DeletedUser: Sendable, Equatable {
     public var record: Bool
     public var inbox: Bool
     public var seedRecord: Bool
+    /// Private conversations the user was part of, deleted with them.
+    public var conversations: Int
 }
 
 extension ChatStore {
@@ -53,11 +55,7 @@ extension ChatStore {
         }
         var users: [UserSummary] = []
         for (id, reply) in zip(ids, replies) {
-            let fields: [String: String]
-            switch reply {
-            case .success(let value): fields = value.fieldMap
-            case .failure(let error): throw StoreError.from(error)
-            }
+            let fields = try Self.value(reply).fieldMap
             // Deleted between SCAN and HGETALL, or not a user hash of ours: skip.
             guard let summary = try? Self.summary(id: id, fields: fields) else { continue }
             users.append(summary)
@@ -78,23 +76,48 @@ extension ChatStore {
     public func setPassword(id: Int, _ password: String) async throws(StoreError) {
         guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
         try await self.importIfSeedRecord(id: id)
-        let hash: String
-        do { hash = try await self.hasher.hash(password) } catch { throw .unavailable("password hashing failed") }
+        let hash = try await self.hashed(password)
         let result = try await self.eval(Scripts.setPassword, keys: [keys.user(id)], args: [hash])
         guard result.int == 1 else { throw .noSuchUser }
     }
 
-    /// Removes the user hash, their offline inbox and any seed record (which would
-    /// otherwise bring the user back). Conversations and group history stay: they
-    /// belong to the other participants too.
+    /// Removes the user hash, their offline inbox, any seed record (which would
+    /// otherwise bring the user back) and their private conversations, and leaves a
+    /// tombstone: the id is never registered again, so nobody inherits what was the
+    /// deleted user's. Group history stays: it belongs to the room.
     public func deleteUser(id: Int) async throws(StoreError) -> DeletedUser {
-        let result = try await self.eval(Scripts.deleteUser, keys: [keys.user(id), keys.inbox(id), keys.seedUsers],
-                                         args: [String(id)])
+        let result = try await self.eval(Scripts.deleteUser, keys: [keys.user(id), keys.inbox(id), keys.seedUsers, keys.tombstone(id)],
+                                         args: [String(id), String(Self.nowMillis())])
         guard let flags = result.array?.compactMap(\.int), flags.count == 3 else {
             throw .corruptRecord("unexpected reply from the delete script")
         }
         guard flags[0] == 1 || flags[2] == 1 else { throw .noSuchUser }
-        return DeletedUser(record: flags[0] == 1, inbox: flags[1] == 1, seedRecord: flags[2] == 1)
+        let conversations = try await self.deleteConversations(of: id)
+        return DeletedUser(record: flags[0] == 1, inbox: flags[1] == 1, seedRecord: flags[2] == 1, conversations: conversations)
+    }
+
+    /// Every `dm:` stream with `id` in its name, found with SCAN (an admin's rare act;
+    /// SCAN never blocks Redis for long).
+    private func deleteConversations(of id: Int) async throws(StoreError) -> Int {
+        var deleted = 0
+        for pattern in keys.conversationPatterns(id) {
+            var cursor = "0"
+            repeat {
+                let reply = try await self.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
+                    throw .corruptRecord("unexpected SCAN reply")
+                }
+                cursor = next
+                let names = found.compactMap(\.string)
+                if !names.isEmpty { deleted += try await self.command(["DEL"] + names).int ?? 0 }
+            } while cursor != "0"
+        }
+        return deleted
+    }
+
+    /// True when `id` belonged to a user who was deleted.
+    public func isRetired(id: Int) async throws(StoreError) -> Bool {
+        try await self.command(["EXISTS", keys.tombstone(id)]).int == 1
     }
 
     private func importIfSeedRecord(id: Int) async throws(StoreError) {
@@ -128,8 +151,11 @@ extension Scripts {
     return 1
     """
 
-    /// KEYS[1] user hash, KEYS[2] inbox, KEYS[3] seed hash; ARGV[1] id. Returns what existed.
+    /// KEYS[1] user hash, KEYS[2] inbox, KEYS[3] seed hash, KEYS[4] tombstone; ARGV[1] id,
+    /// ARGV[2] now ms. Returns what existed; leaves the tombstone when anything did.
     static let deleteUser = """
-    return {redis.call('DEL', KEYS[1]), redis.call('DEL', KEYS[2]), redis.call('HDEL', KEYS[3], ARGV[1])}
+    local existed = {redis.call('DEL', KEYS[1]), redis.call('DEL', KEYS[2]), redis.call('HDEL', KEYS[3], ARGV[1])}
+    if existed[1] == 1 or existed[3] == 1 then redis.call('SET', KEYS[4], ARGV[2]) end
+    return existed
     """
 }

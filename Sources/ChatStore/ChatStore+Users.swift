@@ -1,17 +1,42 @@
 import ChatProtocol
 import Foundation
+import RedisClient
 
 extension ChatStore {
-    /// Registers a new user. Throws `.userExists` when the id is taken here or in the seed's hash.
+    /// Registers a new user. Throws `.userExists` when the id is taken here or in the
+    /// seed's hash, `.idRetired` when it belonged to a deleted user. The id is checked
+    /// before the password is hashed, so asking for a taken id costs no scrypt.
     public func register(id: Int, username: String, password: String) async throws(StoreError) {
         guard id > 0 else { throw .invalidInput("user id must be a positive number") }
         guard !username.isEmpty, username.count <= 64 else { throw .invalidInput("user name must be 1 to 64 characters") }
         guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
-        let hash: String
-        do { hash = try await self.hasher.hash(password) } catch { throw .unavailable("password hashing failed") }
-        let result = try await self.eval(Scripts.register, keys: [keys.user(id), keys.seedUsers, keys.room],
-                                         args: [String(id), username, hash, String(Self.nowMillis())])
-        guard result.int == 1 else { throw .userExists }
+        let registerKeys = [keys.user(id), keys.seedUsers, keys.room, keys.tombstone(id)]
+        try Self.registration(try await self.eval(Scripts.idTaken, keys: registerKeys, args: [String(id)]))
+        let hash = try await self.hashed(password)
+        try Self.registration(try await self.eval(Scripts.register, keys: registerKeys,
+                                                  args: [String(id), username, hash, String(Self.nowMillis()), Self.firstTokenEpoch()]))
+    }
+
+    /// The scripts' answer: 1 free (or done), 0 taken, -1 retired.
+    private static func registration(_ reply: RESPValue) throws(StoreError) {
+        switch reply.int {
+        case 1: return
+        case -1: throw .idRetired
+        default: throw .userExists
+        }
+    }
+
+    /// A registration's first token epoch, random: a token can only match the
+    /// registration that issued it, even if an id were ever given out again by hand.
+    static func firstTokenEpoch() -> String {
+        String(Int.random(in: 1...(1 << 40)))
+    }
+
+    /// scrypt, with its failures as store errors (busy: the hasher's queue is full).
+    func hashed(_ password: String) async throws(StoreError) -> String {
+        do { return try await self.hasher.hash(password) } catch is HasherBusy { throw .busy } catch {
+            throw .unavailable("password hashing failed")
+        }
     }
 
     /// The stored user, or nil. A seed record not yet migrated is returned with `isSeedRecord`.
@@ -31,7 +56,9 @@ extension ChatStore {
         }
         let record = try UserRecord(id: id, fields: fields)
         let matches: Bool
-        do { matches = try await self.hasher.verify(password, against: record.passwordHash) } catch {
+        do { matches = try await self.hasher.verify(password, against: record.passwordHash) } catch is HasherBusy {
+            throw .busy
+        } catch {
             throw .unavailable("password hashing failed")
         }
         guard matches else { throw .wrongPassword }
@@ -54,11 +81,10 @@ extension ChatStore {
     }
 
     func migrateSeedUser(_ seed: User) async throws(StoreError) {
-        let hash: String
-        do { hash = try await self.hasher.hash(seed.userpwd) } catch { throw .unavailable("password hashing failed") }
+        let hash = try await self.hashed(seed.userpwd)
         let name = seed.username.isEmpty ? String(seed.userid) : seed.username
-        _ = try await self.eval(Scripts.migrateSeedUser, keys: [keys.user(seed.userid), keys.seedUsers, keys.room],
-                                args: [String(seed.userid), name, hash, String(Self.nowMillis())])
+        _ = try await self.eval(Scripts.migrateSeedUser, keys: [keys.user(seed.userid), keys.seedUsers, keys.room, keys.tombstone(seed.userid)],
+                                args: [String(seed.userid), name, hash, String(Self.nowMillis()), Self.firstTokenEpoch()])
     }
 
     func seedUser(id: Int) async throws(StoreError) -> User? {

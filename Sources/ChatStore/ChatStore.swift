@@ -19,12 +19,14 @@ public final class ChatStore: Sendable {
     let roomSeen: Coalescer<Int, Result<Void, StoreError>>
     let presenceGone: Coalescer<PresenceDown, Result<Bool, StoreError>>
 
-    public init(redis: RedisClient, subscriber: RedisSubscriber? = nil, configuration: StoreConfiguration = .init()) {
+    /// `hasher` nil: one with `configuration.scrypt` on the process's hashing pool.
+    public init(redis: RedisClient, subscriber: RedisSubscriber? = nil, configuration: StoreConfiguration = .init(),
+                hasher: PasswordHasher? = nil) {
         self.redis = redis
         self.subscriber = subscriber
         self.configuration = configuration
         self.keys = Keys(prefix: configuration.keyPrefix, seedUsers: configuration.seedUserHash)
-        self.hasher = PasswordHasher(parameters: configuration.scrypt)
+        self.hasher = hasher ?? PasswordHasher(parameters: configuration.scrypt)
         let keys = self.keys
         self.roomSeen = Coalescer(maxBatch: Self.departureBatch) { users in
             await Self.markRoomSeen(by: users, redis: redis, keys: keys)
@@ -65,6 +67,14 @@ public final class ChatStore: Sendable {
 
     static func eval(_ script: String, keys: [String], args: [String], redis: RedisClient) async throws(StoreError) -> RESPValue {
         try await Self.command(["EVAL", script, String(keys.count)] + keys + args, redis: redis)
+    }
+
+    /// One reply of a pipeline, its failure as a store error.
+    static func value(_ reply: Result<RESPValue, RedisError>) throws(StoreError) -> RESPValue {
+        switch reply {
+        case .success(let value): return value
+        case .failure(let error): throw StoreError.from(error)
+        }
     }
 
     static func nowMillis() -> Int64 {

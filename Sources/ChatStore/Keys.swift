@@ -8,7 +8,12 @@
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
 /// - `<prefix>nodes`, `<prefix>presence:<node>`, `<prefix>bus`: several nodes, see ChatStore+Cluster.
-/// - `<prefix>secret:token` string: the resume tokens' HMAC key.
+/// - `<prefix>secret:token` string: the resume tokens' HMAC key, when no key file is
+///   configured (a developer's setup).
+/// - `<prefix>deleted:<id>` string: a deleted user's tombstone (deletion time, ms); the
+///   id is never registered again.
+/// - `<prefix>revoked:<id>:<family>` string: a token family ended by a logout, until its
+///   tokens would have expired anyway.
 /// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
 ///   User JSON with a clear-text password. Read for import, then emptied.
 struct Keys: Sendable {
@@ -16,7 +21,7 @@ struct Keys: Sendable {
     let seedUsers: String
 
     func user(_ id: Int) -> String { "\(prefix)user:\(id)" }
-    var userPattern: String { "\(prefix)user:*" }
+    var userPattern: String { Self.globEscaped(prefix) + "user:*" }
     var room: String { "\(prefix)room:lobby" }
     /// Live nodes (sorted set by heartbeat), their presence hashes, and the bus channel.
     var nodes: String { "\(prefix)nodes" }
@@ -25,7 +30,24 @@ struct Keys: Sendable {
     /// The resume tokens' HMAC key (base64), shared by every node.
     var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }
+    func tombstone(_ id: Int) -> String { "\(prefix)deleted:\(id)" }
+    func revokedTokens(_ id: Int, family: UInt64) -> String { "\(prefix)revoked:\(id):\(family)" }
+    /// SCAN patterns of every conversation `id` is part of (as the lower and as the higher id).
+    func conversationPatterns(_ id: Int) -> [String] {
+        let dm = Self.globEscaped(prefix) + "dm:"
+        return [dm + "\(id):*", dm + "*:\(id)"]
+    }
     func conversation(_ a: Int, _ b: Int) -> String { "\(prefix)dm:\(min(a, b)):\(max(a, b))" }
+
+    /// `text` matched literally by SCAN's MATCH (a prefix may contain glob characters).
+    static func globEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
 
     /// The user id in a key produced by `user(_:)`, or nil.
     func userID(fromKey key: String) -> Int? {

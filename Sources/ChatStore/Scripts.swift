@@ -1,28 +1,42 @@
 /// Lua scripts, so that each multi-key change is atomic and one round trip.
 enum Scripts {
-    /// KEYS: user, seed hash, room. ARGV: id, username, password hash, created ms.
-    /// Returns 1 when registered, 0 when the id is taken (here or in the seed's hash).
+    /// KEYS: user, seed hash, room, tombstone. ARGV: id.
+    /// 1 when the id is free, 0 when taken (here or in the seed's hash), -1 when it
+    /// belonged to a deleted user. Asked before hashing the password.
+    static let idTaken = """
+    if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+    if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+    return 1
+    """
+
+    /// KEYS: user, seed hash, room, tombstone. ARGV: id, username, password hash, created ms,
+    /// first token epoch. Returns 1 when registered, 0 or -1 as `idTaken` (checked again:
+    /// another registration may have come between).
     /// The group cursor starts at the room's newest message: a new user is not
     /// sent the whole history as "missed".
     static let register = """
+    if redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
     if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
     local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
     local cursor = '0-0'
     if #last > 0 then cursor = last[1][1] end
-    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0', 'group_cursor', cursor)
+    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0',
+               'group_cursor', cursor, 'token_epoch', ARGV[5])
     return 1
     """
 
-    /// KEYS: user, seed hash, room. ARGV: id, username, password hash, created ms.
-    /// Moves a seed record into our schema (hashed) and deletes the clear-text copy.
-    /// Returns 1 when migrated, 0 when a record already existed.
+    /// KEYS: user, seed hash, room, tombstone. ARGV: id, username, password hash, created ms,
+    /// first token epoch. Moves a seed record into our schema (hashed) and deletes the
+    /// clear-text copy. Returns 1 when migrated, 0 when a record already existed or the
+    /// id was deleted (a seed record written later does not bring it back).
     static let migrateSeedUser = """
     redis.call('HDEL', KEYS[2], ARGV[1])
-    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+    if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
     local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
     local cursor = '0-0'
     if #last > 0 then cursor = last[1][1] end
-    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0', 'group_cursor', cursor)
+    redis.call('HSET', KEYS[1], 'username', ARGV[2], 'password', ARGV[3], 'created', ARGV[4], 'disabled', '0',
+               'group_cursor', cursor, 'token_epoch', ARGV[5])
     return 1
     """
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the store may be told by chatd's configuration.
 public struct StoreConfiguration: Sendable {
     /// Prepended to every key, so several deployments can share one Redis.
@@ -13,6 +15,8 @@ public struct StoreConfiguration: Sendable {
     /// The most messages one history page may return.
     public var historyPageMax: Int = 200
     public var scrypt: ScryptParameters = .init()
+    /// The resume tokens' HMAC key, from a file every node shares; nil: a key kept in Redis.
+    public var tokenKey: Data?
 
     public init() {}
 }

@@ -5,6 +5,11 @@ public enum StoreError: Error, Sendable, Equatable {
     /// Redis is unreachable or failed: the client gets 503; nothing was stored.
     case unavailable(String)
     case userExists
+    /// The id belonged to a user who was deleted: ids are never reused, so that
+    /// nobody inherits another's conversations or tokens.
+    case idRetired
+    /// Too many password hashes are waiting: try again in a moment.
+    case busy
     case noSuchUser
     case wrongPassword
     case userDisabled
@@ -14,6 +19,7 @@ public enum StoreError: Error, Sendable, Equatable {
 
     static func from(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
+        if error is HasherBusy { return .busy }
         return .unavailable("\(error)")
     }
 }

@@ -9,6 +9,8 @@ public struct UserRecord: Sendable, Equatable {
     public var isSeedRecord: Bool
     /// Resume tokens carry this; bumping it revokes them.
     public var tokenEpoch: Int
+    /// The token family this login continues (a token login), or 0: a new one starts.
+    public var tokenFamily: UInt64 = 0
     var passwordHash: String
 
     init(id: Int, fields: [String: String]) throws(StoreError) {

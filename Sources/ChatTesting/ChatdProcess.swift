@@ -34,6 +34,7 @@ public final class ChatdProcess: Sendable {
                               "--control-socket", controlSocket, "--redis", redisURL] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
+        env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
         env["CHATD_LOG_TARGET"] = "stderr"
         env["CHATD_PRESENCE_GRACE"] = "0"  // "went offline" at once; the grace has its own tests
         for (key, value) in environment { env[key] = value }

@@ -42,8 +42,10 @@ struct Chatd: AsyncParsableCommand {
     func run() async throws {
         let loader = ConfigLoader(path: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         let resolved: ChatdConfig
+        let credentials: Credentials
         do {
             resolved = try loader.load()
+            credentials = try Credentials.load(resolved, environment: loader.environment)
         } catch {
             FileHandle.standardError.write(Data("chatd: invalid configuration: \(error)\n".utf8))
             throw ExitCode(1)
@@ -54,7 +56,7 @@ struct Chatd: AsyncParsableCommand {
         }
         MemoryReturn.apply()
         do {
-            try await Daemon(config: resolved, loader: loader).run()
+            try await Daemon(config: resolved, credentials: credentials, loader: loader).run()
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -11,6 +11,7 @@ import Systemd
 /// Wires the pieces together and runs until SIGTERM/SIGINT.
 struct Daemon {
     let config: ChatdConfig
+    let credentials: Credentials
     let loader: ConfigLoader
 
     func run() async throws {
@@ -23,10 +24,16 @@ struct Daemon {
             throw error
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let redisConfiguration = try config.redis()
+        var redisConfiguration = try config.redis()
+        if let password = credentials.redisPassword { redisConfiguration.password = password }
         let redis = RedisClient(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.redis"))
         let bus = RedisSubscriber(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.bus"))
-        let store = ChatStore(redis: redis, subscriber: bus, configuration: config.store)
+        var storeConfiguration = config.store
+        storeConfiguration.tokenKey = credentials.tokenKey
+        if credentials.tokenKey == nil {
+            logger.warning("no token key file: resume tokens are signed with a key kept in Redis, so whoever can read Redis can forge them; set token_key_file or the token-key credential (docs/SECURITY.md)")
+        }
+        let store = ChatStore(redis: redis, subscriber: bus, configuration: storeConfiguration)
         let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger)
         let notifier = SystemdNotifier()
         let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis, bus: bus,

@@ -44,9 +44,10 @@ import Testing
         environment["NOTIFY_SOCKET"] = notify.path
         environment["WATCHDOG_USEC"] = "400000"
         environment["CHATD_SCRYPT_N"] = "1024"
+        environment["CHATD_REGISTRATION"] = "open"
         environment["CHATD_LOG_TARGET"] = "stderr"
         let arguments = ["-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)",
-                         "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_LOG_TARGET",
+                         "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E", "CHATD_LOG_TARGET",
                          productPath("chatd"), "--config", configPath, "--redis", redis.url]
         let (process, log) = try await TestProcess.launch("/usr/bin/systemd-socket-activate", arguments: arguments,
                                                           environment: environment, readyLine: "as 4.", timeout: .seconds(10))

@@ -117,9 +117,10 @@ import Testing
             while tlsPort == plainPort { tlsPort = freeLoopbackPort() }
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET" }
             environment["CHATD_SCRYPT_N"] = "1024"
+            environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
             let arguments = ["-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)",
-                             "--fdname=chat:control:chat-tls", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_LOG_TARGET",
+                             "--fdname=chat:control:chat-tls", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E", "CHATD_LOG_TARGET",
                              productPath("chatd"), "--config", configPath, "--redis", redis.url]
             let (process, log) = try await TestProcess.launch("/usr/bin/systemd-socket-activate", arguments: arguments,
                                                               environment: environment, readyLine: "as 5.", timeout: .seconds(10))

@@ -14,6 +14,7 @@ import Testing
             chmod(directory, 0o777)
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") }
             environment["CHATD_SCRYPT_N"] = "1024"
+            environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
             let arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", productPath("chatd"),
                              "--config", "/dev/null", "--listen", "127.0.0.1:0",

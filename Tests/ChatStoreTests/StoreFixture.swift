@@ -1,5 +1,6 @@
 import ChatStore
 import ChatTesting
+import Foundation
 import Logging
 import NIOPosix
 import RedisClient
@@ -8,6 +9,8 @@ import RedisClient
 @discardableResult
 func withStore<T>(
     offlineMax: Int = 100,
+    tokenKey: String? = nil,
+    hasher: PasswordHasher? = nil,
     _ body: (ChatStore, RedisClient, RedisServerProcess) async throws -> T
 ) async throws -> T {
     try await RedisServerProcess.with { server in
@@ -18,7 +21,8 @@ func withStore<T>(
         var config = StoreConfiguration()
         config.scrypt = ScryptParameters(n: 1024, r: 8, p: 1)
         config.offlineMax = offlineMax
-        let store = ChatStore(redis: redis, configuration: config)
+        config.tokenKey = tokenKey.map { Data($0.utf8) }
+        let store = ChatStore(redis: redis, configuration: config, hasher: hasher)
         do {
             let result = try await body(store, redis, server)
             await redis.shutdown()

@@ -1,4 +1,6 @@
 import ChatStore
+import Crypto
+import Foundation
 import RedisClient
 import Testing
 
@@ -73,6 +75,51 @@ import Testing
             let token = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
             let otherNode = ChatStore(redis: redis, configuration: store.configuration)
             #expect(try await otherNode.authenticate(id: 100, token: token).id == 100)
+        }
+    }
+
+    /// A logout revokes its family: the token a client logged in with and every one it was
+    /// given by resuming. Another client's family (another device) keeps working.
+    @Test func revokingAFamilyEndsItsTokensOnly() async throws {
+        try await withStore { store, _, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let phone = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let laptop = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let resumed = try await store.authenticate(id: 100, token: phone)
+            #expect(resumed.tokenFamily != 0)
+            let next = try await store.issueToken(for: resumed, lifetime: .seconds(60))
+            #expect(try await store.authenticate(id: 100, token: next).tokenFamily == resumed.tokenFamily)
+            #expect(try await store.authenticate(id: 100, token: laptop).tokenFamily != resumed.tokenFamily)
+
+            try await store.revokeTokenFamily(resumed.tokenFamily, of: 100, lifetime: .seconds(60))
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: phone) }
+            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: next) }
+            #expect(try await store.authenticate(id: 100, token: laptop).id == 100)
+        }
+    }
+
+    /// With a key from a file (a systemd credential) nothing secret is in Redis, and a
+    /// store with another key refuses the token.
+    @Test func aConfiguredKeyKeepsTheSecretOutOfRedis() async throws {
+        let key = String(repeating: "k", count: 32)
+        try await withStore(tokenKey: key) { store, redis, _ in
+            try await store.register(id: 100, username: "ann", password: "pw")
+            let token = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            #expect(try await store.authenticate(id: 100, token: token).id == 100)
+            #expect(try await redis.send(["EXISTS", "chat:secret:token"]).int == 0)
+
+            var other = store.configuration
+            other.tokenKey = Data(String(repeating: "x", count: 32).utf8)
+            let elsewhere = ChatStore(redis: redis, configuration: other)
+            await #expect(throws: StoreError.wrongPassword) { try await elsewhere.authenticate(id: 100, token: token) }
+
+            // A four-part token (made before token families) is accepted until it expires.
+            let epoch = try #require(try await store.userSummary(id: 100)).tokenEpoch
+            let body = "100.\(Int(Date().timeIntervalSince1970) + 60).\(epoch)"
+            let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(key.utf8)))
+            let legacy = body + "." + Data(mac).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(try await store.authenticate(id: 100, token: legacy).tokenFamily == 0)
         }
     }
 }

@@ -17,6 +17,7 @@ import Testing
             let socket = directory.appendingPathComponent("control.sock").path
             var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET" }
             environment["CHATD_SCRYPT_N"] = "1024"
+            environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
             let (chatd, log) = try await TestProcess.launch(
                 productPath("chatd"),

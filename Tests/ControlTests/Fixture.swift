@@ -13,9 +13,9 @@ struct Fixture: Sendable {
     /// The config file chatd reads (and re-reads on reload).
     var configPath: String { self.chatd.directory.appendingPathComponent("chatd.conf").path }
 
-    static func with(config: String = "", _ body: (Fixture) async throws -> Void) async throws {
+    static func with(config: String = "", environment: [String: String] = [:], _ body: (Fixture) async throws -> Void) async throws {
         try await RedisServerProcess.with { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url, config: config)
+            let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment, config: config)
             do {
                 try await body(Fixture(redis: redis, chatd: chatd))
             } catch {

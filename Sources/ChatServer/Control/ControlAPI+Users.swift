@@ -41,12 +41,28 @@ extension ControlAPI {
         return .object(result)
     }
 
+    /// A new user, made by an administrator: the same rules as a registration (name,
+    /// password, ids never reused), whether or not registration is open.
+    func addUser(_ params: Params, audit: Audit) async throws(ControlError) -> JSONValue {
+        let id = try params.userID()
+        audit.target = "user \(id)"
+        let name = try params.string("username")
+        let password = try params.string("password")
+        try await self.checked(id: id, await self.server.store.register(id: id, username: name, password: password))
+        return .object(["user_id": .int(id), "username": .string(name)])
+    }
+
+    /// A new password ends every session of the user, here and on other nodes: whoever
+    /// knew the old one is not left connected. Their resume tokens stop working too.
     func setPassword(_ params: Params, audit: Audit) async throws(ControlError) -> JSONValue {
         let id = try params.userID()
         audit.target = "user \(id)"
         let password = try params.string("password")
         try await self.checked(id: id, await self.server.store.setPassword(id: id, password))
-        return .object(["user_id": .int(id)])
+        let sessions = self.server.hub.liveSessions(of: id)
+        await self.server.hub.kick(sessions, reason: "password changed, log in again")
+        await self.server.hub.kickElsewhere(user: id, reason: "password changed, log in again")
+        return .object(["user_id": .int(id), "kicked": .array(sessions.map { .string($0.id.rawValue) })])
     }
 
     /// Disable (no new logins), kick, then delete: no session outlives its record.
@@ -66,6 +82,7 @@ extension ControlAPI {
             "user_id": .int(id),
             "kicked": .array(sessions.map { .string($0.id.rawValue) }),
             "inbox_deleted": .bool(deleted.inbox),
+            "conversations_deleted": .int(deleted.conversations),
         ])
     }
 

@@ -71,6 +71,7 @@ public final class ControlAPI: Sendable {
             case "user.kick": result = try await self.kickUser(params, audit: audit)
             case "user.disable": result = try await self.setDisabled(true, params, audit: audit)
             case "user.enable": result = try await self.setDisabled(false, params, audit: audit)
+            case "user.add": result = try await self.addUser(params, audit: audit)
             case "user.passwd": result = try await self.setPassword(params, audit: audit)
             case "user.delete": result = try await self.deleteUser(params, audit: audit)
             case "user.import": result = try await self.importSeed(audit: audit)
@@ -99,7 +100,10 @@ public final class ControlAPI: Sendable {
         case .invalidInput(let why): return .invalidParams(why)
         case .unavailable: return .unavailable("the store is unavailable")
         case .corruptRecord(let why): return .internalError("unreadable record: \(why)")
-        case .userExists, .wrongPassword, .userDisabled: return .refused("\(error)")
+        case .userExists: return .refused(id.map { "user \($0) already exists" } ?? "the user already exists")
+        case .idRetired: return .refused(id.map { "user id \($0) belonged to a deleted user; ids are never reused" } ?? "that id belonged to a deleted user")
+        case .busy: return .unavailable("password hashing is busy, try again")
+        case .wrongPassword, .userDisabled: return .refused("\(error)")
         }
     }
 

@@ -5,21 +5,29 @@ extension RequestRouter {
     func register(_ request: RegisterMes, from origin: Origin) async -> RequestOutcome {
         let user = request.user
         let logger = self.log("register", origin, user: user.userid)
-        let perAddress = self.configuration.current.registrationsPerAddress
-        if self.registrations.isOver(origin.address, limit: perAddress).over {
+        let limits = self.configuration.current
+        guard limits.registrationOpen else {
+            logger.notice("registration refused", metadata: ["reason": "registration is closed"])
+            return .reply(.registerResult(RegisterResMes(code: StatusCode.wrongPassword,
+                                                         error: "registration is closed on this server; ask an administrator for an account")))
+        }
+        if self.registrations.isOver(origin.address, limit: limits.registrationsPerAddress).over {
             logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
             return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
         }
+        // Every attempt counts, refused ones too: each may cost a password hash.
+        self.registrations.record(origin.address)
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
-            self.registrations.record(origin.address)
             logger.info("user registered")
             return .reply(.registerResult(RegisterResMes(code: StatusCode.ok)))
         } catch {
             let (code, text): (Int, String)
             switch error {
             case .userExists: (code, text) = (StatusCode.badRequest, "user id \(user.userid) is already registered")
+            case .idRetired: (code, text) = (StatusCode.badRequest, "user id \(user.userid) belonged to a deleted user and cannot be registered again")
             case .invalidInput(let why): (code, text) = (StatusCode.badRequest, why)
+            case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "registration failed")
             }
@@ -47,7 +55,7 @@ extension RequestRouter {
         if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
             return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
         }
-        let record: UserRecord
+        var record: UserRecord
         do {
             if let token = request.token, !token.isEmpty {
                 record = try await self.store.authenticate(id: request.userid, token: token)
@@ -62,6 +70,7 @@ extension RequestRouter {
                 (code, text) = (StatusCode.wrongPassword, "invalid or expired token, log in with the password")
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
+            case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
             }
@@ -73,14 +82,16 @@ extension RequestRouter {
             return .reply(.loginResult(LoginResMes(code: code, error: text)))
         }
 
+        // A password login starts a family of resume tokens; a token login continues its own.
+        if record.tokenFamily == 0 { record.tokenFamily = ChatStore.newTokenFamily() }
         let identity = UserIdentity(id: record.id, username: record.username)
-        let session = SessionInfo(id: origin.session, user: identity, peer: origin.peer,
-                                  connectedAt: origin.connectedAt, stats: origin.stats, channel: origin.channel)
+        let session = SessionInfo(id: origin.session, user: identity, peer: origin.peer, connectedAt: origin.connectedAt,
+                                  stats: origin.stats, channel: origin.channel, tokenFamily: record.tokenFamily)
         let firstHere = self.hub.registry.add(session)
         // The connection may have gone while we checked the password; its
         // channelInactive may already have run, so undo what it could not see.
         guard origin.channel.isActive else {
-            await self.sessionEnded(origin.session, deliberate: false)
+            await self.sessionEnded(origin.session, ending: .dropped)
             return RequestOutcome(close: true)
         }
         logger.info("logged in")
@@ -131,19 +142,28 @@ extension RequestRouter {
 
     /// A session closed (logout, drop, kick). When it was the user's last, the others
     /// are told and the room counts as seen up to now.
-    /// A session that dropped (not `deliberate`: no logout, no kick) leaves its user
-    /// online for `presence_grace`, in case it reconnects.
-    func sessionEnded(_ id: SessionID, deliberate: Bool) async {
-        await self.inFlight.run { await self.endSession(id, deliberate: deliberate) }
+    /// A session that dropped (no logout, no kick) leaves its user online for
+    /// `presence_grace`, in case it reconnects. One that logged out loses its resume tokens.
+    func sessionEnded(_ id: SessionID, ending: SessionEnding) async {
+        await self.inFlight.run { await self.endSession(id, ending: ending) }
     }
 
-    private func endSession(_ id: SessionID, deliberate: Bool) async {
+    private func endSession(_ id: SessionID, ending: SessionEnding) async {
         guard let (session, wasLast) = self.hub.registry.remove(id) else { return }
         var logger = self.logger
         logger[metadataKey: "chat_event"] = "logout"
         logger[metadataKey: "chat_session_id"] = .string(id.rawValue)
         logger[metadataKey: "chat_user_id"] = .stringConvertible(session.user.id)
         logger.info("session ended")
+        if ending == .loggedOut {
+            do {
+                try await self.store.revokeTokenFamily(session.tokenFamily, of: session.user.id,
+                                                       lifetime: self.configuration.current.tokenLifetime)
+            } catch {
+                logger.warning("could not revoke the session's resume tokens", metadata: ["error": "\(error)"])
+            }
+        }
+        let deliberate = ending != .dropped
         guard wasLast else { return }
         do {
             try await self.store.markRoomSeen(by: session.user.id)

@@ -46,7 +46,7 @@ final class RequestRouter: Sendable {
         case .login(let request): return await self.login(request, from: origin)
         case .ping(let ping): return .reply(.pong(ping))
         case .pong: return RequestOutcome()
-        case .logout: return RequestOutcome(close: true)
+        case .logout: return RequestOutcome(close: true)  // the session's end revokes its tokens
         case .sms, .privateMessage, .onlineUsers, .history:
             guard let user = origin.user else {
                 return .reply(.error(ErrorMes(code: StatusCode.notLoggedIn, error: "log in first")))

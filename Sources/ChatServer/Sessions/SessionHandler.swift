@@ -33,9 +33,9 @@ final class SessionHandler: ChannelDuplexHandler {
     private var busy = false
     private var closing = false
     private var readPending = false
-    /// The session ends on purpose (logout, kick, timeout, bad input), not because the
-    /// connection dropped: the others are told at once, without the presence grace.
-    private var deliberate = false
+    /// How the session ends: on purpose (logout, kick, timeout, bad input) the others are
+    /// told at once, without the presence grace; after a logout its tokens are revoked too.
+    private var ending = SessionEnding.dropped
     /// A kick that arrived while a request was in flight: applied once it is answered.
     private var pendingKick: String?
     private var loginDeadline: Scheduled<Void>?
@@ -82,9 +82,9 @@ final class SessionHandler: ChannelDuplexHandler {
             switch message {
             case .ping, .pong: break
             case .logout:
-                // The user said they are leaving: no grace, even when the connection's
-                // end is seen before the request is handled (a client closes right after).
-                self.deliberate = true
+                // The user said they are leaving: no grace and no more tokens, even when the
+                // connection's end is seen before the request is handled (a client closes right after).
+                self.ending = .loggedOut
             default:
                 guard self.bucket.take() else {
                     self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
@@ -183,7 +183,7 @@ final class SessionHandler: ChannelDuplexHandler {
             self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
         } else if outcome.close {
             self.closing = true
-            self.deliberate = true
+            self.ending.becomeDeliberate()
             context.close(promise: nil)
         } else {
             self.processNext(context: context)
@@ -218,13 +218,13 @@ final class SessionHandler: ChannelDuplexHandler {
         self.loginDeadline?.cancel()
         let router = self.router
         let id = self.id
-        let deliberate = self.deliberate
+        let ending = self.ending
         // Also when a login is still in flight: the router may register the session
         // after this point and then finds the channel inactive; either side removes it.
         if self.user != nil || self.busy {
             router.inFlight.enter()
             Task {
-                await router.sessionEnded(id, deliberate: deliberate)
+                await router.sessionEnded(id, ending: ending)
                 router.inFlight.leave()
             }
         }
@@ -236,7 +236,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
         guard !self.closing else { return }
         self.closing = true
-        self.deliberate = true
+        self.ending.becomeDeliberate()
         let channel = context.channel
         let grace = context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
@@ -260,6 +260,20 @@ final class SessionHandler: ChannelDuplexHandler {
         case .v4, .v6: return "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
         case .unixDomainSocket: return "unix"
         }
+    }
+}
+
+/// Why a session ended, as the rest of the server must treat it.
+enum SessionEnding: Sendable {
+    /// The connection dropped: the user may be back within the presence grace.
+    case dropped
+    /// Kicked, timed out, refused: announced at once.
+    case deliberate
+    /// The client sent LogoutMes: announced at once, and its resume tokens revoked.
+    case loggedOut
+
+    mutating func becomeDeliberate() {
+        if self == .dropped { self = .deliberate }
     }
 }
 

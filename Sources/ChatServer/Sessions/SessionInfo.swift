@@ -33,13 +33,17 @@ public final class SessionInfo: Sendable {
     public let connectedAt: Int64
     public let stats: SessionStats
     let channel: any Channel
+    /// The resume tokens this session was given belong to this family; a logout revokes it.
+    let tokenFamily: UInt64
 
-    init(id: SessionID, user: UserIdentity, peer: String, connectedAt: Int64, stats: SessionStats, channel: any Channel) {
+    init(id: SessionID, user: UserIdentity, peer: String, connectedAt: Int64, stats: SessionStats, channel: any Channel,
+         tokenFamily: UInt64 = 0) {
         self.id = id
         self.user = user
         self.peer = peer
         self.connectedAt = connectedAt
         self.stats = stats
         self.channel = channel
+        self.tokenFamily = tokenFamily
     }
 }

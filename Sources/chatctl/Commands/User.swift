@@ -4,8 +4,8 @@ import ControlProtocol
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Look after user records in Redis: show, list, disable, enable, delete, passwd, import-seed.",
-        subcommands: [Show.self, List.self, Disable.self, Enable.self, Delete.self, Passwd.self, ImportSeed.self])
+        abstract: "Look after user records in Redis: show, list, add, disable, enable, delete, passwd, import-seed.",
+        subcommands: [Show.self, List.self, Add.self, Disable.self, Enable.self, Delete.self, Passwd.self, ImportSeed.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A user's stored record (the password hash is never shown).")
@@ -59,6 +59,24 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user (works whether or not `registration` is open): password asked twice without echo, or one line from stdin.",
+            discussion: "The same rules as a registration: a name of 1 to 64 bytes without control characters; an id never used before.")
+        @ParentCommand var root: Chatctl
+        @Argument(help: ArgumentHelp("The new user's id.", valueName: "user-id")) var user: Int
+        @Option(name: .long, help: ArgumentHelp("The name others see.", valueName: "name")) var name: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of stdin (for scripts).")
+        var passwordStdin = false
+
+        func run() async throws {
+            let password = try self.passwordStdin ? PasswordInput.fromStdin() : PasswordInput.prompt()
+            let result = try await self.root.client.call(
+                "user.add", ["user_id": .int(self.user), "username": .string(self.name), "password": .string(password)])
+            self.root.show(result) { _ in "user \(self.user) added" }
+        }
+    }
+
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse the user's logins and end their live sessions.")
         @ParentCommand var root: Chatctl
@@ -89,8 +107,8 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "End the user's sessions, then delete their record and offline inbox.",
-            discussion: "Group history and private conversations stay: they belong to the other participants too.")
+            abstract: "End the user's sessions, then delete their record, offline inbox and private conversations.",
+            discussion: "Group history stays: it belongs to the room. The id is never registered again (a tombstone stays in Redis).")
         @ParentCommand var root: Chatctl
         @Argument(help: ArgumentHelp("The user.", valueName: "user-id")) var user: Int
 
@@ -104,7 +122,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set a user's password: asked twice without echo, or one line from stdin.")
+            abstract: "Set a user's password (asked twice without echo, or one line from stdin) and end their sessions.")
         @ParentCommand var root: Chatctl
         @Argument(help: ArgumentHelp("The user.", valueName: "user-id")) var user: Int
         @Flag(name: .customLong("password-stdin"), help: "Read the new password from the first line of stdin (for scripts).")
@@ -113,7 +131,9 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let password = try self.passwordStdin ? PasswordInput.fromStdin() : PasswordInput.prompt()
             let result = try await self.root.client.call("user.passwd", ["user_id": .int(self.user), "password": .string(password)])
-            self.root.show(result) { _ in "password of user \(self.user) changed" }
+            self.root.show(result) {
+                "password of user \(self.user) changed (\(Format.plural($0["kicked"]?.array?.count ?? 0, "session")) kicked)"
+            }
         }
     }
 

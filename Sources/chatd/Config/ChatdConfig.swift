@@ -20,6 +20,9 @@ struct ChatdConfig: Equatable {
     var adminGroup = "chatadm"
     var adminUsers: [String] = []
     var redisURL = "redis://127.0.0.1:6379"
+    /// A file holding the Redis password (a systemd credential); overrides one in redis_url.
+    /// Empty: `$CREDENTIALS_DIRECTORY/redis-password` when that exists.
+    var redisPasswordFile = ""
     var redisKeyPrefix = "chat:"
     var redisPoolSize = 4
     var redisTimeout = 5
@@ -30,7 +33,7 @@ struct ChatdConfig: Equatable {
     var historyMax = 100_000
     var historyPageMax = 200
     var offlineMax = 100
-    var scryptN = 16384
+    var scryptN = 131_072
     var scryptR = 8
     var scryptP = 1
     var logLevel = Logger.Level.info
@@ -38,6 +41,9 @@ struct ChatdConfig: Equatable {
     var shutdownTimeout = 10
     var motd = ""
     var tokenTTL = 7 * 24 * 3600
+    /// The resume tokens' HMAC key (a systemd credential). Empty: `$CREDENTIALS_DIRECTORY/token-key`
+    /// when that exists, else a key kept in Redis (a developer's setup: whoever reads Redis can forge tokens).
+    var tokenKeyFile = ""
     var outboundQueueMax = 256 * 1024
     var rateLimit = 10
     var rateBurst = 30
@@ -45,6 +51,8 @@ struct ChatdConfig: Equatable {
     var loginFailuresPerUser = 5
     var loginFailuresPerAddress = 20
     var loginWindow = 60
+    /// Whether anyone may register (`RegisterMes`); closed: administrators add users with chatctl.
+    var registration = Registration.closed
     var registrationsPerAddress = 10
     var maxSessionsPerUser = 16
     var maxConnections = 50_000
@@ -53,6 +61,7 @@ struct ChatdConfig: Equatable {
     var presenceNoticesMaxUsers = 1000
 
     enum LogTarget: String, Equatable { case auto, journal, stderr }
+    enum Registration: String, Equatable { case open, closed }
 
     static let defaultPath = "/etc/chatd/chatd.conf"
 
@@ -120,6 +129,9 @@ struct ChatdConfig: Equatable {
                 throw .invalid(key: key.rawValue, value: value, "\(error)")
             }
             self.redisURL = value
+        case .redisPasswordFile:
+            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
+            self.redisPasswordFile = value
         case .redisKeyPrefix: self.redisKeyPrefix = value
         case .redisPoolSize: self.redisPoolSize = try int(1...64)
         case .redisTimeout: self.redisTimeout = try int(1...300)
@@ -149,6 +161,14 @@ struct ChatdConfig: Equatable {
         case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
         case .motd: self.motd = value
         case .tokenTTL: self.tokenTTL = try int(0...(365 * 24 * 3600))
+        case .tokenKeyFile:
+            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
+            self.tokenKeyFile = value
+        case .registration:
+            guard let mode = Registration(rawValue: value.lowercased()) else {
+                throw .invalid(key: key.rawValue, value: value, "expected open or closed")
+            }
+            self.registration = mode
         case .outboundQueueMax: self.outboundQueueMax = try int(4096...(64 << 20))
         case .rateLimit: self.rateLimit = try int(0...100_000)
         case .rateBurst: self.rateBurst = try int(1...100_000)
@@ -182,6 +202,7 @@ struct ChatdConfig: Equatable {
         if tlsKey != other.tlsKey { changed.append(.tlsKey) }
         if controlSocket != other.controlSocket { changed.append(.controlSocket) }
         if redisURL != other.redisURL { changed.append(.redisURL) }
+        if redisPasswordFile != other.redisPasswordFile { changed.append(.redisPasswordFile) }
         if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }
         if redisPoolSize != other.redisPoolSize { changed.append(.redisPoolSize) }
         if redisTimeout != other.redisTimeout { changed.append(.redisTimeout) }
@@ -191,6 +212,7 @@ struct ChatdConfig: Equatable {
         if offlineMax != other.offlineMax { changed.append(.offlineMax) }
         if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
         if logTarget != other.logTarget { changed.append(.logTarget) }
+        if tokenKeyFile != other.tokenKeyFile { changed.append(.tokenKeyFile) }
         if loginWindow != other.loginWindow { changed.append(.loginWindow) }
         if presenceTTL != other.presenceTTL { changed.append(.presenceTTL) }
         return changed
@@ -210,6 +232,7 @@ struct ChatdConfig: Equatable {
         server.loginFailuresPerUser = loginFailuresPerUser
         server.loginFailuresPerAddress = loginFailuresPerAddress
         server.loginWindow = .seconds(Int64(loginWindow))
+        server.registrationOpen = registration == .open
         server.registrationsPerAddress = registrationsPerAddress
         server.maxSessionsPerUser = maxSessionsPerUser
         server.maxConnections = maxConnections

@@ -10,6 +10,7 @@ enum ConfigKey: String, CaseIterable {
     case adminUsers = "admin_users"
     case redisURL = "redis_url"
     case redisKeyPrefix = "redis_key_prefix"
+    case redisPasswordFile = "redis_password_file"
     case redisPoolSize = "redis_pool_size"
     case redisTimeout = "redis_timeout"
     case seedUserHash = "seed_user_hash"
@@ -26,6 +27,7 @@ enum ConfigKey: String, CaseIterable {
     case logTarget = "log_target"
     case shutdownTimeout = "shutdown_timeout"
     case tokenTTL = "token_ttl"
+    case tokenKeyFile = "token_key_file"
     case outboundQueueMax = "outbound_queue_max"
     case rateLimit = "rate_limit"
     case rateBurst = "rate_burst"
@@ -33,6 +35,7 @@ enum ConfigKey: String, CaseIterable {
     case loginFailuresPerUser = "login_failures_per_user"
     case loginFailuresPerAddress = "login_failures_per_address"
     case loginWindow = "login_window"
+    case registration
     case registrationsPerAddress = "registrations_per_address"
     case maxSessionsPerUser = "max_sessions_per_user"
     case maxConnections = "max_connections"
@@ -48,7 +51,7 @@ enum ConfigKey: String, CaseIterable {
         switch self {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
              .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
-             .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
+             .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registration, .registrationsPerAddress,
              .maxSessionsPerUser, .maxConnections, .presenceGrace, .presenceNoticesMaxUsers:
             return true
         default:

@@ -1,0 +1,143 @@
+import ChatProtocol
+import ChatTesting
+import Foundation
+import RedisClient
+import Testing
+
+/// What an attacker on the chat port tries with accounts, against the real chatd.
+@Suite struct AccountSecurityTests {
+    /// Closed registration (the built-in default) refuses before any work and stores nothing.
+    @Test func closedRegistrationRefusesAndStoresNothing() async throws {
+        try await withDeployment(environment: ["CHATD_REGISTRATION": "closed"]) { deployment in
+            let client = try await deployment.client()
+            let refused = try await client.register(5, name: "eve", password: "pw")
+            #expect(refused.code == StatusCode.wrongPassword)
+            #expect(refused.error.contains("registration is closed"))
+            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:user:5"]).int == 0)
+            await client.close()
+        }
+    }
+
+    /// Every attempt counts against the address, refused ones too: asking for taken ids
+    /// again and again is not free.
+    @Test func everyRegistrationAttemptCountsAgainstTheAddress() async throws {
+        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "3"]) { deployment in
+            let client = try await deployment.client()
+            #expect(try await client.register(1, name: "ann", password: "pw").code == StatusCode.ok)
+            for _ in 0..<2 {
+                let taken = try await client.register(1, name: "ann", password: "pw")
+                #expect(taken.code == StatusCode.badRequest)
+            }
+            let throttled = try await client.register(2, name: "bob", password: "pw")
+            #expect(throttled.code == StatusCode.rateLimited)
+            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:user:2"]).int == 0)
+            await client.close()
+        }
+    }
+
+    /// A LogoutMes ends the tokens that client had: the one it logged in with and the one
+    /// it was given. A token of another login (another device) still works.
+    @Test func logoutRevokesTheSessionsTokens() async throws {
+        try await withDeployment { deployment in
+            _ = try await deployment.user(1, "ann").close()
+            let first = try await deployment.client()
+            let (login, _) = try await first.login(1, password: "pw")
+            let original = try #require(login.token)
+            await first.close()
+            let otherDevice = try await deployment.client()
+            let otherToken = try #require(try await otherDevice.login(1, password: "pw").0.token)
+            await otherDevice.close()
+
+            let resumed = try await deployment.client()
+            try await resumed.send(.login(LoginMes(userid: 1, userpwd: "", token: original)))
+            let resumedReply = try await resumed.next(Pick.login)
+            #expect(resumedReply.code == StatusCode.ok)
+            let given = try #require(resumedReply.token)
+            try await resumed.send(.logout)
+            _ = try await resumed.collectUntilClosed()
+            // The revocation is written as the session ends; the client saw the close first.
+            #expect(try await waitForRedis(deployment.redis, ["KEYS", "chat:revoked:1:*"]) { ($0.array?.count ?? 0) == 1 })
+
+            for token in [original, given] {
+                let again = try await deployment.client()
+                try await again.send(.login(LoginMes(userid: 1, userpwd: "", token: token)))
+                let reply = try await again.next(Pick.login)
+                #expect(reply.code == StatusCode.wrongPassword)
+                #expect(reply.error.contains("invalid or expired token"))
+                await again.close()
+            }
+            let stillValid = try await deployment.client()
+            try await stillValid.send(.login(LoginMes(userid: 1, userpwd: "", token: otherToken)))
+            #expect(try await stillValid.next(Pick.login).code == StatusCode.ok)
+            await stillValid.close()
+        }
+    }
+
+    /// With the token key as a systemd credential, Redis holds nothing that signs tokens,
+    /// and tokens still work.
+    @Test func theTokenKeyComesFromTheCredentialsDirectory() async throws {
+        let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: credentials) }
+        try "c2VjcmV0LXRva2VuLWtleS1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA==\n"
+            .write(to: credentials.appendingPathComponent("token-key"), atomically: true, encoding: .utf8)
+        try await withDeployment(environment: ["CREDENTIALS_DIRECTORY": credentials.path]) { deployment in
+            #expect(!deployment.chatd.output.contains("no token key file"))
+            let ann = try await deployment.client()
+            _ = try await ann.register(1, name: "ann", password: "pw")
+            let token = try #require(try await ann.login(1, password: "pw").0.token)
+            await ann.close()
+            let resumed = try await deployment.client()
+            try await resumed.send(.login(LoginMes(userid: 1, userpwd: "", token: token)))
+            #expect(try await resumed.next(Pick.login).code == StatusCode.ok)
+            await resumed.close()
+            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:secret:token"]).int == 0)
+        }
+    }
+
+    /// A key too short to be a secret is a configuration error, named, before anything starts.
+    @Test func aShortTokenKeyIsRefused() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("short-key-\(UUID().uuidString)")
+        try "short".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["CHATD_TOKEN_KEY_FILE"] = file.path
+        let result = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null"], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.output.contains("at least 32 bytes"))
+        #expect(!result.output.contains("short\n"))
+    }
+
+    /// The Redis password can come from a credential file instead of redis_url.
+    @Test func theRedisPasswordComesFromTheCredentialsDirectory() async throws {
+        try await RedisServerProcess.with { redis in
+            try await runRedisCommand(redis, ["CONFIG", "SET", "requirepass", "r3dis-pw"])
+            let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: credentials) }
+            try "r3dis-pw\n".write(to: credentials.appendingPathComponent("redis-password"), atomically: true, encoding: .utf8)
+            let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+            let client = try await TestChatClient.connect(port: chatd.port)
+            #expect(try await client.register(1, name: "ann", password: "pw").code == StatusCode.ok)
+            await client.close()
+            #expect(!chatd.output.contains("r3dis-pw"))
+            try await chatd.stop()
+            // The server's own teardown needs the password too.
+            var authed = try RedisConfiguration(url: redis.url)
+            authed.password = "r3dis-pw"
+            let admin = RedisClient(configuration: authed)
+            _ = try await admin.send(["CONFIG", "SET", "requirepass", ""])
+            await admin.shutdown()
+        }
+    }
+}
+
+/// Asks Redis until `done` holds for the reply (for what the server writes after the
+/// client has seen its answer). False when it never did.
+func waitForRedis(_ server: RedisServerProcess, _ command: [String], until done: (RESPValue) -> Bool) async throws -> Bool {
+    for _ in 0..<200 {
+        if done(try await runRedisCommand(server, command)) { return true }
+        try await Task.sleep(for: .milliseconds(25))  // between questions, not instead of one
+    }
+    return false
+}
