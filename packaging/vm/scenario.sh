@@ -67,12 +67,12 @@ key_sum=$(sha256sum </etc/chatd/token-key)
 grep -Eq '^#registration = closed' /etc/chatd/chatd.conf || fail "chatd.conf does not document registration = closed"
 ok "chatd.conf 640 root:chatd (statoverride), token-key 600 root:root"
 systemctl show chatd.service -p MemoryHigh -p MemoryMax -p TasksMax -p LimitCORE -p PrivateIPC -p LoadCredential
-[ "$(show chatd.service MemoryHigh)" = 1073741824 ] || fail "MemoryHigh=$(show chatd.service MemoryHigh), want 1G"
-[ "$(show chatd.service MemoryMax)" = 1610612736 ] || fail "MemoryMax=$(show chatd.service MemoryMax), want 1536M"
+[ "$(show chatd.service MemoryHigh)" = 1610612736 ] || fail "MemoryHigh=$(show chatd.service MemoryHigh), want 1536M"
+[ "$(show chatd.service MemoryMax)" = 2147483648 ] || fail "MemoryMax=$(show chatd.service MemoryMax), want 2G"
 [ "$(show chatd.service TasksMax)" = 1024 ] || fail "TasksMax=$(show chatd.service TasksMax), want 1024"
 [ "$(show chatd.service LimitCORE)" = 0 ] || fail "LimitCORE=$(show chatd.service LimitCORE), want 0"
 [ "$(show chatd.service PrivateIPC)" = yes ] || fail "PrivateIPC=$(show chatd.service PrivateIPC), want yes"
-ok "unit limits: MemoryHigh 1G, MemoryMax 1536M, TasksMax 1024, LimitCORE 0, PrivateIPC"
+ok "unit limits: MemoryHigh 1536M, MemoryMax 2G, TasksMax 1024, LimitCORE 0, PrivateIPC"
 # The unit default is WatchdogSec=30s; the watchdog step below wants a quicker verdict.
 mkdir -p /etc/systemd/system/chatd.service.d
 printf '[Service]\nWatchdogSec=10s\n' >/etc/systemd/system/chatd.service.d/zz-vm-test.conf
