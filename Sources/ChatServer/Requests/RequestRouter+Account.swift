@@ -29,6 +29,8 @@ extension RequestRouter {
             case .invalidInput(let why): (code, text) = (StatusCode.badRequest, why)
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            case .outcomeUnknown:
+                (code, text) = (StatusCode.outcomeUnknown, "the store did not answer in time: the account may have been made, try logging in")
             default: (code, text) = (StatusCode.noSuchUser, "registration failed")
             }
             logger.notice("registration refused", metadata: ["reason": .string(text)])
@@ -71,7 +73,7 @@ extension RequestRouter {
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
-            case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            case .unavailable, .outcomeUnknown: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
             }
             if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
@@ -113,30 +115,47 @@ extension RequestRouter {
 
         let lifetime = self.configuration.current.tokenLifetime
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
+        let (offline, seen) = await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)
         var replies = [
             self.hub.loginReply(LoginResMes(code: StatusCode.ok, username: identity.username, token: token), for: identity.id),
-            ServerMessage.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)).frame(),
+            ServerMessage.offline(offline).frame(),
         ]
         let motd = self.configuration.current.messageOfTheDay
         if !motd.isEmpty {
             replies.append(ServerMessage.sms(SmsMes(content: motd, userid: 0, username: "server")).frame())
         }
-        return RequestOutcome(replies: replies, loggedIn: identity)
+        var outcome = RequestOutcome(replies: replies, loggedIn: identity)
+        if let seen {
+            // Only once the OfflineMes is on its way: a connection lost before keeps them missed.
+            outcome.onWritten = { self.markSeen(seen, by: identity.id, origin: origin) }
+        }
+        return outcome
     }
 
-    private func missed(by user: UserIdentity, cameOnline: Bool, origin: Origin) async -> OfflineMes {
+    private func markSeen(_ seen: SeenCursors, by user: Int, origin: Origin) {
+        self.inFlight.enter()
+        Task {
+            defer { self.inFlight.leave() }
+            do { try await self.store.markSeen(by: user, seen) } catch {
+                self.log("offline", origin, user: user).warning("could not record what the user was sent", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// What the user missed, and where their cursors go once it reached them.
+    private func missed(by user: UserIdentity, cameOnline: Bool, origin: Origin) async -> (OfflineMes, SeenCursors?) {
         // Another session was online: nothing was missed.
-        guard cameOnline else { return OfflineMes(messages: []) }
+        guard cameOnline else { return (OfflineMes(messages: []), nil) }
         do {
             let missed = try await self.store.collectMissed(for: user.id)
             var notes: [String] = []
             if missed.moreGroup { notes.append("older group messages") }
             if missed.morePrivate { notes.append("older private messages") }
             let note = notes.isEmpty ? nil : "not shown: " + notes.joined(separator: " and ") + "; page back with HistoryMes"
-            return OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note)
+            return (OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note), missed.seen)
         } catch {
             self.log("offline", origin, user: user.id).warning("could not read missed messages", metadata: ["error": "\(error)"])
-            return OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer")
+            return (OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer"), nil)
         }
     }
 

@@ -172,7 +172,14 @@ final class SessionHandler: ChannelDuplexHandler {
             self.loginDeadline?.cancel()
             self.loginDeadline = nil
         }
-        for reply in outcome.replies { self.write(frame: reply, context: context) }
+        for (index, reply) in outcome.replies.enumerated() {
+            var written: EventLoopPromise<Void>?
+            if index == outcome.replies.count - 1, let onWritten = outcome.onWritten {
+                written = context.eventLoop.makePromise()
+                written?.futureResult.whenSuccess { onWritten() }
+            }
+            self.write(frame: reply, context: context, promise: written)
+        }
         if self.user != nil, !self.heldUntilLogin.isEmpty {
             let held = self.heldUntilLogin
             self.heldUntilLogin = []
@@ -249,10 +256,13 @@ final class SessionHandler: ChannelDuplexHandler {
         self.write(frame: message.frame(), context: context)
     }
 
-    private func write(frame: ByteBuffer, context: ChannelHandlerContext) {
-        guard self.mayWrite(context: context) else { return }
+    private func write(frame: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        guard self.mayWrite(context: context) else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
         self.stats.messagesOut.add(1, ordering: .relaxed)
-        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        context.write(Self.wrapOutboundOut(frame), promise: promise)
     }
 
     static func describe(_ address: SocketAddress) -> String {
