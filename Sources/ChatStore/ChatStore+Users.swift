@@ -5,7 +5,7 @@ extension ChatStore {
     /// Registers a new user. Throws `.userExists` when the id is taken here or in the seed's hash.
     public func register(id: Int, username: String, password: String) async throws(StoreError) {
         guard id > 0 else { throw .invalidInput("user id must be a positive number") }
-        guard !username.isEmpty, username.count <= 64 else { throw .invalidInput("user name must be 1 to 64 characters") }
+        if let problem = UserName.problem(username) { throw .invalidInput(problem) }
         guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
         let hash: String
         do { hash = try await self.hasher.hash(password) } catch { throw .unavailable("password hashing failed") }
