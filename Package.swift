@@ -122,8 +122,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // RedisClient only to plant records from before the name rules.
         .testTarget(name: "ChatClientTests", dependencies: [
-            "ChatClient", "ChatProtocol", "ChatTesting",
+            "ChatClient", "ChatProtocol", "ChatTesting", "RedisClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
