@@ -14,6 +14,7 @@ public final class ChatdProcess: Sendable {
     public let directory: URL
     public let pid: Int32
     private let exited: EventLoopFuture<Int32>
+    private let outputClosed: EventLoopFuture<Void>
     private let log: NIOLockedValueBox<String>
 
     /// Everything chatd wrote to stdout and stderr so far.
@@ -48,25 +49,27 @@ public final class ChatdProcess: Sendable {
         }
         let tlsPort = text.firstMatch(of: /tls_listen=\S*:(\d+)/).flatMap { Int($0.1) }
         return ChatdProcess(port: port, tlsPort: tlsPort, controlSocket: controlSocket, directory: directory,
-                            pid: process.pid, exited: process.exited, log: log)
+                            pid: process.pid, exited: process.exited, outputClosed: process.outputClosed, log: log)
     }
 
     private init(port: Int, tlsPort: Int?, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>,
-                 log: NIOLockedValueBox<String>) {
+                 outputClosed: EventLoopFuture<Void>, log: NIOLockedValueBox<String>) {
         self.port = port
         self.tlsPort = tlsPort
         self.controlSocket = controlSocket
         self.directory = directory
         self.pid = pid
         self.exited = exited
+        self.outputClosed = outputClosed
         self.log = log
     }
 
-    /// Sends `signal` and waits for the exit status.
+    /// Sends `signal` and waits for the exit status; `output` is then complete.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(self.pid, signal)
         let status = try await self.exited.get()
+        try await self.outputClosed.get()
         try? FileManager.default.removeItem(at: self.directory)
         return status
     }
