@@ -84,7 +84,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chatctl", dependencies: [
-            "ControlProtocol",
+            "ControlProtocol", "ChatProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -124,8 +124,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // RedisClient only to plant records from before the name rules.
         .testTarget(name: "ChatClientTests", dependencies: [
-            "ChatClient", "ChatProtocol", "ChatTesting",
+            "ChatClient", "ChatProtocol", "ChatTesting", "RedisClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),

@@ -125,8 +125,10 @@ struct ChatdConfig: Equatable {
         case .adminGroup: self.adminGroup = value
         case .adminUsers: self.adminUsers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case .redisURL:
+            // The value is quoted in the error, which reaches stderr, the journal and
+            // `chatctl reload`: never with its password.
             do { _ = try RedisConfiguration(url: value) } catch {
-                throw .invalid(key: key.rawValue, value: value, "\(error)")
+                throw .invalid(key: key.rawValue, value: RedisConfiguration.redacted(url: value), "\(error)")
             }
             self.redisURL = value
         case .redisPasswordFile:
