@@ -8,8 +8,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize
     /// A session that sends nothing (not even PingMes) for this long is closed. Zero disables.
     public var idleTimeout: TimeAmount = .seconds(600)
-    /// A connection must log in within this time. Zero disables.
-    public var loginTimeout: TimeAmount = .seconds(60)
+    /// A connection must log in within this time. Zero disables. Short: a connection
+    /// that has not logged in holds a place of its address and of the server.
+    public var loginTimeout: TimeAmount = .seconds(10)
     /// History page size when a `HistoryMes` gives none.
     public var historyDefaultLimit: Int = 20
     /// Frames read ahead of the one being processed before reading pauses.
@@ -35,6 +36,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Sessions one user may hold at once; connections this node accepts in all.
     public var maxSessionsPerUser: Int = 16
     public var maxConnections: Int = 50_000
+    /// Connections one source (an IPv4 address, an IPv6 /64) may hold at once, logged
+    /// in or not; past it new ones get 429 and are closed. Zero: no limit.
+    public var connectionsPerAddress: Int = 32
     /// A node whose presence heartbeat is older than this is dead; its users are shown
     /// offline. It beats every third of this.
     public var presenceTTL: Duration = .seconds(15)

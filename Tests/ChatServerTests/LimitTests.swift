@@ -94,6 +94,36 @@ import Testing
         }
     }
 
+    /// One address cannot take every place: past `connections_per_address` (default 32)
+    /// its connections get 429 and are closed, while another address still gets in.
+    @Test func connectionsPerAddressAreLimited() async throws {
+        try await withDeployment { d in
+            var held: [TestChatClient] = []
+            for n in 1...32 {
+                let client = try await d.client()
+                // Answered: chatd has this one counted before the next is opened.
+                try await client.send(.ping(PingMes(ts: Int64(n))))
+                #expect(try await client.next(Pick.pong).ts == Int64(n))
+                held.append(client)
+            }
+            let over = try await d.client()
+            let refusal = try await over.collectUntilClosed().compactMap(Pick.error)
+            #expect(refusal.map(\.code) == [429])
+            #expect(refusal.first?.error.contains("too many connections from your address") == true)
+            // Another address (127.0.0.2, loopback too) is not affected.
+            let other = try await d.client(from: "127.0.0.2")
+            #expect(try await other.register(1, name: "ann", password: "pw").code == 200)
+            #expect(try await other.login(1, password: "pw").0.code == 200)
+            // A connection that closes frees its place; the refused one took none.
+            await held.removeFirst().close()
+            try await waitUntilConnections(32, on: d)
+            let again = try await d.client()
+            try await again.send(.ping(PingMes(ts: 99)))
+            #expect(try await again.next(Pick.pong).ts == 99)
+            for client in held { await client.close() }
+        }
+    }
+
     /// Asks chatd (`chatctl status`) until it counts `count` open connections.
     func waitUntilConnections(_ count: Int, on d: Deployment) async throws {
         let counted = try await d.waitUntilChatctl(["status"]) { output in

@@ -29,7 +29,8 @@ final class RequestRouter: Sendable {
         var session: SessionID
         var channel: any Channel
         var peer: String
-        /// The peer's address without the port, for per-address limits.
+        /// The peer's source (its IPv4 address or IPv6 /64, see `SourceAddress`), for
+        /// per-address limits.
         var address: String
         var connectedAt: Int64
         var stats: SessionStats

@@ -52,7 +52,8 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.peer = context.channel.remoteAddress.map(Self.describe) ?? "?"
-        self.address = context.channel.remoteAddress?.ipAddress ?? "?"
+        // As the per-source limits count it (an IPv6 /64 is one source), for the throttles.
+        self.address = context.channel.remoteAddress.flatMap(SourceAddress.init)?.description ?? "?"
         if context.channel.isActive { self.armLoginDeadline(context: context) }
     }
 

@@ -26,7 +26,7 @@ struct ChatdConfig: Equatable {
     var seedUserHash = "user"
     var maxFrameSize = 65536
     var idleTimeout = 600
-    var loginTimeout = 60
+    var loginTimeout = 10
     var historyMax = 100_000
     var historyPageMax = 200
     var offlineMax = 100
@@ -48,6 +48,7 @@ struct ChatdConfig: Equatable {
     var registrationsPerAddress = 10
     var maxSessionsPerUser = 16
     var maxConnections = 50_000
+    var connectionsPerAddress = 32
     var presenceTTL = 15
     var presenceGrace = 5
     var presenceNoticesMaxUsers = 1000
@@ -159,6 +160,7 @@ struct ChatdConfig: Equatable {
         case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
         case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
         case .maxConnections: self.maxConnections = try int(1...10_000_000)
+        case .connectionsPerAddress: self.connectionsPerAddress = try int(0...10_000_000)
         case .presenceTTL: self.presenceTTL = try int(2...3_600)
         case .presenceGrace: self.presenceGrace = try int(0...3_600)
         case .presenceNoticesMaxUsers: self.presenceNoticesMaxUsers = try int(0...100_000_000)
@@ -213,6 +215,7 @@ struct ChatdConfig: Equatable {
         server.registrationsPerAddress = registrationsPerAddress
         server.maxSessionsPerUser = maxSessionsPerUser
         server.maxConnections = maxConnections
+        server.connectionsPerAddress = connectionsPerAddress
         server.presenceTTL = .seconds(presenceTTL)
         server.presenceGrace = .seconds(presenceGrace)
         server.presenceNoticesMaxUsers = presenceNoticesMaxUsers

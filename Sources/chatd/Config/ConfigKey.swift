@@ -36,6 +36,7 @@ enum ConfigKey: String, CaseIterable {
     case registrationsPerAddress = "registrations_per_address"
     case maxSessionsPerUser = "max_sessions_per_user"
     case maxConnections = "max_connections"
+    case connectionsPerAddress = "connections_per_address"
     case presenceTTL = "presence_ttl"
     case presenceGrace = "presence_grace"
     case presenceNoticesMaxUsers = "presence_notices_max_users"
@@ -49,7 +50,7 @@ enum ConfigKey: String, CaseIterable {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
              .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
              .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections, .presenceGrace, .presenceNoticesMaxUsers:
+             .maxSessionsPerUser, .maxConnections, .connectionsPerAddress, .presenceGrace, .presenceNoticesMaxUsers:
             return true
         default:
             return false
