@@ -26,8 +26,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var requestBurst: Double = 30
     /// A started frame must be complete within this time. Zero disables.
     public var frameTimeout: TimeAmount = .seconds(30)
-    /// Failed logins allowed per user id, and per source address, per `loginWindow`;
-    /// past them logins get 429 until the window ends. Zero: no limit.
+    /// Failed logins for one user id from one source before each further one makes the
+    /// next password attempt from there wait (1 s, doubling, up to `loginWindow`); and
+    /// failed logins from one source, for any users, per `loginWindow`, past which its
+    /// password logins get 429 until the window ends. A valid token always gets in. Zero: no limit.
     public var loginFailuresPerUser: Int = 5
     public var loginFailuresPerAddress: Int = 20
     public var loginWindow: TimeAmount = .seconds(60)
