@@ -50,6 +50,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Comings and goings are announced one by one while at most this many users are
     /// online (0: always): N users coming online cost N² notices.
     public var presenceNoticesMaxUsers = 1000
+    /// A control connection that sends no request (and waits for no answer) for this
+    /// long is closed. Zero disables.
+    public var controlIdleTimeout: TimeAmount = .seconds(60)
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

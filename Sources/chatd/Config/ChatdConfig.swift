@@ -19,6 +19,7 @@ struct ChatdConfig: Equatable {
     var controlSocket = "/run/chatd/control.sock"
     var adminGroup = "chatadm"
     var adminUsers: [String] = []
+    var controlIdleTimeout = 60
     var redisURL = "redis://127.0.0.1:6379"
     var redisKeyPrefix = "chat:"
     var redisPoolSize = 4
@@ -116,6 +117,7 @@ struct ChatdConfig: Equatable {
             self.controlSocket = value
         case .adminGroup: self.adminGroup = value
         case .adminUsers: self.adminUsers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .controlIdleTimeout: self.controlIdleTimeout = try int(0...86_400)
         case .redisURL:
             do { _ = try RedisConfiguration(url: value) } catch {
                 throw .invalid(key: key.rawValue, value: value, "\(error)")
@@ -204,6 +206,7 @@ struct ChatdConfig: Equatable {
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
+        server.controlIdleTimeout = .seconds(Int64(controlIdleTimeout))
         server.tokenLifetime = .seconds(tokenTTL)
         server.outboundQueueMax = outboundQueueMax
         server.requestsPerSecond = Double(rateLimit)

@@ -8,6 +8,7 @@ enum ConfigKey: String, CaseIterable {
     case controlSocket = "control_socket"
     case adminGroup = "admin_group"
     case adminUsers = "admin_users"
+    case controlIdleTimeout = "control_idle_timeout"
     case redisURL = "redis_url"
     case redisKeyPrefix = "redis_key_prefix"
     case redisPoolSize = "redis_pool_size"
@@ -48,7 +49,7 @@ enum ConfigKey: String, CaseIterable {
     var isLive: Bool {
         switch self {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
+             .adminGroup, .adminUsers, .controlIdleTimeout, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
              .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registrationsPerAddress,
              .maxSessionsPerUser, .maxConnections, .connectionsPerAddress, .presenceGrace, .presenceNoticesMaxUsers:
             return true
