@@ -44,25 +44,33 @@ extension RequestRouter {
             return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
         }
         let limits = self.configuration.current
-        let userKey = "user:\(request.userid)"
+        // Per (user, source): an attacker elsewhere cannot lock the owner out.
+        let userKey = "\(request.userid)@\(origin.address)"
         let addressKey = "address:\(origin.address)"
-        let byUser = self.loginFailures.isOver(userKey, limit: limits.loginFailuresPerUser)
-        let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
-        if byUser.over || byAddress.over {
-            // Checked before any password work, so a guessing flood costs no scrypt.
-            let wait = max(byUser.retryAfter, byAddress.retryAfter).nanoseconds / 1_000_000_000 + 1
-            logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser.over ? "user" : "address")])
-            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(wait) s")))
+        let withToken = request.token?.isEmpty == false
+        // Only password attempts wait: a token costs an HMAC, not an scrypt hash, and a
+        // valid one always gets in (a bad one counts as a failure below).
+        if !withToken {
+            let byUser = self.loginBackoff.wait(userKey)
+            let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
+            if byUser > .zero || byAddress.over {
+                // Checked before any password work, so a guessing flood costs no scrypt.
+                let wait = max(byUser, byAddress.over ? byAddress.retryAfter : .zero)
+                let seconds = (wait.nanoseconds + 999_999_999) / 1_000_000_000
+                logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser > .zero ? "user" : "address")])
+                return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(seconds) s")))
+            }
         }
         if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
             return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
         }
         var record: UserRecord
         do {
-            if let token = request.token, !token.isEmpty {
+            if let token = request.token, withToken {
                 record = try await self.store.authenticate(id: request.userid, token: token)
             } else {
                 record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+                self.loginBackoff.succeeded(userKey)
             }
         } catch {
             let (code, text): (Int, String)
@@ -77,7 +85,7 @@ extension RequestRouter {
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
             }
             if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
-                self.loginFailures.record(userKey)
+                self.loginBackoff.failed(userKey, free: limits.loginFailuresPerUser)
                 self.loginFailures.record(addressKey)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
