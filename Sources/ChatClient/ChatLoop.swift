@@ -103,11 +103,11 @@ public final class ChatLoop {
     private func handle(_ event: Event, startInput: () -> Void) async throws(ChatFailure) -> ExitStatus? {
         switch event {
         case .inbound(.unreadable(let why)):
-            if self.options.debug { self.show([self.options.style.dim("(debug) ignored frame: \(why)")]) }
+            if self.options.debug { self.show([self.options.style.dim("(debug) ignored frame: \(sanitize(why))")]) }
         case .inbound(.message(let message)):
             return try await self.receive(message, startInput: startInput)
         case .closed(let why):
-            self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \($0)" } ?? ""))])
+            self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? ""))])
             return .unavailable
         case .input(let bytes):
             if var editor = self.editor {

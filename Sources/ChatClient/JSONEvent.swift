@@ -69,12 +69,13 @@ public struct JSONEvent: Encodable, Sendable, Equatable {
         (self.from, self.username, self.to, self.content, self.id, self.ts) = (r.from, r.username, r.to, r.content, r.id, r.ts)
     }
 
-    /// One line of JSON, keys sorted so output is stable.
+    /// One line of JSON, keys sorted so output is stable; controls that JSON leaves
+    /// raw (C1, bidi) escaped, as this goes to terminals too.
     public func line() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings, ints and bools only: encoding cannot fail.
         let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// ANSI styling that disappears when colour is off (`NO_COLOR`, or stdout not a terminal).
 public struct Style: Sendable, Equatable {
     public var enabled: Bool
@@ -23,8 +25,11 @@ public struct Style: Sendable, Equatable {
 }
 
 /// Text from the network is untrusted: control characters (ESC above all) could
-/// rewrite the user's terminal, so they are shown in caret notation instead.
+/// rewrite the user's terminal, so C0 controls are shown in caret notation, and C1,
+/// bidi controls (U+202E would reverse the rest of the line) and line separators as
+/// U+FFFD (see `TerminalText.isControl`).
 public func sanitize(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0 != "\t" && TerminalText.isControl($0) }) else { return text }
     var out = ""
     out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
     for scalar in text.unicodeScalars {
@@ -32,7 +37,7 @@ public func sanitize(_ text: String) -> String {
         case 0x09: out.unicodeScalars.append(scalar)
         case 0x00..<0x20: out += "^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))
         case 0x7F: out += "^?"
-        case 0x80..<0xA0: out += "\u{FFFD}"
+        case _ where TerminalText.isControl(scalar): out += "\u{FFFD}"
         default: out.unicodeScalars.append(scalar)
         }
     }

@@ -65,9 +65,10 @@ public enum Terminal {
         }
     }
 
-    /// One line for stderr, prefixed with the program's name.
+    /// One line for stderr, prefixed with the program's name. Sanitized here, the one
+    /// way out for failures, as they may quote the server's words or names.
     public static func warn(_ message: String) {
-        self.output("chat: \(message)\n", to: STDERR_FILENO)
+        self.output("chat: \(sanitize(message))\n", to: STDERR_FILENO)
     }
 
     /// Reads a line from the controlling terminal with echo off (for passwords);

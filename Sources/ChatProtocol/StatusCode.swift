@@ -13,6 +13,9 @@ public enum StatusCode {
     /// The seed's "no such user" for `LoginResMes`; also an internal error elsewhere.
     public static let noSuchUser = 500
     public static let storeUnavailable = 503
+    /// The store did not answer in time: the request may have been carried out (a message
+    /// stored). Check (history) before sending again.
+    public static let outcomeUnknown = 504
 }
 
 /// Presence values of `NotifyUserStatusMes.status` and `OnlineUser.status`.

@@ -67,29 +67,33 @@ public final class ChatServer: Sendable {
     }
 
     private func initialize(_ channel: any Channel, tls: NIOSSLContext?) throws {
-        self.connections.track(channel)
+        let configuration = self.configuration.current
+        let admission = self.connections.track(channel, maxConnections: configuration.maxConnections,
+                                               perSource: configuration.connectionsPerAddress)
         do {
-            try self.setUp(channel, tls: tls)
+            if let tls {
+                // First, so that everything after it, a refusal included, is encrypted.
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+            }
+            switch admission {
+            case .admitted: try self.setUp(channel, configuration: configuration)
+            case .full: self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
+            case .sourceFull: self.refuse(channel, ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later"))
+            }
         } catch {
             self.connections.untrack(channel)
             throw error
         }
     }
 
-    /// The session's handler untracks the channel when it closes; a refused one is
-    /// untracked by its close future.
-    private func setUp(_ channel: any Channel, tls: NIOSSLContext?) throws {
-        let configuration = self.configuration.current
-        if let tls {
-            // First, so that everything after it, the refusal below included, is encrypted.
-            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-        }
-        guard self.connections.count <= configuration.maxConnections else {
-            channel.closeFuture.whenComplete { _ in self.connections.untrack(channel) }
-            let refusal = ServerMessage.error(ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later")).frame()
-            channel.writeAndFlush(refusal).whenComplete { _ in channel.close(promise: nil) }
-            return
-        }
+    /// Says why and closes; the close future untracks it (no session handler will).
+    private func refuse(_ channel: any Channel, _ error: ErrorMes) {
+        channel.closeFuture.whenComplete { _ in self.connections.untrack(channel) }
+        channel.writeAndFlush(ServerMessage.error(error).frame()).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// The session's handler untracks the channel when it closes.
+    private func setUp(_ channel: any Channel, configuration: ServerConfiguration) throws {
         let bound = max(configuration.outboundQueueMax, 2)
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations

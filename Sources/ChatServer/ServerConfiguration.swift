@@ -8,8 +8,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxFrameSize: Int = FrameDecoder.defaultMaxFrameSize
     /// A session that sends nothing (not even PingMes) for this long is closed. Zero disables.
     public var idleTimeout: TimeAmount = .seconds(600)
-    /// A connection must log in within this time. Zero disables.
-    public var loginTimeout: TimeAmount = .seconds(60)
+    /// A connection must log in within this time. Zero disables. Short: a connection
+    /// that has not logged in holds a place of its address and of the server.
+    public var loginTimeout: TimeAmount = .seconds(10)
     /// History page size when a `HistoryMes` gives none.
     public var historyDefaultLimit: Int = 20
     /// Frames read ahead of the one being processed before reading pauses.
@@ -25,8 +26,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var requestBurst: Double = 30
     /// A started frame must be complete within this time. Zero disables.
     public var frameTimeout: TimeAmount = .seconds(30)
-    /// Failed logins allowed per user id, and per source address, per `loginWindow`;
-    /// past them logins get 429 until the window ends. Zero: no limit.
+    /// Failed logins for one user id from one source before each further one makes the
+    /// next password attempt from there wait (1 s, doubling, up to `loginWindow`); and
+    /// failed logins from one source, for any users, per `loginWindow`, past which its
+    /// password logins get 429 until the window ends. A valid token always gets in. Zero: no limit.
     public var loginFailuresPerUser: Int = 5
     public var loginFailuresPerAddress: Int = 20
     public var loginWindow: TimeAmount = .seconds(60)
@@ -37,6 +40,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Sessions one user may hold at once; connections this node accepts in all.
     public var maxSessionsPerUser: Int = 16
     public var maxConnections: Int = 50_000
+    /// Connections one source (an IPv4 address, an IPv6 /64) may hold at once, logged
+    /// in or not; past it new ones get 429 and are closed. Zero: no limit.
+    public var connectionsPerAddress: Int = 32
     /// A node whose presence heartbeat is older than this is dead; its users are shown
     /// offline. It beats every third of this.
     public var presenceTTL: Duration = .seconds(15)
@@ -46,6 +52,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Comings and goings are announced one by one while at most this many users are
     /// online (0: always): N users coming online cost N² notices.
     public var presenceNoticesMaxUsers = 1000
+    /// A control connection that sends no request (and waits for no answer) for this
+    /// long is closed. Zero disables.
+    public var controlIdleTimeout: TimeAmount = .seconds(60)
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
 

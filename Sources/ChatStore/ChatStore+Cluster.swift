@@ -110,10 +110,10 @@ extension ChatStore {
 /// The bus's messages, decoded as they are read: the subscriber's buffer is the only
 /// one, so a node that falls behind loses messages in one place, and says so.
 public struct BusMessages: AsyncSequence, Sendable {
-    let messages: AsyncStream<RedisMessage>
+    let messages: RedisSubscription
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var messages: AsyncStream<RedisMessage>.AsyncIterator
+        var messages: RedisSubscription.AsyncIterator
         let decoder = JSONDecoder()
 
         public mutating func next() async -> BusMessage? {

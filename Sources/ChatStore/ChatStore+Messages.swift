@@ -14,6 +14,14 @@ public struct MissedMessages: Sendable, Equatable {
     public var messages: [ChatRecord]
     public var moreGroup: Bool
     public var morePrivate: Bool
+    /// Where the user's cursors go once the messages reached them (`markSeen`).
+    public var seen: SeenCursors
+}
+
+/// The newest group message and inbox entry a user was sent.
+public struct SeenCursors: Sendable, Equatable {
+    var group: String?
+    var inbox: String?
 }
 
 extension ChatStore {
@@ -54,7 +62,8 @@ extension ChatStore {
 
     /// What the user missed while offline: group messages after their group cursor and
     /// private messages after their inbox cursor, each bounded by `offlineMax` (the newest
-    /// are kept), oldest first. Moves both cursors past what is returned.
+    /// are kept), oldest first. The cursors stay: `markSeen` moves them once the messages
+    /// were written to the user, so a connection lost meanwhile loses nothing.
     public func collectMissed(for user: Int) async throws(StoreError) -> MissedMessages {
         let bound = max(0, configuration.offlineMax)
         let cursors = try await self.command(["HMGET", keys.user(user), UserField.groupCursor, UserField.inboxCursor]).array ?? []
@@ -83,10 +92,15 @@ extension ChatStore {
                 Self.record(id: entry.fields["id"] ?? entry.id, fields: entry.fields, to: user)
             }
         }
-        if let newestGroup { try await self.advanceCursor(of: user, field: UserField.groupCursor, to: newestGroup) }
-        if let newestInbox { try await self.advanceCursor(of: user, field: UserField.inboxCursor, to: newestInbox) }
         records.sort { ($0.ts, $0.id) < ($1.ts, $1.id) }
-        return MissedMessages(messages: records, moreGroup: moreGroup, morePrivate: morePrivate)
+        return MissedMessages(messages: records, moreGroup: moreGroup, morePrivate: morePrivate,
+                              seen: SeenCursors(group: newestGroup, inbox: newestInbox))
+    }
+
+    /// The missed messages reached the user: their cursors move past them (never back).
+    public func markSeen(by user: Int, _ seen: SeenCursors) async throws(StoreError) {
+        if let group = seen.group { try await self.advanceCursor(of: user, field: UserField.groupCursor, to: group) }
+        if let inbox = seen.inbox { try await self.advanceCursor(of: user, field: UserField.inboxCursor, to: inbox) }
     }
 
     /// A private message reached one of the recipient's sessions live.

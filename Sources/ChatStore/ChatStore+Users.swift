@@ -8,7 +8,7 @@ extension ChatStore {
     /// before the password is hashed, so asking for a taken id costs no scrypt.
     public func register(id: Int, username: String, password: String) async throws(StoreError) {
         guard id > 0 else { throw .invalidInput("user id must be a positive number") }
-        guard !username.isEmpty, username.count <= 64 else { throw .invalidInput("user name must be 1 to 64 characters") }
+        if let problem = UserName.problem(username) { throw .invalidInput(problem) }
         guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
         let registerKeys = [keys.user(id), keys.seedUsers, keys.room, keys.tombstone(id)]
         try Self.registration(try await self.eval(Scripts.idTaken, keys: registerKeys, args: [String(id)]))

@@ -25,46 +25,81 @@ public struct HasherBusy: Error, Sendable {}
 /// Hashes and verifies passwords with scrypt. Stored form, parameters beside the hash:
 /// `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
 /// The work runs on a thread pool of its own (never an event loop, the cooperative
-/// pool, or NIO's shared pool), and at most `maxPending` hashes wait or run at once:
-/// a flood of logins gets `HasherBusy` at once instead of a queue without end.
+/// pool, or NIO's shared pool), and only as much is admitted as the pool gets through
+/// in about two seconds (at least two hashes per thread): a flood of logins gets
+/// `HasherBusy` at once instead of a queue without end, whatever the cost setting.
 public struct PasswordHasher: Sendable {
     public let parameters: ScryptParameters
     let threadPool: NIOThreadPool
-    let pending: NIOLockedValueBox<Int>
-    public let maxPending: Int
+    private let load: NIOLockedValueBox<Load>
+    /// A fixed bound instead of the measured one (tests).
+    private let fixedLimit: Int?
     static let keyLength = 32
     static let saltLength = 16
+    static let threads = System.coreCount
+    /// How long a hash may wait in the queue, about.
+    static let queueSeconds = 2.0
+
+    private struct Load {
+        var pending = 0
+        /// Seconds one hash takes here, a moving average; first guessed from the cost.
+        var seconds: Double
+    }
 
     /// One pool for every hasher of the process: its threads are started once and live
     /// as long as the process, like NIO's own singleton.
     static let sharedPool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        let pool = NIOThreadPool(numberOfThreads: threads)
         pool.start()
         return pool
     }()
 
-    /// `maxPending` defaults to four hashes per thread: about a second of waiting at
-    /// the default cost before a login is told the server is busy.
     public init(parameters: ScryptParameters, threadPool: NIOThreadPool? = nil, maxPending: Int? = nil) {
         self.parameters = parameters
         self.threadPool = threadPool ?? Self.sharedPool
-        self.maxPending = maxPending ?? 4 * System.coreCount
-        self.pending = NIOLockedValueBox(0)
+        self.fixedLimit = maxPending
+        // About 0.3 µs per N·r·p on a small x86 core: 0.3 s at the default cost.
+        self.load = NIOLockedValueBox(Load(seconds: Double(parameters.n * parameters.r * parameters.p) * 3e-7))
     }
 
     /// Hashes waiting or running now.
-    public var pendingCount: Int { self.pending.withLockedValue { $0 } }
+    public var pendingCount: Int { self.load.withLockedValue { $0.pending } }
+
+    /// How many may wait or run at once now.
+    public var maxPending: Int { self.load.withLockedValue { self.limit($0) } }
+
+    private func limit(_ load: Load) -> Int {
+        if let fixedLimit { return fixedLimit }
+        let threads = Double(Self.threads)
+        return max(2 * Self.threads, Int(min(Self.queueSeconds * threads / max(load.seconds, 1e-6), 1e6)))
+    }
 
     /// Runs `work` on the pool if fewer than `maxPending` are waiting or running.
     private func admitted<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let admitted = self.pending.withLockedValue { count in
-            guard count < self.maxPending else { return false }
-            count += 1
+        let admitted = self.load.withLockedValue { load in
+            guard load.pending < self.limit(load) else { return false }
+            load.pending += 1
             return true
         }
         guard admitted else { throw HasherBusy() }
-        defer { self.pending.withLockedValue { $0 -= 1 } }
-        return try await self.threadPool.runIfActive(work)
+        var elapsed: Duration?
+        defer {
+            self.load.withLockedValue { load in
+                load.pending -= 1
+                if let elapsed {
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    load.seconds = 0.8 * load.seconds + 0.2 * seconds
+                }
+            }
+        }
+        let (value, took) = try await self.threadPool.runIfActive { () throws -> (T, Duration) in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let value = try work()
+            return (value, clock.now - start)
+        }
+        elapsed = took
+        return value
     }
 
     public func hash(_ password: String) async throws -> String {

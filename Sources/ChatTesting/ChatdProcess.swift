@@ -14,6 +14,7 @@ public final class ChatdProcess: Sendable {
     public let directory: URL
     public let pid: Int32
     private let exited: EventLoopFuture<Int32>
+    private let outputClosed: EventLoopFuture<Void>
     private let log: NIOLockedValueBox<String>
 
     /// Everything chatd wrote to stdout and stderr so far.
@@ -21,7 +22,9 @@ public final class ChatdProcess: Sendable {
 
     /// Starts chatd against `redisURL`. Extra `arguments` and `environment` are added;
     /// `config` (file text) is written to a temp file and passed with `--config`.
-    public static func start(redisURL: String, arguments: [String] = [], environment: [String: String] = [:],
+    /// With `redisURL` nil there is no `--redis` flag (which beats the file): `config`
+    /// must set `redis_url`, and a reload re-reads it.
+    public static func start(redisURL: String?, arguments: [String] = [], environment: [String: String] = [:],
                              config: String = "", timeout: TimeAmount = .seconds(30)) async throws -> ChatdProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -31,7 +34,7 @@ public final class ChatdProcess: Sendable {
 
         // Port 0: chatd binds a free port and names it in its ready line; no race with other tests.
         let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:0",
-                              "--control-socket", controlSocket, "--redis", redisURL] + arguments
+                              "--control-socket", controlSocket] + (redisURL.map { ["--redis", $0] } ?? []) + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
         env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
@@ -47,25 +50,27 @@ public final class ChatdProcess: Sendable {
         }
         let tlsPort = text.firstMatch(of: /tls_listen=\S*:(\d+)/).flatMap { Int($0.1) }
         return ChatdProcess(port: port, tlsPort: tlsPort, controlSocket: controlSocket, directory: directory,
-                            pid: process.pid, exited: process.exited, log: log)
+                            pid: process.pid, exited: process.exited, outputClosed: process.outputClosed, log: log)
     }
 
     private init(port: Int, tlsPort: Int?, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>,
-                 log: NIOLockedValueBox<String>) {
+                 outputClosed: EventLoopFuture<Void>, log: NIOLockedValueBox<String>) {
         self.port = port
         self.tlsPort = tlsPort
         self.controlSocket = controlSocket
         self.directory = directory
         self.pid = pid
         self.exited = exited
+        self.outputClosed = outputClosed
         self.log = log
     }
 
-    /// Sends `signal` and waits for the exit status.
+    /// Sends `signal` and waits for the exit status; `output` is then complete.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
         kill(self.pid, signal)
         let status = try await self.exited.get()
+        try await self.outputClosed.get()
         try? FileManager.default.removeItem(at: self.directory)
         return status
     }

@@ -18,11 +18,14 @@ public final class TestChatClient: Sendable {
 
     /// Connects in plain TCP, or with `tls` inside TLS (`serverHostname` for SNI and the
     /// name check; nil checks the certificate's IP addresses against `host`).
-    /// A failed handshake surfaces as the error of the first `next()`.
-    public static func connect(host: String = "127.0.0.1", port: Int, tls: NIOSSLContext? = nil,
+    /// A failed handshake surfaces as the error of the first `next()`. `source` binds the
+    /// client's end to that address (127.0.0.2: another loopback peer, for per-address limits).
+    public static func connect(host: String = "127.0.0.1", port: Int, source: String? = nil, tls: NIOSSLContext? = nil,
                                serverHostname: String? = nil) async throws -> TestChatClient {
         let inbox = Inbox()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {

@@ -23,6 +23,7 @@ public final class RedisClient: Sendable {
     private let broadcaster: ClientStateBroadcaster
     private let roundRobin = NIOLockedValueBox(0)
     private let logger: Logger
+    private let metrics = RedisMetrics()
 
     public init(
         configuration: RedisConfiguration,
@@ -109,14 +110,22 @@ public final class RedisClient: Sendable {
     // MARK: Internals
 
     private func sendEncoded(_ payload: ByteBuffer) async throws(RedisError) -> RESPValue {
-        let connection = try await self.connection()
-        let reply: RESPValue
-        do {
-            reply = try await connection.write(payload, replies: 1)[0].get()
+        let start = ContinuousClock.now
+        do throws(RedisError) {
+            let connection = try await self.connection()
+            let reply: RESPValue
+            do {
+                reply = try await connection.write(payload, replies: 1)[0].get()
+            } catch {
+                throw RedisError(error)
+            }
+            let value = try Self.checked(reply).get()
+            self.metrics.duration.record(duration: ContinuousClock.now - start)
+            return value
         } catch {
-            throw RedisError(error)
+            self.metrics.failed(error)
+            throw error
         }
-        return try Self.checked(reply).get()
     }
 
     private static func checked(_ reply: RESPValue) -> Result<RESPValue, RedisError> {

@@ -113,6 +113,17 @@ public struct RedisConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `url` with its user info (`user:password`) replaced by `***`, for error and log
+    /// lines: `redis://:s3cret@host:x` → `redis://***@host:x`. Works on any text, parsable
+    /// or not: everything before the last `@` after the scheme (the parser's rule, as a
+    /// password may hold `@`) is replaced, so a typo cannot leak the password either.
+    public static func redacted(url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        var start = url.startIndex
+        if let scheme = url.firstRange(of: "://"), scheme.upperBound <= at { start = scheme.upperBound }
+        return url[..<start] + "***" + url[at...]
+    }
+
     private static func percentDecoded(_ text: Substring) throws(RedisError) -> String {
         guard text.contains("%") else { return String(text) }
         var bytes: [UInt8] = []

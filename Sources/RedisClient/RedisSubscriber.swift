@@ -26,16 +26,21 @@ public final class RedisSubscriber: Sendable {
     private let eventLoop: EventLoop
     private let commandTimeout: TimeAmount
     private let healthCheck: RepeatedTask
+    private let backlogBytes: Int
 
     /// - Parameter healthCheckInterval: how often to PING the otherwise silent connection, so a
     ///   dead peer is noticed (the PING times out, the connection is replaced) instead of
     ///   the subscription going quiet forever.
+    /// - Parameter backlogBytes: how far, in bytes, a listener may fall behind before its
+    ///   oldest messages are dropped.
     public init(
         configuration: RedisConfiguration,
         eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "RedisSubscriber"),
-        healthCheckInterval: TimeAmount = .seconds(10)
+        healthCheckInterval: TimeAmount = .seconds(10),
+        backlogBytes: Int = RedisSubscriber.defaultBacklogBytes
     ) {
+        self.backlogBytes = backlogBytes
         let eventLoop = eventLoopGroup.next()
         let registry = SubscriptionRegistry(eventLoop: eventLoop, logger: logger)
         self.registry = registry
@@ -57,10 +62,14 @@ public final class RedisSubscriber: Sendable {
         }
     }
 
-    /// How far a listener may fall behind before the oldest messages are dropped: about
-    /// what Redis holds for a slow subscriber before disconnecting it (32 MB of output
-    /// buffer), at a few hundred bytes a message.
-    public static let backlog = 100_000
+    /// How far a listener may fall behind, in bytes, before the oldest messages are
+    /// dropped: what Redis holds for a slow subscriber before disconnecting it (32 MB
+    /// of output buffer, `client-output-buffer-limit pubsub`).
+    public static let defaultBacklogBytes = 32 << 20
+
+    /// The bytes a message takes of a listener's backlog: its payload and channel name,
+    /// and a little for holding it.
+    public static func backlogCost(of message: RedisMessage) -> Int { MessageQueue.cost(of: message) }
 
     /// True while the pub/sub connection is up.
     public var isConnected: Bool { self.slot.current?.isActive ?? false }
@@ -68,18 +77,19 @@ public final class RedisSubscriber: Sendable {
     /// Subscribes and returns once Redis has confirmed every channel, so nothing published
     /// afterwards is missed. The stream ends on `shutdown()`; ending it early (cancelling
     /// its consumer) unsubscribes channels no other stream listens on.
-    /// If the stream's buffer of `backlog` undelivered messages fills, the oldest are
-    /// dropped and a warning says how many.
-    public func subscribe(channels: [String]) async throws(RedisError) -> AsyncStream<RedisMessage> {
+    /// If more than `backlogBytes` of undelivered messages wait, the oldest are dropped
+    /// and a warning says how many.
+    public func subscribe(channels: [String]) async throws(RedisError) -> RedisSubscription {
         let wanted = Set(channels)
-        let (stream, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .bufferingNewest(Self.backlog))
-        guard let id = self.registry.add(channels: wanted, continuation: continuation) else {
-            continuation.finish()
+        let queue = MessageQueue(limit: self.backlogBytes)
+        let stream = RedisSubscription(handle: .init(queue: queue))
+        guard let id = self.registry.add(channels: wanted, queue: queue) else {
+            queue.finish()
             throw .shutDown
         }
         let registry = self.registry
         let slot = self.slot
-        continuation.onTermination = { _ in
+        queue.onTermination {
             let orphaned = registry.remove(id)
             if !orphaned.isEmpty, let connection = slot.current {
                 _ = connection.write(Self.encode(["UNSUBSCRIBE"] + orphaned.sorted()), replies: 0)
@@ -92,7 +102,7 @@ public final class RedisSubscriber: Sendable {
             _ = connection.write(Self.encode(["SUBSCRIBE"] + wanted.sorted()), replies: 0)
             try await confirmed.get()
         } catch {
-            continuation.finish()
+            queue.finish()
             throw RedisError(error)
         }
         return stream

@@ -7,7 +7,7 @@ import NIOCore
 final class SubscriptionRegistry: Sendable {
     private struct Subscription {
         let channels: Set<String>
-        let continuation: AsyncStream<RedisMessage>.Continuation
+        let queue: MessageQueue
     }
 
     private struct Waiter {
@@ -39,12 +39,12 @@ final class SubscriptionRegistry: Sendable {
     }
 
     /// Returns the subscription's id, or nil after shutdown.
-    func add(channels: Set<String>, continuation: AsyncStream<RedisMessage>.Continuation) -> Int? {
+    func add(channels: Set<String>, queue: MessageQueue) -> Int? {
         self.storage.withLockedValue { storage in
             guard !storage.isShutDown else { return nil }
             let id = storage.nextID
             storage.nextID += 1
-            storage.subscriptions[id] = Subscription(channels: channels, continuation: continuation)
+            storage.subscriptions[id] = Subscription(channels: channels, queue: queue)
             return id
         }
     }
@@ -98,16 +98,14 @@ final class SubscriptionRegistry: Sendable {
         case "message":
             guard parts.count == 3, let channel = parts[1].string else { return }
             let message = RedisMessage(channel: channel, payload: parts[2].buffer ?? ByteBuffer())
-            // Yield outside the lock: a yield takes the consuming task's lock, and a task
-            // being cancelled holds that lock while its stream's termination handler
-            // takes ours (`remove`) — yielding under our lock deadlocked chatd's shutdown.
+            // Push outside the lock: a push may resume the reader, and a reader being
+            // cancelled ends its queue, whose termination handler takes our lock
+            // (`remove`) — yielding under our lock deadlocked chatd's shutdown once.
             let receivers = self.storage.withLockedValue { storage in
-                storage.subscriptions.values.filter { $0.channels.contains(channel) }.map(\.continuation)
+                storage.subscriptions.values.filter { $0.channels.contains(channel) }.map(\.queue)
             }
             var dropped = 0
-            for continuation in receivers {
-                if case .dropped = continuation.yield(message) { dropped += 1 }
-            }
+            for queue in receivers { dropped += queue.push(message) }
             if dropped > 0 { self.noteDropped(dropped) }
         case "subscribe":
             guard parts.count >= 2, let channel = parts[1].string else { return }
@@ -154,6 +152,6 @@ final class SubscriptionRegistry: Sendable {
             return (Array(storage.subscriptions.values), Array(storage.waiters.values))
         }
         for waiter in waiters { waiter.promise.fail(RedisError.shutDown) }
-        for subscription in subscriptions { subscription.continuation.finish() }
+        for subscription in subscriptions { subscription.queue.finish() }
     }
 }

@@ -58,7 +58,8 @@ public struct StderrLogHandler: LogHandler {
         return line
     }
 
-    /// Control characters as `\n`, `\r`, `\t`, `\u{1B}`… so one entry is one line.
+    /// Control characters as `\n`, `\r`, `\t`, `\u{1B}`… so one entry is one line, and
+    /// C1 and bidirectional controls too, so a logged name cannot rewrite an admin's terminal.
     static func escape(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -67,12 +68,19 @@ public struct StderrLogHandler: LogHandler {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || Self.isBidiControl(scalar):
                 out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     /// Values with spaces, quotes or `=` are quoted so `key=value` pairs stay parseable.

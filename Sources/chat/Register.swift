@@ -34,7 +34,7 @@ struct Register: AsyncParsableCommand {
         let name = try self.name ?? Self.ask("Name: ", terminal: terminal)
         // The server's rules, checked here too so that its 400 can mean "taken".
         guard id > 0 else { throw ChatFailure(.usage, "the user id must be positive") }
-        guard !name.isEmpty, name.count <= 64 else { throw ChatFailure(.usage, "the name must have 1 to 64 characters") }
+        if let problem = UserName.problem(name) { throw ChatFailure(.usage, problem) }
         let password = try self.password(config, terminal: terminal)
         guard !password.isEmpty else { throw ChatFailure(.usage, "the password must not be empty") }
 
@@ -49,7 +49,7 @@ struct Register: AsyncParsableCommand {
             }
         }
         switch reply.code {
-        case StatusCode.ok: Terminal.output("registered \(name)(\(id))\n")
+        case StatusCode.ok: Terminal.output("registered \(sanitize(name))(\(id))\n")
         case StatusCode.badRequest where reply.error.isEmpty || reply.error.contains("already"):
             throw ChatFailure(.alreadyRegistered, "id \(id) is already registered")
         default: throw ChatFailure.refused(code: reply.code, error: reply.error, what: "register")

@@ -25,7 +25,7 @@ struct Who: AsyncParsableCommand {
         var out = ""
         for user in reply.users {
             if self.json {
-                out += PayloadCoder.encode(user) + "\n"
+                out += TerminalText.escapedJSON(PayloadCoder.encode(user)) + "\n"
             } else {
                 let status = [UserStatus.online: "online", UserStatus.offline: "offline", UserStatus.busy: "busy"][user.status] ?? "\(user.status)"
                 out += "\(user.userid)\t\(sanitize(user.username))\t\(status)\n"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatProtocol
 import ControlProtocol
 import Foundation
 
@@ -75,16 +76,26 @@ struct Chatctl: AsyncParsableCommand {
         Foundation.exit(0)
     }
 
+    /// Error texts may quote chatd, and so names: escaped like all output (see `show`).
     private static func fail(_ message: String, status: Int32) -> Never {
         let line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "failed"
-        FileHandle.standardError.write(Data("chatctl: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("chatctl: \(TerminalText.escaped(line))\n".utf8))
         Foundation.exit(status)
     }
 }
 
-/// What every command does with chatd's answer: JSON as is, or the human view.
+/// What every command does with chatd's answer: JSON, or the human view.
 extension Chatctl {
+    /// The one way out for answers. Names and texts in them come from users (and old
+    /// records predate the name rules), so no control reaches the admin's terminal raw:
+    /// each line of the human view is escaped (tables and key/value lines escape their
+    /// cells first, to pad them right); JSON escapes what JSONEncoder leaves raw.
     func show(_ result: JSONValue, _ human: (JSONValue) -> String) {
-        print(self.json ? Format.json(result) : human(result))
+        if self.json {
+            print(Format.json(result))
+        } else {
+            print(human(result).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { TerminalText.escaped(String($0)) }.joined(separator: "\n"))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ChatProtocol
 import ControlProtocol
 import Foundation
 
@@ -27,12 +28,12 @@ enum Format {
 
     static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
-    /// JSON for scripts: stable key order, one document.
+    /// JSON for scripts: stable key order, one document, no raw control (C1, bidi).
     static func json(_ value: JSONValue) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        return TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
     }
 
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -1,5 +1,9 @@
+import ChatProtocol
+
 /// A plain-text table: a header row, then rows, columns padded to the widest cell.
-/// Numeric columns are right-aligned so digits line up.
+/// Numeric columns are right-aligned so digits line up. Cells are escaped
+/// (`TerminalText.escaped`) before they are measured: a control would otherwise
+/// move the cursor, and a tab or newline break the columns.
 struct Table {
     var headers: [String]
     var rightAligned: Set<Int> = []
@@ -10,7 +14,7 @@ struct Table {
         self.rightAligned = rightAligned
     }
 
-    mutating func add(_ row: [String]) { self.rows.append(row) }
+    mutating func add(_ row: [String]) { self.rows.append(row.map(TerminalText.escaped)) }
 
     var rendered: String {
         let all = [self.headers] + self.rows
@@ -29,10 +33,10 @@ struct Table {
     }
 }
 
-/// `key: value` lines with the values aligned.
+/// `key: value` lines with the values aligned; values escaped, so each stays one line.
 func keyValueLines(_ pairs: [(String, String)]) -> String {
     let width = pairs.map(\.0.count).max() ?? 0
     return pairs.map { key, value in
-        key + ":" + String(repeating: " ", count: width - key.count + 1) + value
+        key + ":" + String(repeating: " ", count: width - key.count + 1) + TerminalText.escaped(value)
     }.joined(separator: "\n")
 }

@@ -35,6 +35,31 @@ import Testing
         }
     }
 
+    /// A flood of password logins at the real cost is not queued without end: what the
+    /// hasher cannot get through in about two seconds is answered 503 "busy" at once.
+    @Test func aLoginFloodGetsBusyInsteadOfAQueue() async throws {
+        try await withDeployment(environment: ["CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
+                                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { deployment in
+            let ann = try await deployment.client()
+            #expect(try await ann.register(1, name: "ann", password: "pw").code == StatusCode.ok)
+            await ann.close()
+            var clients: [TestChatClient] = []
+            for _ in 0..<40 { clients.append(try await deployment.client()) }
+            for client in clients { try await client.send(.login(LoginMes(userid: 1, userpwd: "wrong"))) }
+            var codes: [Int] = []
+            for client in clients {
+                let reply = try await client.next(Pick.login, timeout: .seconds(60))
+                codes.append(reply.code)
+                if reply.code == StatusCode.storeUnavailable { #expect(reply.error.contains("busy")) }
+                await client.close()
+            }
+            #expect(codes.count == 40)
+            #expect(codes.contains(StatusCode.storeUnavailable))
+            #expect(codes.contains(StatusCode.wrongPassword))
+            #expect(codes.allSatisfy { $0 == StatusCode.storeUnavailable || $0 == StatusCode.wrongPassword })
+        }
+    }
+
     /// A LogoutMes ends the tokens that client had: the one it logged in with and the one
     /// it was given. A token of another login (another device) still works.
     @Test func logoutRevokesTheSessionsTokens() async throws {

@@ -37,19 +37,70 @@ import Testing
         }
     }
 
-    @Test func failedLoginsAreThrottledPerUser() async throws {
-        try await withDeployment(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "3"]) { d in
-            let client = try await d.client()
-            _ = try await client.register(1, name: "ann", password: "right")
-            for _ in 1...3 { #expect(try await client.login(1, password: "wrong").0.code == 403) }
-            // Now even the right password waits for the window to end.
-            let throttled = try await client.login(1, password: "right").0
-            #expect(throttled.code == 429)
-            #expect(throttled.error.contains("try again"))
-            // Another user from the same address is not affected.
-            _ = try await client.register(2, name: "bob", password: "pw")
-            #expect(try await client.login(2, password: "pw").0.code == 200)
+    /// An attacker guessing user 8's password from 127.0.0.2 is made to wait, longer
+    /// with each failure, while the owner on 127.0.0.1 logs in as usual, a valid token
+    /// gets in even from the attacker's address, and other users there are not affected.
+    @Test func guessingFromOneAddressDoesNotLockTheOwnerOut() async throws {
+        try await withDeployment { d in
+            let owner = try await d.client()
+            #expect(try await owner.register(8, name: "owner", password: "right").code == 200)
+            #expect(try await owner.register(9, name: "neighbour", password: "pw").code == 200)
+            let attacker = try await d.client(from: "127.0.0.2")
+            // Wrong passwords until the wait reaches 4 s: 1 s after the 5 free failures
+            // (login_failures_per_user), then 2 s, then 4 s. Between, the attacker waits
+            // what the server said: only time ends a wait.
+            var failures = 0
+            var hints: [Int] = []
+            while (hints.last ?? 0) < 4, failures < 15 {
+                let reply = try await attacker.login(8, password: "guess").0
+                switch reply.code {
+                case StatusCode.wrongPassword:
+                    failures += 1
+                case StatusCode.rateLimited:
+                    let hint = reply.error.firstMatch(of: /try again in (\d+) s/).flatMap { Int($0.1) }
+                    #expect(hint != nil, "no retry hint in \(reply.error)")
+                    hints.append(hint ?? 60)
+                    if (hint ?? 60) < 4 { try await Task.sleep(for: .seconds(hint ?? 60)) }
+                default:
+                    Issue.record("unexpected login reply \(reply.code) \(reply.error)")
+                    return
+                }
+            }
+            #expect(failures >= 7 && failures < 15)
+            #expect(hints.first == 1 && (hints.last ?? 0) >= 4, "the wait grows: \(hints)")
+            // Meanwhile the owner, from their own address, logs in with the password...
+            let (login, _) = try await owner.login(8, password: "right")
+            #expect(login.code == 200)
+            // ...and their token gets in from the attacker's address too.
+            let token = try #require(login.token)
+            let traveller = try await d.client(from: "127.0.0.2")
+            try await traveller.send(.login(LoginMes(userid: 8, userpwd: "", token: token)))
+            #expect(try await traveller.next(Pick.login).code == 200)
+            // Another user at the attacker's address is not held up either.
+            #expect(try await d.client(from: "127.0.0.2").login(9, password: "pw").0.code == 200)
+            // Password attempts for user 8 from there still wait (the last wait was 4 s or more).
+            #expect(try await attacker.login(8, password: "right").0.code == 429)
             #expect(d.chatd.output.contains("login_throttled"))
+        }
+    }
+
+    /// A token is checked even while password attempts wait, and a bad one is a failed
+    /// login like a wrong password: it makes the wait grow.
+    @Test func badTokensAreCheckedAndCountAsFailures() async throws {
+        try await withDeployment(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "2", "CHATD_LOGIN_WINDOW": "600"]) { d in
+            let owner = try await d.client()
+            #expect(try await owner.register(8, name: "owner", password: "right").code == 200)
+            let attacker = try await d.client(from: "127.0.0.2")
+            var codes: [Int] = []
+            for _ in 1...6 {
+                try await attacker.send(.login(LoginMes(userid: 8, userpwd: "", token: "8.9999999999.0.forged")))
+                codes.append(try await attacker.next(Pick.login).code)
+            }
+            #expect(codes == Array(repeating: 403, count: 6))
+            // 1 s after the second failure, doubled four times since: 16 s.
+            let reply = try await attacker.login(8, password: "right").0
+            #expect(reply.code == 429)
+            #expect(reply.error.contains("try again in 16 s") || reply.error.contains("try again in 15 s"), "\(reply.error)")
         }
     }
 
@@ -91,6 +142,36 @@ import Testing
             let fourth = try await d.client()
             try await fourth.send(.ping(PingMes(ts: 4)))
             #expect(try await fourth.next(Pick.pong).ts == 4)
+        }
+    }
+
+    /// One address cannot take every place: past `connections_per_address` (default 32)
+    /// its connections get 429 and are closed, while another address still gets in.
+    @Test func connectionsPerAddressAreLimited() async throws {
+        try await withDeployment { d in
+            var held: [TestChatClient] = []
+            for n in 1...32 {
+                let client = try await d.client()
+                // Answered: chatd has this one counted before the next is opened.
+                try await client.send(.ping(PingMes(ts: Int64(n))))
+                #expect(try await client.next(Pick.pong).ts == Int64(n))
+                held.append(client)
+            }
+            let over = try await d.client()
+            let refusal = try await over.collectUntilClosed().compactMap(Pick.error)
+            #expect(refusal.map(\.code) == [429])
+            #expect(refusal.first?.error.contains("too many connections from your address") == true)
+            // Another address (127.0.0.2, loopback too) is not affected.
+            let other = try await d.client(from: "127.0.0.2")
+            #expect(try await other.register(1, name: "ann", password: "pw").code == 200)
+            #expect(try await other.login(1, password: "pw").0.code == 200)
+            // A connection that closes frees its place; the refused one took none.
+            await held.removeFirst().close()
+            try await waitUntilConnections(32, on: d)
+            let again = try await d.client()
+            try await again.send(.ping(PingMes(ts: 99)))
+            #expect(try await again.next(Pick.pong).ts == 99)
+            for client in held { await client.close() }
         }
     }
 

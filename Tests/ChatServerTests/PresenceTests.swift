@@ -40,7 +40,8 @@ import Testing
     /// others' notices and messages are being fanned out: seed clients read exactly
     /// one frame as the login reply.
     @Test func theLoginReplyComesBeforeAnyFanOut() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0"]) { d in
+        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0",
+                                                   "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { d in
             let talker = try await d.user(1, "talker")
             for id in 100..<130 { _ = try await d.client().register(id, name: "u\(id)", password: "pw") }
             let chatter = Task {

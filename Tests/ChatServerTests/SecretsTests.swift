@@ -1,5 +1,6 @@
 import ChatProtocol
 import ChatTesting
+import Foundation
 import Testing
 
 /// Passwords, hashes and tokens never reach the log, even at the most verbose level.
@@ -26,6 +27,28 @@ import Testing
             for secret in [password, wrong, token, stored, String(stored.split(separator: "$").last ?? "-")] {
                 #expect(!log.contains(secret), "a secret reached the log")
             }
+        }
+    }
+}
+
+/// A Redis URL with a password, if it is bad, is quoted without the password.
+@Suite struct RedisURLSecretTests {
+    static let url = "redis://:s3cret-pw@localhost:notaport"
+
+    @Test func checkConfigQuotesTheURLWithoutItsPassword() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-secret-\(UUID().uuidString).conf").path
+        try "redis_url = \(Self.url)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") }
+        // From the file, the environment and the flag.
+        let fromFile = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", path], environment: environment)
+        environment["CHATD_REDIS_URL"] = Self.url
+        let fromEnvironment = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null"], environment: environment)
+        let fromFlag = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null", "--redis", Self.url])
+        for result in [fromFile, fromEnvironment, fromFlag] {
+            #expect(result.status == 1)
+            #expect(!result.output.contains("s3cret"), "\(result.output)")
+            #expect(result.output.contains(#"redis_url = "redis://***@localhost:notaport": invalid Redis URL: port must be"#), "\(result.output)")
         }
     }
 }

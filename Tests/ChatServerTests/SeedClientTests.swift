@@ -81,7 +81,8 @@ import Testing
     /// ids, its own among them, and the count (at the default, 1,000 ids fit the
     /// seed's 8096-byte buffer: LoginResJSONTests).
     @Test func aSeedClientLogsInToALargeRoom() async throws {
-        let environment = ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50"]
+        let environment = ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50",
+                           "CHATD_CONNECTIONS_PER_ADDRESS": "0"]
         try await withDeployment(environment: environment) { d in
             let ids = Array(100_001...100_060)
             var clients: [TestChatClient] = []

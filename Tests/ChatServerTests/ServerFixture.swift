@@ -11,8 +11,9 @@ struct Deployment: Sendable {
     let redis: RedisServerProcess
     let chatd: ChatdProcess
 
-    func client() async throws -> TestChatClient {
-        try await TestChatClient.connect(port: chatd.port)
+    /// A connection from `source` (a loopback address: 127.0.0.2 is another peer to chatd).
+    func client(from source: String? = nil) async throws -> TestChatClient {
+        try await TestChatClient.connect(port: chatd.port, source: source)
     }
 
     /// A registered, logged-in client.

@@ -1,4 +1,5 @@
 import ChatStore
+import NIOCore
 import Testing
 
 @Suite struct PasswordHasherTests {
@@ -21,5 +22,14 @@ import Testing
         #expect(ConstantTime.equal(Array("abc".utf8), Array("abc".utf8)))
         #expect(!ConstantTime.equal(Array("abc".utf8), Array("abd".utf8)))
         #expect(!ConstantTime.equal(Array("abc".utf8), Array("ab".utf8)))
+    }
+
+    /// The queue is bounded by time, not count: a costly hash admits few waiting, a cheap
+    /// one many; at least two per thread either way.
+    @Test func theQueueBoundFollowsTheCost() {
+        let costly = PasswordHasher(parameters: ScryptParameters())  // 2^17, r 8: about 0.3 s each
+        let cheap = PasswordHasher(parameters: ScryptParameters(n: 1024, r: 8, p: 1))
+        #expect(costly.maxPending >= 2 * System.coreCount && costly.maxPending <= 64)
+        #expect(cheap.maxPending > 100 * costly.maxPending)
     }
 }

@@ -47,7 +47,7 @@ struct RawControlConnection: Sendable {
     }
 }
 
-private struct Lines: NIOSingleStepByteToMessageDecoder {
+struct Lines: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
@@ -59,5 +59,63 @@ private struct Lines: NIOSingleStepByteToMessageDecoder {
 
     mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> ByteBuffer? {
         try self.decode(buffer: &buffer)
+    }
+}
+
+/// A control connection kept open across requests, read line by line: for limits that
+/// only show while connections stay open.
+struct HeldControlConnection {
+    let channel: any Channel
+    private var lines: AsyncStream<String>.AsyncIterator
+
+    static func connect(_ path: String) async throws -> HeldControlConnection {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(Lines()))
+                    try channel.pipeline.syncOperations.addHandler(LineSink(continuation: continuation))
+                }
+            }
+            .connect(unixDomainSocketPath: path).get()
+        return HeldControlConnection(channel: channel, lines: stream.makeAsyncIterator())
+    }
+
+    func send(_ line: String) async throws {
+        try await self.channel.writeAndFlush(ByteBuffer(string: line + "\n"))
+    }
+
+    /// The next line from chatd; nil once it has closed the connection.
+    mutating func nextLine() async -> String? {
+        await self.lines.next()
+    }
+
+    /// Every line until chatd closes the connection.
+    mutating func linesUntilClosed() async -> [String] {
+        var lines: [String] = []
+        while let line = await self.nextLine() { lines.append(line) }
+        return lines
+    }
+
+    func close() async {
+        try? await self.channel.close()
+    }
+}
+
+private final class LineSink: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let continuation: AsyncStream<String>.Continuation
+
+    init(continuation: AsyncStream<String>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.continuation.yield(String(buffer: Self.unwrapInboundIn(data)))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.continuation.finish()
+        context.fireChannelInactive()
     }
 }

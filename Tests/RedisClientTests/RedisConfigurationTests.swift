@@ -19,6 +19,17 @@ import Testing
         #expect(plain.poolSize == 4 && plain.commandTimeout == .seconds(5) && plain.connectTimeout == .seconds(2))
     }
 
+    @Test func redactedHidesUserInfo() {
+        #expect(RedisConfiguration.redacted(url: "redis://:s3cret@localhost:notaport") == "redis://***@localhost:notaport")
+        #expect(RedisConfiguration.redacted(url: "redis://alice:p@ss@cache.local:6380/3") == "redis://***@cache.local:6380/3")
+        #expect(RedisConfiguration.redacted(url: "redis://localhost:6379/0") == "redis://localhost:6379/0")
+        #expect(RedisConfiguration.redacted(url: "unix:///run/redis.sock?db=1") == "unix:///run/redis.sock?db=1")
+        // Not even a URL: whatever comes before the last @ may be a password.
+        #expect(RedisConfiguration.redacted(url: ":s3cret@localhost") == "***@localhost")
+        #expect(RedisConfiguration.redacted(url: "redis:/:s3cret@localhost") == "***@localhost")
+        #expect(RedisConfiguration.redacted(url: "pw@x://host") == "***@x://host")
+    }
+
     @Test(arguments: [
         "http://localhost", "redis://", "redis://host:0", "redis://host:65536", "redis://host:abc",
         "redis://host/x", "redis://host/-1", "redis://user@host", "redis://:%zz@host", "redis://[::1",

@@ -104,35 +104,36 @@ struct RedisSubscriberTests {
         }
     }
 
-    /// A listener more than `backlog` messages behind loses the oldest, as a slow
-    /// subscriber does in Redis itself, and a warning says how many were lost.
+    /// A listener more than its backlog of bytes behind loses the oldest messages, as a
+    /// slow subscriber does in Redis itself, and a warning says how many were lost.
     @Test func aListenerTooFarBehindLosesTheOldestAndIsWarned() async throws {
         try await RedisServerProcess.with { server in
             let (warnings, warned) = AsyncStream.makeStream(of: (message: String, metadata: Logger.Metadata).self)
             let logger = Logger(label: "test.bus") { _ in WarningCapture(warned) }
-            // Slow machines: a long timeout for the big script, and no health-check PING
-            // queued behind 100,000 messages (its timeout would replace the connection).
-            let configuration = try testConfiguration(server, commandTimeout: .seconds(120))
-            let subscriber = RedisSubscriber(configuration: configuration, logger: logger, healthCheckInterval: .hours(1))
+            // Room for exactly 100 messages of 1,000 bytes on "busy".
+            let cost = RedisSubscriber.backlogCost(of: RedisMessage(channel: "busy", payload: ByteBuffer(repeating: 0, count: 1000)))
+            let configuration = try testConfiguration(server)
+            let subscriber = RedisSubscriber(configuration: configuration, logger: logger, backlogBytes: 100 * cost)
             do {
                 try await withClient(configuration) { client in
                     let stream = try await subscriber.subscribe(channels: ["busy"])
-                    // One script publishes them all before the listener reads any.
-                    let count = RedisSubscriber.backlog + 5
-                    let script = "for i = 1, tonumber(ARGV[1]) do redis.call('PUBLISH', KEYS[1], i) end"
-                    _ = try await client.send("EVAL", script, "1", "busy", "\(count)")
+                    // One script publishes them all before the listener reads any:
+                    // 00000001xxx…, 00000002xxx…, each 1,000 bytes.
+                    let script = "for i = 1, tonumber(ARGV[1]) do redis.call('PUBLISH', KEYS[1], string.format('%08d', i) .. string.rep('x', 992)) end"
+                    _ = try await client.send("EVAL", script, "1", "busy", "105")
                     var dropWarning: Logger.Metadata?
                     for await warning in warnings where warning.message.contains("dropped") {
                         dropWarning = warning.metadata
                         break
                     }
                     #expect(dropWarning?["dropped"] == "5")
-                    var first: String?
+                    var received: [String] = []
                     for await message in stream {
-                        first = message.string
-                        break
+                        #expect(message.payload.readableBytes == 1000)
+                        received.append(String(message.string.prefix(8)))
+                        if received.count == 100 { break }
                     }
-                    #expect(first == "6")
+                    #expect(received == (6...105).map { String(format: "%08d", $0) })
                 }
             } catch {
                 await subscriber.shutdown()

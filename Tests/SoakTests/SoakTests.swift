@@ -17,7 +17,8 @@ import Testing
     func soak() async throws {
         try await RedisServerProcess.with(persistent: true) { redis in
             let environment = ["CHATD_PRESENCE_TTL": "3", "CHATD_RATE_LIMIT": "0", "CHATD_REDIS_TIMEOUT": "2",
-                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0"]
+                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
+                               "CHATD_CONNECTIONS_PER_ADDRESS": "0"]
             let steady = try await ChatdProcess.start(redisURL: redis.url, environment: environment)
             let restarting = NIOLockedValueBox(try await ChatdProcess.start(redisURL: redis.url, environment: environment))
             defer {

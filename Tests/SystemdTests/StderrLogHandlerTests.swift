@@ -21,6 +21,14 @@ import Testing
         #expect(!line.contains("\n"))
     }
 
+    /// A name logged from an old record cannot move an admin's cursor or reorder the line.
+    @Test func escapesC1AndBidiControls() {
+        let line = StderrLogHandler.format(
+            timestamp: (seconds: 0, milliseconds: 0), level: .info, label: "chatd", message: "m",
+            metadata: ["name": "a\u{9B}2J\u{202E}b\u{2066}"])
+        #expect(line.hasSuffix(#"name=a\u{9B}2J\u{202E}b\u{2066}"#))
+    }
+
     @Test func followsTheSharedLevelUnlessOverridden() {
         let shared = LogLevelBox(.info)
         var handler = StderrLogHandler(label: "chatd", level: shared)

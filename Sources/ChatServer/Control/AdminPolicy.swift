@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -55,21 +56,47 @@ public struct AdminPolicy: Sendable, Equatable {
     var checksGroups: Bool { !self.gids.isEmpty }
 }
 
-/// The policy in force; swapped whole on reload, read at each connection.
+/// The policy in force; swapped whole on reload, read at each connection. Whoever
+/// watches it (the control server, to check open connections again) hears of each swap.
 public final class AdminPolicyBox: Sendable {
-    private let box: NIOLockedValueBox<AdminPolicy>
+    private struct State {
+        var policy: AdminPolicy
+        var observers: [@Sendable (AdminPolicy) -> Void] = []
+    }
 
-    public init(_ policy: AdminPolicy) { self.box = NIOLockedValueBox(policy) }
+    private let box: NIOLockedValueBox<State>
 
+    public init(_ policy: AdminPolicy) { self.box = NIOLockedValueBox(State(policy: policy)) }
+
+    /// Setting it tells every observer, even when the value is the same: group
+    /// membership may have changed under an unchanged admin_group.
     public var current: AdminPolicy {
-        get { self.box.withLockedValue { $0 } }
-        set { self.box.withLockedValue { $0 = newValue } }
+        get { self.box.withLockedValue { $0.policy } }
+        set {
+            let observers = self.box.withLockedValue { state in
+                state.policy = newValue
+                return state.observers
+            }
+            for observer in observers { observer(newValue) }
+        }
+    }
+
+    func onChange(_ observer: @escaping @Sendable (AdminPolicy) -> Void) {
+        self.box.withLockedValue { $0.observers.append(observer) }
     }
 }
 
 /// Lookups in the passwd and group databases (NSS). They may block: call them
-/// off the event loops.
+/// off the event loops, on `pool`.
 enum UserDatabase {
+    /// Their own threads: NIOThreadPool.singleton runs the scrypt hashes, and a flood
+    /// of logins must not keep an administrator waiting at the door.
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
     static func gid(ofGroup name: String) -> UInt32? {
         var group = Glibc.group()
         var result: UnsafeMutablePointer<Glibc.group>?

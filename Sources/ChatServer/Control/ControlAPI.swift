@@ -99,6 +99,7 @@ public final class ControlAPI: Sendable {
         case .noSuchUser: return .refused(id.map { "no user \($0)" } ?? "no such user")
         case .invalidInput(let why): return .invalidParams(why)
         case .unavailable: return .unavailable("the store is unavailable")
+        case .outcomeUnknown: return .unavailable("the store did not answer in time; the change may or may not have been made")
         case .corruptRecord(let why): return .internalError("unreadable record: \(why)")
         case .userExists: return .refused(id.map { "user \($0) already exists" } ?? "the user already exists")
         case .idRetired: return .refused(id.map { "user id \($0) belonged to a deleted user; ids are never reused" } ?? "that id belonged to a deleted user")

@@ -6,33 +6,59 @@ import NIOPosix
 
 /// One control connection: the peer is checked against the admin policy first
 /// (a refused peer gets one "permission denied" line and is closed), then each
-/// line is a JSON-RPC request, answered in order, one line per request.
+/// line is a JSON-RPC request, answered in order, one line per request. A connection
+/// that sends no request for `control_idle_timeout` (and waits for no answer) is closed.
 final class ControlConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let api: ControlAPI
     let policy: AdminPolicyBox
+    let connections: ControlConnections
     let logger: Logger
     /// The admitted caller; failed when the peer is refused.
     private var caller: EventLoopFuture<PeerCredentials>?
     /// Completes when the latest request has been answered: replies keep request order.
     private var tail: EventLoopFuture<Void>?
+    /// Requests read and not answered yet: a connection waiting for an answer is not idle.
+    private var unanswered = 0
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
 
-    init(api: ControlAPI, policy: AdminPolicyBox, logger: Logger) {
+    init(api: ControlAPI, policy: AdminPolicyBox, connections: ControlConnections, logger: Logger) {
         self.api = api
         self.policy = policy
+        self.connections = connections
         self.logger = logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
         _ = self.admission(context.channel)
+        self.lastActivity = .now()
+        self.armIdleTimer(context: context)
         context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.idleTimer?.cancel()
+        self.connections.remove(context.channel)
+        context.fireChannelInactive()
     }
 
     private func admission(_ channel: any Channel) -> EventLoopFuture<PeerCredentials> {
         if let caller = self.caller { return caller }
-        let caller = Self.admit(channel, policy: self.policy.current, logger: self.logger)
+        let box = self.policy
+        let connections = self.connections
+        let logger = self.logger
+        let policy = box.current
+        let caller = Self.admit(channel, policy: policy, logger: logger).flatMap { peer in
+            connections.admitted(channel, as: peer)
+            // A reload while we looked: its check of the open connections may have
+            // missed this one, so decide again under the policy now in force.
+            let now = box.current
+            guard now != policy else { return channel.eventLoop.makeSucceededFuture(peer) }
+            return Self.admit(channel, policy: now, logger: logger)
+        }
         caller.whenFailure { _ in
             Self.reply(ControlResponse(id: nil, error: .permissionDenied()), on: channel).whenComplete { _ in
                 channel.close(promise: nil)
@@ -53,9 +79,11 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             // Never echo the line: it may hold a password.
             request = .failure(.parseError("not a JSON-RPC request"))
         }
+        self.unanswered += 1
+        self.lastActivity = .now()
         let caller = self.admission(channel)
         let previous = self.tail ?? channel.eventLoop.makeSucceededVoidFuture()
-        self.tail = previous.flatMap { caller }.flatMap { caller in
+        let answered = previous.flatMap { caller }.flatMap { caller in
             switch request {
             case .failure(let error):
                 return Self.reply(ControlResponse(id: nil, error: error), on: channel)
@@ -65,11 +93,37 @@ final class ControlConnectionHandler: ChannelInboundHandler {
                 }.flatMap { Self.reply($0, on: channel) }
             }
         }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        answered.whenComplete { _ in
+            handler.value.unanswered -= 1
+            handler.value.lastActivity = .now()
+        }
+        self.tail = answered
+    }
+
+    /// Checks at the deadline whether the connection has been idle all along: requests
+    /// and answers since then move the deadline on.
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        let timeout = self.api.server.configuration.current.controlIdleTimeout
+        guard timeout > .zero else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        self.idleTimer = context.eventLoop.scheduleTask(deadline: self.lastActivity + timeout) {
+            let (handler, context) = bound.value
+            guard handler.unanswered == 0, NIODeadline.now() >= handler.lastActivity + timeout else {
+                handler.armIdleTimer(context: context)
+                return
+            }
+            let channel = context.channel
+            let seconds = timeout.nanoseconds / 1_000_000_000
+            Self.reply(ControlResponse(id: nil, error: .refused("closed: no request for \(seconds) s")), on: channel).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
     }
 
     /// The write's future; a peer that went away mid-request just fails it.
     @discardableResult
-    private static func reply(_ response: ControlResponse, on channel: any Channel) -> EventLoopFuture<Void> {
+    static func reply(_ response: ControlResponse, on channel: any Channel) -> EventLoopFuture<Void> {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = (try? encoder.encode(response)) ?? Data(#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"encoding failed"}}"#.utf8)
@@ -81,25 +135,30 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// The peer's credentials when the policy admits them; the group database is
-    /// consulted (off the event loop) only when uid and primary gid do not decide.
+    /// The peer's credentials when the policy admits them.
     static func admit(_ channel: any Channel, policy: AdminPolicy, logger: Logger) -> EventLoopFuture<PeerCredentials> {
         let loop = channel.eventLoop
-        @Sendable func refuse(_ peer: PeerCredentials) -> EventLoopFuture<PeerCredentials> {
-            logger.warning("control connection refused: not an administrator", metadata: [
-                "chat_event": "admin_refused", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)", "peer_pid": "\(peer.pid)",
-            ])
-            return loop.makeFailedFuture(ControlError.permissionDenied())
-        }
         return PeerCredentials.of(channel).flatMap { peer -> EventLoopFuture<PeerCredentials> in
-            if policy.allows(peer, groups: []) { return loop.makeSucceededFuture(peer) }
-            guard policy.checksGroups else { return refuse(peer) }
-            return NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
-                UserDatabase.groups(ofUID: peer.uid, primary: peer.gid)
-            }.flatMap { groups in
-                policy.allows(peer, groups: groups) ? loop.makeSucceededFuture(peer) : refuse(peer)
+            Self.allows(peer, policy: policy, on: loop).flatMapThrowing { allowed in
+                guard allowed else {
+                    logger.warning("control connection refused: not an administrator", metadata: [
+                        "chat_event": "admin_refused", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)", "peer_pid": "\(peer.pid)",
+                    ])
+                    throw ControlError.permissionDenied()
+                }
+                return peer
             }
         }
+    }
+
+    /// Whether `policy` admits `peer`; the group database is consulted (on its own
+    /// threads) only when uid and primary gid do not decide.
+    static func allows(_ peer: PeerCredentials, policy: AdminPolicy, on loop: any EventLoop) -> EventLoopFuture<Bool> {
+        if policy.allows(peer, groups: []) { return loop.makeSucceededFuture(true) }
+        guard policy.checksGroups else { return loop.makeSucceededFuture(false) }
+        return UserDatabase.pool.runIfActive(eventLoop: loop) {
+            UserDatabase.groups(ofUID: peer.uid, primary: peer.gid)
+        }.map { groups in policy.allows(peer, groups: groups) }
     }
 }
 

@@ -1,3 +1,4 @@
+import ControlProtocol
 import Foundation
 import Logging
 import NIOCore
@@ -17,15 +18,39 @@ public final class ControlServer: Sendable {
     let policy: AdminPolicyBox
     let group: any EventLoopGroup
     let logger: Logger
+    let connections: ControlConnections
 
-    /// `policy` is read at each connection, so swapping its value applies at once.
-    /// `reload` re-reads the daemon's configuration (for `config.reload`).
+    /// Administrators are few and chatctl holds a connection for one request: more
+    /// open at once than this is a script gone wrong, or someone holding sockets.
+    public static let maxConnections = 64
+
+    /// `policy` is read at each connection, and each open connection is checked again
+    /// when it is swapped (reload). `reload` re-reads the daemon's configuration (for
+    /// `config.reload`).
     public init(server: ChatServer, policy: AdminPolicyBox, logger: Logger,
                 reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.api = ControlAPI(server: server, logger: logger, reload: reload)
         self.policy = policy
         self.group = server.group
         self.logger = logger
+        let connections = ControlConnections(limit: Self.maxConnections)
+        self.connections = connections
+        policy.onChange { policy in Self.recheck(connections, under: policy, logger: logger) }
+    }
+
+    /// Closes the open connections whose caller `policy` no longer admits.
+    static func recheck(_ connections: ControlConnections, under policy: AdminPolicy, logger: Logger) {
+        for (channel, caller) in connections.admittedCallers {
+            ControlConnectionHandler.allows(caller, policy: policy, on: channel.eventLoop).whenSuccess { allowed in
+                guard !allowed else { return }
+                logger.warning("control connection closed: no longer an administrator", metadata: [
+                    "chat_event": "admin_refused", "peer_uid": "\(caller.uid)", "peer_gid": "\(caller.gid)", "peer_pid": "\(caller.pid)",
+                ])
+                ControlConnectionHandler.reply(ControlResponse(id: nil, error: .permissionDenied()), on: channel).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            }
+        }
     }
 
     /// `group`: when chatd binds the socket itself, the admin group is given the
@@ -35,9 +60,17 @@ public final class ControlServer: Sendable {
         let bootstrap = ServerBootstrap(group: self.group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    guard self.connections.add(channel) else {
+                        let full = ControlError.unavailable("too many control connections (\(Self.maxConnections) open), try again later")
+                        ControlConnectionHandler.reply(ControlResponse(id: nil, error: full), on: channel).whenComplete { _ in
+                            channel.close(promise: nil)
+                        }
+                        return
+                    }
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 1 << 20)))
-                    try handlers.addHandler(ControlConnectionHandler(api: self.api, policy: self.policy, logger: self.logger))
+                    try handlers.addHandler(ControlConnectionHandler(api: self.api, policy: self.policy, connections: self.connections,
+                                                                     logger: self.logger))
                 }
             }
         switch source {

@@ -5,15 +5,25 @@ import NIOCore
 struct LineFrameDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
     let maxLength: Int
+    /// Bytes past the reader index already searched for a newline: a line arriving in
+    /// many reads is scanned once, not once per read.
+    private(set) var scanned = 0
+
+    init(maxLength: Int) {
+        self.maxLength = maxLength
+    }
 
     struct LineTooLong: Error {}
 
     mutating func decode(buffer: inout ByteBuffer) throws -> ByteBuffer? {
         let view = buffer.readableBytesView
-        guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
+        let unscanned = view.index(view.startIndex, offsetBy: min(self.scanned, view.count))
+        guard let newline = view[unscanned...].firstIndex(of: UInt8(ascii: "\n")) else {
+            self.scanned = view.count
             if view.count > maxLength { throw LineTooLong() }
             return nil
         }
+        self.scanned = 0
         let length = newline - view.startIndex
         guard length <= maxLength else { throw LineTooLong() }
         var line = buffer.readSlice(length: length)!

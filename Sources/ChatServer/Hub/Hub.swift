@@ -122,6 +122,7 @@ public final class Hub: Sendable {
     /// them again while the list has not changed. Above `presence_notices_max_users`
     /// it lists that many, `user` among them, and says how many are online.
     func loginReply(_ reply: LoginResMes, for user: Int) -> ByteBuffer {
+        self.presence.noteLogin()
         let limit = self.configuration.current.presenceNoticesMaxUsers
         let (listing, count) = self.online.withLockedValue { online in
             if let listing = online.listing, listing.limit == limit { return (listing, online.users.count) }

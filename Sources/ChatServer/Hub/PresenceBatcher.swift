@@ -8,7 +8,9 @@ import NIOCore
 /// Why: by protocol every session hears of every login, so N logins cost N² notices.
 /// Sent one by one that is N² writes; batched, a login storm of K users in one
 /// interval costs each session one write holding K notices. A user who leaves and
-/// comes back within the interval (a reconnect) causes no notice at all.
+/// comes back within the interval (a reconnect) causes no notice at all — unless a
+/// session logged in during the interval: its login reply showed the state in between,
+/// so it must hear the final one.
 final class PresenceBatcher: Sendable {
     /// One interval's notices: `bytes` holds every frame; `ranges[user]` is where
     /// that user's own notice sits, so their sessions can be sent the rest.
@@ -30,6 +32,8 @@ final class PresenceBatcher: Sendable {
         var next = 0
         var scheduled = false
         var stopped = false
+        /// A login reply was made during this interval.
+        var loginSeen = false
     }
 
     static let interval: Duration = .milliseconds(250)
@@ -62,6 +66,12 @@ final class PresenceBatcher: Sendable {
         }
     }
 
+    /// A login reply lists who is online now: a change that is undone before the interval
+    /// ends is not silent any more for that session.
+    func noteLogin() {
+        self.state.withLockedValue { $0.loginSeen = true }
+    }
+
     /// No more notices: the server is going down, and its event loops with it.
     func stop() {
         self.state.withLockedValue {
@@ -75,8 +85,10 @@ final class PresenceBatcher: Sendable {
             defer {
                 state.changes = [:]
                 state.scheduled = false
+                state.loginSeen = false
             }
-            return state.changes.values.filter { $0.online != $0.toldOnline }.sorted { $0.order < $1.order }
+            let loginSeen = state.loginSeen
+            return state.changes.values.filter { loginSeen || $0.online != $0.toldOnline }.sorted { $0.order < $1.order }
         }
         guard !changes.isEmpty else { return }
         var bytes = ByteBuffer()

@@ -10,6 +10,9 @@ struct RequestOutcome: Sendable {
     var loggedIn: UserIdentity?
     /// Close the connection after the replies are written.
     var close = false
+    /// Run once the replies were written to the socket (not when the connection was
+    /// gone first): what counts as delivered only once the client has it.
+    var onWritten: (@Sendable () -> Void)?
 
     static func reply(_ messages: ServerMessage...) -> RequestOutcome {
         RequestOutcome(replies: messages.map { $0.frame() })

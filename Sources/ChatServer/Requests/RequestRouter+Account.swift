@@ -29,6 +29,8 @@ extension RequestRouter {
             case .invalidInput(let why): (code, text) = (StatusCode.badRequest, why)
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            case .outcomeUnknown:
+                (code, text) = (StatusCode.outcomeUnknown, "the store did not answer in time: the account may have been made, try logging in")
             default: (code, text) = (StatusCode.noSuchUser, "registration failed")
             }
             logger.notice("registration refused", metadata: ["reason": .string(text)])
@@ -42,25 +44,33 @@ extension RequestRouter {
             return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
         }
         let limits = self.configuration.current
-        let userKey = "user:\(request.userid)"
+        // Per (user, source): an attacker elsewhere cannot lock the owner out.
+        let userKey = "\(request.userid)@\(origin.address)"
         let addressKey = "address:\(origin.address)"
-        let byUser = self.loginFailures.isOver(userKey, limit: limits.loginFailuresPerUser)
-        let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
-        if byUser.over || byAddress.over {
-            // Checked before any password work, so a guessing flood costs no scrypt.
-            let wait = max(byUser.retryAfter, byAddress.retryAfter).nanoseconds / 1_000_000_000 + 1
-            logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser.over ? "user" : "address")])
-            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(wait) s")))
+        let withToken = request.token?.isEmpty == false
+        // Only password attempts wait: a token costs an HMAC, not an scrypt hash, and a
+        // valid one always gets in (a bad one counts as a failure below).
+        if !withToken {
+            let byUser = self.loginBackoff.wait(userKey)
+            let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
+            if byUser > .zero || byAddress.over {
+                // Checked before any password work, so a guessing flood costs no scrypt.
+                let wait = max(byUser, byAddress.over ? byAddress.retryAfter : .zero)
+                let seconds = (wait.nanoseconds + 999_999_999) / 1_000_000_000
+                logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser > .zero ? "user" : "address")])
+                return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(seconds) s")))
+            }
         }
         if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
             return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
         }
         var record: UserRecord
         do {
-            if let token = request.token, !token.isEmpty {
+            if let token = request.token, withToken {
                 record = try await self.store.authenticate(id: request.userid, token: token)
             } else {
                 record = try await self.store.authenticate(id: request.userid, password: request.userpwd)
+                self.loginBackoff.succeeded(userKey)
             }
         } catch {
             let (code, text): (Int, String)
@@ -71,11 +81,11 @@ extension RequestRouter {
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
-            case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            case .unavailable, .outcomeUnknown: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
             }
             if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
-                self.loginFailures.record(userKey)
+                self.loginBackoff.failed(userKey, free: limits.loginFailuresPerUser)
                 self.loginFailures.record(addressKey)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
@@ -113,30 +123,47 @@ extension RequestRouter {
 
         let lifetime = self.configuration.current.tokenLifetime
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
+        let (offline, seen) = await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)
         var replies = [
             self.hub.loginReply(LoginResMes(code: StatusCode.ok, username: identity.username, token: token), for: identity.id),
-            ServerMessage.offline(await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)).frame(),
+            ServerMessage.offline(offline).frame(),
         ]
         let motd = self.configuration.current.messageOfTheDay
         if !motd.isEmpty {
             replies.append(ServerMessage.sms(SmsMes(content: motd, userid: 0, username: "server")).frame())
         }
-        return RequestOutcome(replies: replies, loggedIn: identity)
+        var outcome = RequestOutcome(replies: replies, loggedIn: identity)
+        if let seen {
+            // Only once the OfflineMes is on its way: a connection lost before keeps them missed.
+            outcome.onWritten = { self.markSeen(seen, by: identity.id, origin: origin) }
+        }
+        return outcome
     }
 
-    private func missed(by user: UserIdentity, cameOnline: Bool, origin: Origin) async -> OfflineMes {
+    private func markSeen(_ seen: SeenCursors, by user: Int, origin: Origin) {
+        self.inFlight.enter()
+        Task {
+            defer { self.inFlight.leave() }
+            do { try await self.store.markSeen(by: user, seen) } catch {
+                self.log("offline", origin, user: user).warning("could not record what the user was sent", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// What the user missed, and where their cursors go once it reached them.
+    private func missed(by user: UserIdentity, cameOnline: Bool, origin: Origin) async -> (OfflineMes, SeenCursors?) {
         // Another session was online: nothing was missed.
-        guard cameOnline else { return OfflineMes(messages: []) }
+        guard cameOnline else { return (OfflineMes(messages: []), nil) }
         do {
             let missed = try await self.store.collectMissed(for: user.id)
             var notes: [String] = []
             if missed.moreGroup { notes.append("older group messages") }
             if missed.morePrivate { notes.append("older private messages") }
             let note = notes.isEmpty ? nil : "not shown: " + notes.joined(separator: " and ") + "; page back with HistoryMes"
-            return OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note)
+            return (OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note), missed.seen)
         } catch {
             self.log("offline", origin, user: user.id).warning("could not read missed messages", metadata: ["error": "\(error)"])
-            return OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer")
+            return (OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer"), nil)
         }
     }
 

@@ -11,8 +11,9 @@ extension RequestRouter {
         do {
             stored = try await self.store.appendGroup(from: user.id, username: user.username, content: sms.content)
         } catch {
-            self.log("message", origin).warning("group message not stored", metadata: ["error": "\(error)"])
-            return .reply(.smsResult(SmsResMes(code: StatusCode.storeUnavailable, error: "not stored: the store is unavailable")))
+            self.log("message", origin).warning("group message not acknowledged", metadata: ["error": "\(error)"])
+            let (code, text) = Self.notAcknowledged(error)
+            return .reply(.smsResult(SmsResMes(code: code, error: text)))
         }
         // The sender's fields come from the session, never from the client's frame.
         let frame = ServerMessage.sms(SmsMes(content: sms.content, userid: user.id, username: user.username,
@@ -31,8 +32,9 @@ extension RequestRouter {
         } catch .noSuchUser {
             return .reply(.privateResult(PrivateResMes(code: StatusCode.notFound, error: "no user \(message.to)")))
         } catch {
-            self.log("message", origin).warning("private message not stored", metadata: ["error": "\(error)"])
-            return .reply(.privateResult(PrivateResMes(code: StatusCode.storeUnavailable, error: "not stored: the store is unavailable")))
+            self.log("message", origin).warning("private message not acknowledged", metadata: ["error": "\(error)"])
+            let (code, text) = Self.notAcknowledged(error)
+            return .reply(.privateResult(PrivateResMes(code: code, error: text)))
         }
         let frame = ServerMessage.privateMessage(PrivateMes(to: message.to, content: message.content, from: user.id,
                                                             username: user.username, id: stored.id, ts: stored.ts)).frame()
@@ -43,6 +45,15 @@ extension RequestRouter {
         // The sender's other devices see what they sent.
         if message.to != user.id { await self.hub.send(frame, toUser: user.id, except: origin.session) }
         return .reply(.privateResult(PrivateResMes(code: StatusCode.ok, id: stored.id, ts: stored.ts, delivered: delivered)))
+    }
+
+    /// Why a message got no acknowledgement: not stored (503), or perhaps stored (504),
+    /// when Redis took it and did not answer in time.
+    static func notAcknowledged(_ error: StoreError) -> (Int, String) {
+        if error == .outcomeUnknown {
+            return (StatusCode.outcomeUnknown, "outcome unknown: the store did not answer in time and may have the message; check history before sending it again")
+        }
+        return (StatusCode.storeUnavailable, "not stored: the store is unavailable")
     }
 
     func onlineUsers() -> RequestOutcome {

@@ -12,7 +12,8 @@ final class RequestRouter: Sendable {
     let logger: Logger
     /// Requests and session ends still running; shutdown waits for them.
     let inFlight = InFlight()
-    /// Failed logins by user and by address; registrations by address.
+    /// Failed logins by (user, source) and by source; registrations by source.
+    let loginBackoff: LoginBackoff
     let loginFailures: Throttle
     let registrations = Throttle(window: .hours(1))
 
@@ -21,6 +22,7 @@ final class RequestRouter: Sendable {
         self.hub = hub
         self.configuration = configuration
         self.logger = logger
+        self.loginBackoff = LoginBackoff(cap: configuration.current.loginWindow)
         self.loginFailures = Throttle(window: configuration.current.loginWindow)
     }
 
@@ -29,7 +31,8 @@ final class RequestRouter: Sendable {
         var session: SessionID
         var channel: any Channel
         var peer: String
-        /// The peer's address without the port, for per-address limits.
+        /// The peer's source (its IPv4 address or IPv6 /64, see `SourceAddress`), for
+        /// per-address limits.
         var address: String
         var connectedAt: Int64
         var stats: SessionStats

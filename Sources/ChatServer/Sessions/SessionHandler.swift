@@ -27,9 +27,8 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Requests waiting for the one in flight: a plain array, so an idle session holds
     /// no buffer (the queue is short, bounded by `maxQueuedRequests`).
     private var queue: [ClientMessage] = []
-    /// Frames from fan-out that arrived while the login was in flight: the client
-    /// must see its LoginResMes first, so they leave right after it.
-    private var heldUntilLogin: [(NIOAny, EventLoopPromise<Void>?)] = []
+    /// Frames from fan-out that arrived while the login was in flight.
+    private var heldUntilLogin: HeldFrames
     private var busy = false
     private var closing = false
     private var readPending = false
@@ -45,6 +44,7 @@ final class SessionHandler: ChannelDuplexHandler {
         self.connections = connections
         self.loginTimeout = configuration.loginTimeout
         self.maxQueuedRequests = configuration.maxQueuedRequests
+        self.heldUntilLogin = HeldFrames(limit: configuration.outboundQueueMax)
         self.connectedAt = SessionStats.nowMillis()
         self.stats = SessionStats(now: self.connectedAt)
         self.bucket = TokenBucket(rate: configuration.requestsPerSecond, burst: configuration.requestBurst)
@@ -52,7 +52,8 @@ final class SessionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.peer = context.channel.remoteAddress.map(Self.describe) ?? "?"
-        self.address = context.channel.remoteAddress?.ipAddress ?? "?"
+        // As the per-source limits count it (an IPv6 /64 is one source), for the throttles.
+        self.address = context.channel.remoteAddress.flatMap(SourceAddress.init)?.description ?? "?"
         if context.channel.isActive { self.armLoginDeadline(context: context) }
     }
 
@@ -117,20 +118,18 @@ final class SessionHandler: ChannelDuplexHandler {
             return
         }
         if self.user == nil {
-            guard self.heldUntilLogin.count < Self.maxHeldUntilLogin else {
+            // A login takes milliseconds: a session's worth of queue in that time means
+            // something is wrong.
+            guard self.heldUntilLogin.hold(data, size: Self.unwrapOutboundIn(data).readableBytes, promise: promise) else {
                 promise?.fail(ChannelError.outputClosed)
                 self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
                 return
             }
-            self.heldUntilLogin.append((data, promise))
             return
         }
         self.stats.messagesOut.add(1, ordering: .relaxed)
         context.write(data, promise: promise)
     }
-
-    /// A login takes milliseconds; this many frames in that time means something is wrong.
-    private static let maxHeldUntilLogin = 4096
 
     /// False when closing, or when more than `outboundQueueMax` bytes already wait for
     /// this client (NIO turns the channel unwritable at the high-water mark): such a
@@ -172,11 +171,16 @@ final class SessionHandler: ChannelDuplexHandler {
             self.loginDeadline?.cancel()
             self.loginDeadline = nil
         }
-        for reply in outcome.replies { self.write(frame: reply, context: context) }
+        for (index, reply) in outcome.replies.enumerated() {
+            var written: EventLoopPromise<Void>?
+            if index == outcome.replies.count - 1, let onWritten = outcome.onWritten {
+                written = context.eventLoop.makePromise()
+                written?.futureResult.whenSuccess { onWritten() }
+            }
+            self.write(frame: reply, context: context, promise: written)
+        }
         if self.user != nil, !self.heldUntilLogin.isEmpty {
-            let held = self.heldUntilLogin
-            self.heldUntilLogin = []
-            for (data, promise) in held { self.write(context: context, data: data, promise: promise) }
+            for (data, promise) in self.heldUntilLogin.takeAll() { self.write(context: context, data: data, promise: promise) }
         }
         context.flush()
         if let reason = self.pendingKick {
@@ -213,8 +217,7 @@ final class SessionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.closing = true
         self.connections.untrack(context.channel)
-        for (_, promise) in self.heldUntilLogin { promise?.fail(ChannelError.ioOnClosedChannel) }
-        self.heldUntilLogin = []
+        for (_, promise) in self.heldUntilLogin.takeAll() { promise?.fail(ChannelError.ioOnClosedChannel) }
         self.loginDeadline?.cancel()
         let router = self.router
         let id = self.id
@@ -249,10 +252,13 @@ final class SessionHandler: ChannelDuplexHandler {
         self.write(frame: message.frame(), context: context)
     }
 
-    private func write(frame: ByteBuffer, context: ChannelHandlerContext) {
-        guard self.mayWrite(context: context) else { return }
+    private func write(frame: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        guard self.mayWrite(context: context) else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
         self.stats.messagesOut.add(1, ordering: .relaxed)
-        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        context.write(Self.wrapOutboundOut(frame), promise: promise)
     }
 
     static func describe(_ address: SocketAddress) -> String {

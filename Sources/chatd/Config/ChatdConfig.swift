@@ -19,6 +19,7 @@ struct ChatdConfig: Equatable {
     var controlSocket = "/run/chatd/control.sock"
     var adminGroup = "chatadm"
     var adminUsers: [String] = []
+    var controlIdleTimeout = 60
     var redisURL = "redis://127.0.0.1:6379"
     /// A file holding the Redis password (a systemd credential); overrides one in redis_url.
     /// Empty: `$CREDENTIALS_DIRECTORY/redis-password` when that exists.
@@ -29,7 +30,7 @@ struct ChatdConfig: Equatable {
     var seedUserHash = "user"
     var maxFrameSize = 65536
     var idleTimeout = 600
-    var loginTimeout = 60
+    var loginTimeout = 10
     var historyMax = 100_000
     var historyPageMax = 200
     var offlineMax = 100
@@ -56,6 +57,7 @@ struct ChatdConfig: Equatable {
     var registrationsPerAddress = 10
     var maxSessionsPerUser = 16
     var maxConnections = 50_000
+    var connectionsPerAddress = 32
     var presenceTTL = 15
     var presenceGrace = 5
     var presenceNoticesMaxUsers = 1000
@@ -124,9 +126,12 @@ struct ChatdConfig: Equatable {
             self.controlSocket = value
         case .adminGroup: self.adminGroup = value
         case .adminUsers: self.adminUsers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .controlIdleTimeout: self.controlIdleTimeout = try int(0...86_400)
         case .redisURL:
+            // The value is quoted in the error, which reaches stderr, the journal and
+            // `chatctl reload`: never with its password.
             do { _ = try RedisConfiguration(url: value) } catch {
-                throw .invalid(key: key.rawValue, value: value, "\(error)")
+                throw .invalid(key: key.rawValue, value: RedisConfiguration.redacted(url: value), "\(error)")
             }
             self.redisURL = value
         case .redisPasswordFile:
@@ -179,6 +184,7 @@ struct ChatdConfig: Equatable {
         case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
         case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
         case .maxConnections: self.maxConnections = try int(1...10_000_000)
+        case .connectionsPerAddress: self.connectionsPerAddress = try int(0...10_000_000)
         case .presenceTTL: self.presenceTTL = try int(2...3_600)
         case .presenceGrace: self.presenceGrace = try int(0...3_600)
         case .presenceNoticesMaxUsers: self.presenceNoticesMaxUsers = try int(0...100_000_000)
@@ -224,6 +230,7 @@ struct ChatdConfig: Equatable {
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
+        server.controlIdleTimeout = .seconds(Int64(controlIdleTimeout))
         server.tokenLifetime = .seconds(tokenTTL)
         server.outboundQueueMax = outboundQueueMax
         server.requestsPerSecond = Double(rateLimit)
@@ -236,6 +243,7 @@ struct ChatdConfig: Equatable {
         server.registrationsPerAddress = registrationsPerAddress
         server.maxSessionsPerUser = maxSessionsPerUser
         server.maxConnections = maxConnections
+        server.connectionsPerAddress = connectionsPerAddress
         server.presenceTTL = .seconds(presenceTTL)
         server.presenceGrace = .seconds(presenceGrace)
         server.presenceNoticesMaxUsers = presenceNoticesMaxUsers

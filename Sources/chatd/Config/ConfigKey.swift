@@ -8,6 +8,7 @@ enum ConfigKey: String, CaseIterable {
     case controlSocket = "control_socket"
     case adminGroup = "admin_group"
     case adminUsers = "admin_users"
+    case controlIdleTimeout = "control_idle_timeout"
     case redisURL = "redis_url"
     case redisKeyPrefix = "redis_key_prefix"
     case redisPasswordFile = "redis_password_file"
@@ -39,6 +40,7 @@ enum ConfigKey: String, CaseIterable {
     case registrationsPerAddress = "registrations_per_address"
     case maxSessionsPerUser = "max_sessions_per_user"
     case maxConnections = "max_connections"
+    case connectionsPerAddress = "connections_per_address"
     case presenceTTL = "presence_ttl"
     case presenceGrace = "presence_grace"
     case presenceNoticesMaxUsers = "presence_notices_max_users"
@@ -50,9 +52,9 @@ enum ConfigKey: String, CaseIterable {
     var isLive: Bool {
         switch self {
         case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
+             .adminGroup, .adminUsers, .controlIdleTimeout, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
              .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registration, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections, .presenceGrace, .presenceNoticesMaxUsers:
+             .maxSessionsPerUser, .maxConnections, .connectionsPerAddress, .presenceGrace, .presenceNoticesMaxUsers:
             return true
         default:
             return false

@@ -1,0 +1,29 @@
+import Metrics
+
+/// What an operator wants to see of Redis: how long commands take and how they fail.
+/// Made through swift-metrics, so they go wherever the process bootstrapped it
+/// (chatd: Prometheus) and nowhere otherwise.
+struct RedisMetrics: Sendable {
+    let duration = Metrics.Timer(label: "redis_command_duration_seconds", preferredDisplayUnit: .seconds)
+    private let errors: [String: Counter]
+
+    init() {
+        var errors: [String: Counter] = [:]
+        for kind in ["connection", "timeout", "server", "protocol", "other"] {
+            errors[kind] = Counter(label: "redis_command_errors_total", dimensions: [("error", kind)])
+        }
+        self.errors = errors
+    }
+
+    func failed(_ error: RedisError) {
+        let kind: String
+        switch error {
+        case .connectionFailed, .connectionClosed, .shutDown: kind = "connection"
+        case .timeout: kind = "timeout"
+        case .server: kind = "server"
+        case .protocolViolation: kind = "protocol"
+        case .invalidURL, .unexpectedReply: kind = "other"
+        }
+        self.errors[kind]?.increment()
+    }
+}
