@@ -95,9 +95,9 @@ ps -o user=,pid=,comm= -p "$(show chatd.service MainPID)"
 ok "chatd started by socket activation, runs as chatd"
 timeout $T chatctl user add 100 --name ann --password-stdin </root/pw.100 || fail "chatctl user add 100 failed (exit $?)"
 timeout $T chatctl user add 101 --name bob --password-stdin </root/pw.101 || fail "chatctl user add 101 failed (exit $?)"
-t0=$(date +%s.%N)
+t0=$EPOCHREALTIME
 chat_as 100 who >/dev/null || fail "ann, made by chatctl user add, cannot log in (exit $?)"
-echo "one password login (scrypt N=2^17 under emulation): $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+echo "one password login (scrypt N=2^17 under emulation): $(awk "BEGIN {printf \"%.1f\", $EPOCHREALTIME - $t0}") s"
 ok "chatctl user add made 100 (ann) and 101 (bob); ann logs in"
 
 step "two users chat: ann listens, bob sends to everyone and privately"
