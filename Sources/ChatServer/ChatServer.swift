@@ -14,7 +14,7 @@ public final class ChatServer: Sendable {
     public let store: ChatStore
     let router: RequestRouter
     let connections = ConnectionTracker()
-    let group: any EventLoopGroup
+    public let group: any EventLoopGroup
     let logger: Logger
 
     public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger) {
@@ -77,8 +77,12 @@ public final class ChatServer: Sendable {
             }
             switch admission {
             case .admitted: try self.setUp(channel, configuration: configuration)
-            case .full: self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
-            case .sourceFull: self.refuse(channel, ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later"))
+            case .full:
+                ServerMetrics.refusedConnections["server_full"]?.increment()
+                self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
+            case .sourceFull:
+                ServerMetrics.refusedConnections["per_address"]?.increment()
+                self.refuse(channel, ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later"))
             }
         } catch {
             self.connections.untrack(channel)

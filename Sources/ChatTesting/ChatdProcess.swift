@@ -38,6 +38,7 @@ public final class ChatdProcess: Sendable {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
         env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
+        env["CHATD_LOGIN_TIMEOUT"] = "60"  // loaded CI machines: fixtures register many users on one connection before logging in
         env["CHATD_LOG_TARGET"] = "stderr"
         env["CHATD_PRESENCE_GRACE"] = "0"  // "went offline" at once; the grace has its own tests
         for (key, value) in environment { env[key] = value }

@@ -4,6 +4,10 @@ import Metrics
 /// Made through swift-metrics, so they go wherever the process bootstrapped it
 /// (chatd: Prometheus) and nowhere otherwise.
 struct RedisMetrics: Sendable {
+    /// Pub/sub messages read, and those a listener lost by falling too far behind.
+    static let pubsubReceived = Counter(label: "redis_pubsub_messages_total")
+    static let pubsubDropped = Counter(label: "redis_pubsub_dropped_total")
+
     let duration = Metrics.Timer(label: "redis_command_duration_seconds", preferredDisplayUnit: .seconds)
     private let errors: [String: Counter]
 

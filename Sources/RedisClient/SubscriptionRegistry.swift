@@ -106,7 +106,11 @@ final class SubscriptionRegistry: Sendable {
             }
             var dropped = 0
             for queue in receivers { dropped += queue.push(message) }
-            if dropped > 0 { self.noteDropped(dropped) }
+            RedisMetrics.pubsubReceived.increment()
+            if dropped > 0 {
+                RedisMetrics.pubsubDropped.increment(by: Int64(dropped))
+                self.noteDropped(dropped)
+            }
         case "subscribe":
             guard parts.count >= 2, let channel = parts[1].string else { return }
             let ready: [Waiter] = self.storage.withLockedValue { storage in

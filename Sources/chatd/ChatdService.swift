@@ -17,6 +17,8 @@ final class ChatdService: Service, Sendable {
     let server: ChatServer
     let redis: RedisClient
     let bus: RedisSubscriber
+    let metrics: MetricsEndpoint?
+    let loops: [any EventLoop]
     let notifier: SystemdNotifier?
     let logger: Logger
     let current: NIOLockedValueBox<ChatdConfig>
@@ -24,8 +26,10 @@ final class ChatdService: Service, Sendable {
     let adminPolicy: AdminPolicyBox
 
     init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
-         bus: RedisSubscriber, notifier: SystemdNotifier?, logger: Logger) {
+         bus: RedisSubscriber, metrics: MetricsEndpoint?, loops: [any EventLoop], notifier: SystemdNotifier?, logger: Logger) {
         self.bus = bus
+        self.metrics = metrics
+        self.loops = loops
         self.loader = loader
         self.listeners = listeners
         self.server = server
@@ -53,11 +57,16 @@ final class ChatdService: Service, Sendable {
         let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
                                               reload: { self.reloadTellingSystemd() })
             .listen(self.listeners.control, group: AdminPolicy.groupID(config.adminGroup))
+        var metricsChannel: (any Channel)?
+        if let metrics = self.metrics, let source = self.listeners.metrics {
+            metricsChannel = try await metrics.listen(source, group: self.server.group)
+        }
         var ready: Logger.Metadata = [
             "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
             "socket_activated": "\(self.listeners.activated)",
         ]
         if let tls { ready["tls_listen"] = "\(tls.localAddress.map { "\($0)" } ?? "?")" }
+        if let metricsChannel { ready["metrics_listen"] = "\(metricsChannel.localAddress.map { "\($0)" } ?? "?")" }
         self.logger.info("chatd ready", metadata: ready)
         self.notifier?.ready()
 
@@ -66,6 +75,9 @@ final class ChatdService: Service, Sendable {
             tasks.addTask { await self.reportStatus() }
             tasks.addTask { await self.watchRedis() }
             tasks.addTask { await cluster() }
+            if self.metrics != nil {
+                tasks.addTask { await MetricsEndpoint.sample(server: self.server, loops: self.loops) }
+            }
             try? await gracefulShutdown()
             tasks.cancelAll()
         }
@@ -77,6 +89,7 @@ final class ChatdService: Service, Sendable {
         let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
         await self.server.drain(deadline: deadline)
         try? await control.close()
+        try? await metricsChannel?.close()
         await self.bus.shutdown()
         await self.redis.shutdown()
         self.logger.info("chatd stopped")

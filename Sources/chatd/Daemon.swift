@@ -23,6 +23,8 @@ struct Daemon {
             logger.critical("unusable sockets from systemd", metadata: ["error": "\(error)"])
             throw error
         }
+        // Before anything makes a metric: one made earlier would go nowhere.
+        let metrics = listeners.metrics.map { _ in MetricsEndpoint.bootstrap() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         var redisConfiguration = try config.redis()
         if let password = credentials.redisPassword { redisConfiguration.password = password }
@@ -37,7 +39,7 @@ struct Daemon {
         let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger)
         let notifier = SystemdNotifier()
         let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis, bus: bus,
-                                   notifier: notifier, logger: logger)
+                                   metrics: metrics, loops: Array(group.makeIterator()), notifier: notifier, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier {
             // First, so it stops last: systemd keeps getting pings while sessions drain.

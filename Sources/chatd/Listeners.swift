@@ -9,6 +9,8 @@ struct Listeners {
     var chat: ListenerSource
     var control: ControlListenerSource
     var tls: (source: ListenerSource, context: NIOSSLContext)?
+    /// The Prometheus endpoint: systemd's `metrics` socket, else `metrics_listen`, else none.
+    var metrics: ListenerSource?
     var activated: Bool
 
     static func resolve(_ config: ChatdConfig) throws -> Listeners {
@@ -21,7 +23,7 @@ struct Listeners {
                                   control: .bind(path: config.controlSocket), activated: false)
         } else {
             let named = try passed.expect(names: ["chat": .tcpListener, "control": .unixListener],
-                                          optional: ["chat-tls": .tcpListener])
+                                          optional: ["chat-tls": .tcpListener, "metrics": .tcpListener])
             let chat = named["chat"]!.fd
             let control = named["control"]!.fd
             listeners = Listeners(chat: .adopt(fd: chat, backlog: adoptionBacklog(fd: chat)),
@@ -29,6 +31,12 @@ struct Listeners {
             if let tls = named["chat-tls"]?.fd {
                 tlsSource = .adopt(fd: tls, backlog: adoptionBacklog(fd: tls))
             }
+            if let metrics = named["metrics"]?.fd {
+                listeners.metrics = .adopt(fd: metrics, backlog: adoptionBacklog(fd: metrics))
+            }
+        }
+        if listeners.metrics == nil, let address = config.metricsListen {
+            listeners.metrics = .bind(host: address.host, port: address.port)
         }
         if tlsSource == nil, let address = config.tlsListen {
             tlsSource = .bind(host: address.host, port: address.port)

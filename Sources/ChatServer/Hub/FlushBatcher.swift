@@ -52,7 +52,12 @@ final class FlushBatcher: Sendable {
         let start = NIODeadline.now()
         var gathering = Gathering()
         swap(&gathering, &self.gathering.value)
-        gathering.drain { channel, bytes in channel.writeAndFlush(bytes, promise: nil) }
+        var written = 0
+        gathering.drain { channel, bytes in
+            written += bytes.readableBytes
+            channel.writeAndFlush(bytes, promise: nil)
+        }
+        ServerMetrics.bytesOut.increment(by: Int64(written))
         self.lastFlush.value = NIODeadline.now() - start
     }
 }

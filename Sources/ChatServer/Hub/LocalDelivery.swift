@@ -12,7 +12,9 @@ final class LocalDelivery: Sendable {
     func deliver(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
         var excluded = exceptUser.map { self.registry.sessions(of: $0).map(\.id) } ?? []
         if let except { excluded.append(except) }
-        for group in self.registry.sessionsByLoop() where !group.sessions.isEmpty {
+        let groups = self.registry.sessionsByLoop()
+        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } - excluded.count, kind: "group")
+        for group in groups where !group.sessions.isEmpty {
             let batcher = self.batcher(for: group.loop)
             group.loop.execute { [excluded] in batcher.broadcast(frame, to: group, except: excluded) }
         }
@@ -27,7 +29,9 @@ final class LocalDelivery: Sendable {
         }
         let own = ownNotice
         let bytes = batch.bytes
-        for group in self.registry.sessionsByLoop() where !group.sessions.isEmpty {
+        let groups = self.registry.sessionsByLoop()
+        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } * batch.ranges.count, kind: "presence")
+        for group in groups where !group.sessions.isEmpty {
             let batcher = self.batcher(for: group.loop)
             group.loop.execute {
                 let here = own.filter { group.sessions[$0.key] != nil }
@@ -54,6 +58,7 @@ final class LocalDelivery: Sendable {
             loop.execute { batcher.write(frame, to: session) }
             count += 1
         }
+        ServerMetrics.delivered(count, kind: "private")
         return count
     }
 

@@ -8,7 +8,7 @@ import Glibc
 extension ServerBootstrap {
     /// Adopts an already listening socket (from systemd) keeping its accept-queue limit:
     /// NIO calls listen(128) on adoption, so the original backlog is put back afterwards.
-    func adopt(fd: CInt, backlog: Int32) async throws -> any Channel {
+    package func adopt(fd: CInt, backlog: Int32) async throws -> any Channel {
         let channel = try await self.serverChannelOption(.backlog, value: backlog).withBoundSocket(fd).get()
         guard listen(fd, backlog) == 0 else {
             let error = errno

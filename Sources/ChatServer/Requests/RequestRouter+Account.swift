@@ -8,11 +8,13 @@ extension RequestRouter {
         let limits = self.configuration.current
         guard limits.registrationOpen else {
             logger.notice("registration refused", metadata: ["reason": "registration is closed"])
+            ServerMetrics.registration(.failed)
             return .reply(.registerResult(RegisterResMes(code: StatusCode.wrongPassword,
                                                          error: "registration is closed on this server; ask an administrator for an account")))
         }
         if self.registrations.isOver(origin.address, limit: limits.registrationsPerAddress).over {
             logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
+            ServerMetrics.registration(.throttled)
             return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
         }
         // Every attempt counts, refused ones too: each may cost a password hash.
@@ -20,6 +22,7 @@ extension RequestRouter {
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
             logger.info("user registered")
+            ServerMetrics.registration(.ok)
             return .reply(.registerResult(RegisterResMes(code: StatusCode.ok)))
         } catch {
             let (code, text): (Int, String)
@@ -34,6 +37,7 @@ extension RequestRouter {
             default: (code, text) = (StatusCode.noSuchUser, "registration failed")
             }
             logger.notice("registration refused", metadata: ["reason": .string(text)])
+            ServerMetrics.registration(Self.outcome(code, text))
             return .reply(.registerResult(RegisterResMes(code: code, error: text)))
         }
     }
@@ -57,6 +61,7 @@ extension RequestRouter {
                 // Checked before any password work, so a guessing flood costs no scrypt.
                 let wait = max(byUser, byAddress.over ? byAddress.retryAfter : .zero)
                 let seconds = (wait.nanoseconds + 999_999_999) / 1_000_000_000
+                ServerMetrics.login(.throttled)
                 logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser > .zero ? "user" : "address")])
                 return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(seconds) s")))
             }
@@ -89,6 +94,7 @@ extension RequestRouter {
                 self.loginFailures.record(addressKey)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
+            ServerMetrics.login(Self.outcome(code, text))
             return .reply(.loginResult(LoginResMes(code: code, error: text)))
         }
 
@@ -105,6 +111,7 @@ extension RequestRouter {
             return RequestOutcome(close: true)
         }
         logger.info("logged in")
+        ServerMetrics.login(.ok)
         var cameOnline = false
         // Back within the grace after leaving this node: no one was told they left,
         // but what was sent meanwhile is theirs to see.
@@ -217,6 +224,16 @@ extension RequestRouter {
         let goneEverywhere = (try? await self.store.presenceDown(node: self.hub.node, user: user.id, ttl: ttl)) ?? true
         if goneEverywhere {
             await self.hub.announce(user, online: false)
+        }
+    }
+
+    /// A refusal's code as the metrics count it.
+    static func outcome(_ code: Int, _ text: String) -> ServerMetrics.Outcome {
+        switch code {
+        case StatusCode.rateLimited: .throttled
+        case StatusCode.storeUnavailable where text.contains("busy"): .busy
+        case StatusCode.storeUnavailable, StatusCode.outcomeUnknown: .unavailable
+        default: .failed
         }
     }
 }

@@ -26,6 +26,7 @@ final class FrameReader: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.failed else { return }
         var input = Self.unwrapInboundIn(data)
+        ServerMetrics.bytesIn.increment(by: Int64(input.readableBytes))
         if var unfinished = self.unfinished {
             self.unfinished = nil
             unfinished.writeBuffer(&input)

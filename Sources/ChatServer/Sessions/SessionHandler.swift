@@ -80,6 +80,7 @@ final class SessionHandler: ChannelDuplexHandler {
         self.stats.lastActivity.store(SessionStats.nowMillis(), ordering: .relaxed)
         do {
             let message = try ClientMessage.decode(frame)
+            ServerMetrics.received(message.type)
             switch message {
             case .ping, .pong: break
             case .logout:
@@ -122,7 +123,7 @@ final class SessionHandler: ChannelDuplexHandler {
             // something is wrong.
             guard self.heldUntilLogin.hold(data, size: Self.unwrapOutboundIn(data).readableBytes, promise: promise) else {
                 promise?.fail(ChannelError.outputClosed)
-                self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+                self.closeAsSlowConsumer(context: context)
                 return
             }
             return
@@ -137,7 +138,7 @@ final class SessionHandler: ChannelDuplexHandler {
     private func mayWrite(context: ChannelHandlerContext) -> Bool {
         guard !self.closing else { return false }
         guard context.channel.isWritable else {
-            self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+            self.closeAsSlowConsumer(context: context)
             return false
         }
         return true
@@ -232,6 +233,11 @@ final class SessionHandler: ChannelDuplexHandler {
             }
         }
         context.fireChannelInactive()
+    }
+
+    private func closeAsSlowConsumer(context: ChannelHandlerContext) {
+        if !self.closing { ServerMetrics.slowConsumerKicks.increment() }
+        self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
     }
 
     /// Writes a last message, then closes once it is sent — or after a short grace,

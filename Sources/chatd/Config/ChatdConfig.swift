@@ -17,6 +17,8 @@ struct ChatdConfig: Equatable {
     var tlsCertificate = ""
     var tlsKey = ""
     var controlSocket = "/run/chatd/control.sock"
+    /// The Prometheus endpoint to bind when systemd passes no `metrics` socket; nil = none.
+    var metricsListen: HostPort?
     var adminGroup = "chatadm"
     var adminUsers: [String] = []
     var controlIdleTimeout = 60
@@ -121,6 +123,10 @@ struct ChatdConfig: Equatable {
             self.tlsListen = hostPort
         case .tlsCertificate: self.tlsCertificate = value
         case .tlsKey: self.tlsKey = value
+        case .metricsListen:
+            guard !value.isEmpty else { self.metricsListen = nil; return }
+            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT, or nothing for no metrics endpoint") }
+            self.metricsListen = hostPort
         case .controlSocket:
             guard value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
             self.controlSocket = value
@@ -207,6 +213,7 @@ struct ChatdConfig: Equatable {
         if tlsCertificate != other.tlsCertificate { changed.append(.tlsCertificate) }
         if tlsKey != other.tlsKey { changed.append(.tlsKey) }
         if controlSocket != other.controlSocket { changed.append(.controlSocket) }
+        if metricsListen != other.metricsListen { changed.append(.metricsListen) }
         if redisURL != other.redisURL { changed.append(.redisURL) }
         if redisPasswordFile != other.redisPasswordFile { changed.append(.redisPasswordFile) }
         if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }

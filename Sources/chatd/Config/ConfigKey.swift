@@ -6,6 +6,7 @@ enum ConfigKey: String, CaseIterable {
     case tlsCertificate = "tls_certificate"
     case tlsKey = "tls_key"
     case controlSocket = "control_socket"
+    case metricsListen = "metrics_listen"
     case adminGroup = "admin_group"
     case adminUsers = "admin_users"
     case controlIdleTimeout = "control_idle_timeout"
