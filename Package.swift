@@ -49,6 +49,8 @@ let package = Package(
         ]),
         // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
         .target(name: "ControlProtocol"),
+        // The config file syntax, pure: one parser for chatd's file and `chat`'s.
+        .target(name: "ConfigSyntax"),
         .target(name: "ChatServer", dependencies: [
             "ChatStore", "ChatProtocol", "ControlProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -58,7 +60,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chatd", dependencies: [
-            "ChatServer", "Systemd", "CSystemd",
+            "ChatServer", "Systemd", "CSystemd", "ConfigSyntax",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -70,7 +72,7 @@ let package = Package(
         // The client's logic (config, editor, rendering, connection) lives in a library
         // so ChatClientTests can reach it; the executable is argument parsing and wiring.
         .target(name: "ChatClient", dependencies: [
-            "ChatProtocol",
+            "ChatProtocol", "ConfigSyntax",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

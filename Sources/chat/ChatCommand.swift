@@ -17,7 +17,8 @@ struct ChatCommand: AsyncParsableCommand {
 
             Settings: flags > environment (CHAT_SERVER, CHAT_USER, CHAT_PASSWORD_FILE, CHAT_TLS, \
             CHAT_CA_FILE) > $XDG_CONFIG_HOME/chat/config (default ~/.config/chat/config; `key = value` \
-            lines with keys server, user, password_file, tls, ca_file; # comments) > defaults. The password comes from \
+            lines with keys server, user, password_file, tls, ca_file; # comments; "quotes" keep spaces; the \
+            syntax of chatd's file) > defaults. The password comes from \
             --password-stdin, a password file, or is asked without echo. NO_COLOR turns colour off.
 
             \(ExitStatus.helpText)

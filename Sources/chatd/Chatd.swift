@@ -31,11 +31,11 @@ struct Chatd: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the verdict, exit 0 if valid, 1 if not.")
     var checkConfig = false
 
-    var overrides: [ConfigKey: String] {
-        var overrides: [ConfigKey: String] = [:]
-        overrides[.listen] = listen
-        overrides[.controlSocket] = controlSocket
-        overrides[.redisURL] = redis
+    var overrides: [ConfigKey: ChatdConfig.Override] {
+        var overrides: [ConfigKey: ChatdConfig.Override] = [:]
+        overrides[.listen] = listen.map { .init(flag: "--listen", value: $0) }
+        overrides[.controlSocket] = controlSocket.map { .init(flag: "--control-socket", value: $0) }
+        overrides[.redisURL] = redis.map { .init(flag: "--redis", value: $0) }
         return overrides
     }
 
@@ -70,7 +70,7 @@ struct Chatd: AsyncParsableCommand {
 struct ConfigLoader: Sendable {
     var path: String?
     var environment: [String: String]
-    var overrides: [ConfigKey: String]
+    var overrides: [ConfigKey: ChatdConfig.Override]
 
     func load() throws(ConfigError) -> ChatdConfig {
         try ChatdConfig.load(path: path, environment: environment, overrides: overrides)
