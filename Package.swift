@@ -49,10 +49,13 @@ let package = Package(
         ]),
         // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
         .target(name: "ControlProtocol"),
+        // The version and git commit every program reports; the plugin records the commit.
+        .target(name: "BuildInfo", plugins: ["GitCommit"]),
+        .plugin(name: "GitCommit", capability: .buildTool()),
         // The config file syntax, pure: one parser for chatd's file and `chat`'s.
         .target(name: "ConfigSyntax"),
         .target(name: "ChatServer", dependencies: [
-            "ChatStore", "ChatProtocol", "ControlProtocol",
+            "ChatStore", "ChatProtocol", "ControlProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +63,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chatd", dependencies: [
-            "ChatServer", "Systemd", "CSystemd", "ConfigSyntax",
+            "ChatServer", "Systemd", "CSystemd", "ConfigSyntax", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -80,19 +83,19 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chat", dependencies: [
-            "ChatClient", "ChatProtocol",
+            "ChatClient", "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chatctl", dependencies: [
-            "ControlProtocol", "ChatProtocol",
+            "ControlProtocol", "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chat-bench", dependencies: [
-            "ChatProtocol",
+            "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -135,7 +138,7 @@ let package = Package(
         // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
         // RedisClient only to plant seed records.
         .testTarget(name: "ControlTests", dependencies: [
-            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient",
+            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import ChatClient
 
 /// `chat`: the user's client of chatd.
@@ -23,6 +24,7 @@ struct ChatCommand: AsyncParsableCommand {
 
             \(ExitStatus.helpText)
             """,
+        version: "chat \(Version.text)",
         subcommands: [
             Interactive.self, Register.self, Send.self, Msg.self, Who.self, History.self, Listen.self,
         ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import Logging
 
@@ -14,7 +15,8 @@ struct Chatd: AsyncParsableCommand {
 
         Signals: SIGTERM and SIGINT drain the sessions and exit 0; SIGHUP re-reads the config file.
         Exit status: 0 after an orderly shutdown, 1 on a configuration or startup error.
-        """)
+        """,
+        version: "chatd \(Version.text)")
 
     @Option(name: .long, help: ArgumentHelp("Config file to read.", valueName: "path"))
     var config: String?
