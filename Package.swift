@@ -52,8 +52,13 @@ let package = Package(
         ]),
         // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
         .target(name: "ControlProtocol"),
+        // The version and git commit every program reports; the plugin records the commit.
+        .target(name: "BuildInfo", plugins: ["GitCommit"]),
+        .plugin(name: "GitCommit", capability: .buildTool()),
+        // The config file syntax, pure: one parser for chatd's file and `chat`'s.
+        .target(name: "ConfigSyntax"),
         .target(name: "ChatServer", dependencies: [
-            "ChatStore", "ChatProtocol", "ControlProtocol",
+            "ChatStore", "ChatProtocol", "ControlProtocol", "BuildInfo",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -62,7 +67,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chatd", dependencies: [
-            "ChatServer", "Systemd", "CSystemd",
+            "ChatServer", "Systemd", "CSystemd", "ConfigSyntax", "BuildInfo",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -78,7 +83,7 @@ let package = Package(
         // The client's logic (config, editor, rendering, connection) lives in a library
         // so ChatClientTests can reach it; the executable is argument parsing and wiring.
         .target(name: "ChatClient", dependencies: [
-            "ChatProtocol",
+            "ChatProtocol", "ConfigSyntax",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -86,19 +91,19 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "chat", dependencies: [
-            "ChatClient", "ChatProtocol",
+            "ChatClient", "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chatctl", dependencies: [
-            "ControlProtocol", "ChatProtocol",
+            "ControlProtocol", "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chat-bench", dependencies: [
-            "ChatProtocol",
+            "ChatProtocol", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +146,7 @@ let package = Package(
         // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
         // RedisClient only to plant seed records.
         .testTarget(name: "ControlTests", dependencies: [
-            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient",
+            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

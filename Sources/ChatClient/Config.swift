@@ -1,3 +1,5 @@
+import ConfigSyntax
+
 /// Where to connect and as whom. Resolved once at start-up by `ClientConfig.resolve`.
 public struct ClientConfig: Sendable, Equatable {
     public var server: ServerAddress
@@ -22,44 +24,60 @@ public struct ConfigLayer: Sendable, Equatable {
     /// `true`/`false` (also 1/0, yes/no, on/off), checked by `resolve`.
     public var tls: String?
     public var caFile: String?
+    /// Where each value came from, by config key (`password_file`): `path:line`, `CHAT_…` or
+    /// `--…`, so that `resolve`'s errors say where to fix it.
+    public var origins: [String: String]
 
-    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil) {
+    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil,
+                origins: [String: String] = [:]) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
         self.tls = tls
         self.caFile = caFile
+        self.origins = origins
+    }
+
+    /// The config keys; the environment's names are `CHAT_` and the key in upper case, the flags'
+    /// `--` and the key with dashes.
+    static var keys: [(key: String, field: WritableKeyPath<ConfigLayer, String?>)] {
+        [("server", \.server), ("user", \.user), ("password_file", \.passwordFile), ("tls", \.tls), ("ca_file", \.caFile)]
+    }
+
+    /// The command line's values, each named by its flag in errors.
+    public static func flags(server: String?, user: String?, passwordFile: String?, tls: Bool?, caFile: String?) -> ConfigLayer {
+        var layer = ConfigLayer(server: server, user: user, passwordFile: passwordFile, tls: tls.map { $0 ? "true" : "false" }, caFile: caFile)
+        for (key, field) in Self.keys where layer[keyPath: field] != nil {
+            layer.origins[key] = "--" + key.replacingUnderscores()
+        }
+        return layer
     }
 
     /// `CHAT_SERVER`, `CHAT_USER`, `CHAT_PASSWORD_FILE`, `CHAT_TLS`, `CHAT_CA_FILE`; empty values count as unset.
     public static func environment(_ env: [String: String]) -> ConfigLayer {
-        func value(_ key: String) -> String? { env[key].flatMap { $0.isEmpty ? nil : $0 } }
-        return ConfigLayer(server: value("CHAT_SERVER"), user: value("CHAT_USER"), passwordFile: value("CHAT_PASSWORD_FILE"),
-                           tls: value("CHAT_TLS"), caFile: value("CHAT_CA_FILE"))
+        var layer = ConfigLayer()
+        for (key, field) in Self.keys {
+            let name = "CHAT_" + key.uppercased()
+            guard let value = env[name], !value.isEmpty else { continue }
+            layer[keyPath: field] = value
+            layer.origins[key] = name
+        }
+        return layer
     }
 
-    /// Parses the config file: `key = value` lines, `#` comments, blank lines ignored.
-    /// Unknown keys and lines without `=` are errors, so typos do not pass silently.
+    /// Parses the config file, in the syntax chatd's uses too (see `ConfigParser`).
     public static func file(_ text: String, path: String) throws(ChatFailure) -> ConfigLayer {
+        let entries: [String: ConfigEntry]
+        do {
+            entries = try ConfigParser.parse(text, path: path, keys: Set(Self.keys.map(\.key)))
+        } catch {
+            throw ChatFailure(.usage, error.description)
+        }
         var layer = ConfigLayer()
-        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            let trimmed = line.trimmingWhitespace()
-            if trimmed.isEmpty { continue }
-            guard let eq = trimmed.firstIndex(of: "=") else {
-                throw ChatFailure(.usage, "\(path):\(number + 1): expected `key = value`")
-            }
-            let key = trimmed[..<eq].trimmingWhitespace()
-            let value = String(trimmed[trimmed.index(after: eq)...].trimmingWhitespace())
-            switch key {
-            case "server": layer.server = value
-            case "user": layer.user = value
-            case "password_file": layer.passwordFile = value
-            case "tls": layer.tls = value
-            case "ca_file": layer.caFile = value
-            default: throw ChatFailure(.usage, "\(path):\(number + 1): unknown key `\(key)`")
-            }
+        for (key, field) in Self.keys {
+            guard let entry = entries[key] else { continue }
+            layer[keyPath: field] = entry.value
+            layer.origins[key] = "\(path):\(entry.line)"
         }
         return layer
     }
@@ -69,21 +87,26 @@ extension ClientConfig {
     /// Flags > environment > config file > defaults, field by field. Pure, so it is unit-tested.
     public static func resolve(flags: ConfigLayer, environment: ConfigLayer, file: ConfigLayer) throws(ChatFailure) -> ClientConfig {
         let layers = [flags, environment, file]
+        /// The first layer's value and, for errors, where it came from (`cfg:3: `).
+        func pick(_ key: String, _ field: KeyPath<ConfigLayer, String?>) -> (value: String, origin: String)? {
+            guard let layer = layers.first(where: { $0[keyPath: field] != nil }), let value = layer[keyPath: field] else { return nil }
+            return (value, layer.origins[key].map { $0 + ": " } ?? "")
+        }
         var config = ClientConfig()
-        if let server = layers.lazy.compactMap(\.server).first {
+        if let (server, origin) = pick("server", \.server) {
             guard let address = ServerAddress(parsing: server) else {
-                throw ChatFailure(.usage, "invalid server address `\(server)` (expected HOST:PORT)")
+                throw ChatFailure(.usage, "\(origin)invalid server address `\(server)` (expected HOST:PORT)")
             }
             config.server = address
         }
-        if let user = layers.lazy.compactMap(\.user).first {
-            guard let id = Int(user) else { throw ChatFailure(.usage, "invalid user id `\(user)` (expected a number)") }
+        if let (user, origin) = pick("user", \.user) {
+            guard let id = Int(user) else { throw ChatFailure(.usage, "\(origin)invalid user id `\(user)` (expected a number)") }
             config.user = id
         }
-        config.passwordFile = layers.lazy.compactMap(\.passwordFile).first
+        config.passwordFile = pick("password_file", \.passwordFile)?.value
         // A CA file means TLS unless TLS is explicitly off; `tls` alone means the system's CAs.
-        let caFile = layers.lazy.compactMap(\.caFile).first
-        switch try layers.lazy.compactMap(\.tls).first.map(Self.parseSwitch) {
+        let caFile = pick("ca_file", \.caFile)?.value
+        switch try pick("tls", \.tls).map(Self.parseSwitch) {
         case false?: config.tls = nil
         case true?: config.tls = ClientTLS(caFile: caFile)
         case nil: config.tls = caFile.map { ClientTLS(caFile: $0) }
@@ -91,11 +114,11 @@ extension ClientConfig {
         return config
     }
 
-    static func parseSwitch(_ text: String) throws(ChatFailure) -> Bool {
-        switch text.lowercased() {
+    static func parseSwitch(_ setting: (value: String, origin: String)) throws(ChatFailure) -> Bool {
+        switch setting.value.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
-        default: throw ChatFailure(.usage, "invalid tls setting `\(text)` (expected true or false)")
+        default: throw ChatFailure(.usage, "\(setting.origin)invalid tls setting `\(setting.value)` (expected true or false)")
         }
     }
 
@@ -129,6 +152,10 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+}
+
+extension String {
+    fileprivate func replacingUnderscores() -> String { String(self.map { $0 == "_" ? "-" : $0 }) }
 }
 
 extension Substring {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 
 @main
@@ -14,6 +15,7 @@ struct ChatBench: AsyncParsableCommand {
             --chatd-pid for RSS per session. scripts/bench runs everything.
             Exit status: 0 done, 1 usage or setup error, 3 the --max-time limit was hit.
             """,
+        version: "chat-bench \(Version.text)",
         subcommands: [SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RedisScenario.self])
 }
 

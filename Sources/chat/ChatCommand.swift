@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import ChatClient
 
 /// `chat`: the user's client of chatd.
@@ -17,11 +18,13 @@ struct ChatCommand: AsyncParsableCommand {
 
             Settings: flags > environment (CHAT_SERVER, CHAT_USER, CHAT_PASSWORD_FILE, CHAT_TLS, \
             CHAT_CA_FILE) > $XDG_CONFIG_HOME/chat/config (default ~/.config/chat/config; `key = value` \
-            lines with keys server, user, password_file, tls, ca_file; # comments) > defaults. The password comes from \
+            lines with keys server, user, password_file, tls, ca_file; # comments; "quotes" keep spaces; the \
+            syntax of chatd's file) > defaults. The password comes from \
             --password-stdin, a password file, or is asked without echo. NO_COLOR turns colour off.
 
             \(ExitStatus.helpText)
             """,
+        version: "chat \(Version.text)",
         subcommands: [
             Interactive.self, Register.self, Send.self, Msg.self, Who.self, History.self, Listen.self,
         ],

@@ -35,8 +35,7 @@ struct GlobalOptions: ParsableArguments {
         if let path = ClientConfig.filePath(environment: env), let data = FileManager.default.contents(atPath: path) {
             file = try ConfigLayer.file(String(decoding: data, as: UTF8.self), path: path)
         }
-        let flags = ConfigLayer(server: self.server, user: self.user, passwordFile: self.passwordFile,
-                                tls: self.tls.map { $0 ? "true" : "false" }, caFile: self.caFile)
+        let flags = ConfigLayer.flags(server: self.server, user: self.user, passwordFile: self.passwordFile, tls: self.tls, caFile: self.caFile)
         return try ClientConfig.resolve(flags: flags, environment: .environment(env), file: file)
     }
 

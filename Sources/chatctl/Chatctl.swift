@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import ChatProtocol
 import ControlProtocol
 import Foundation
@@ -24,6 +25,7 @@ struct Chatctl: AsyncParsableCommand {
         Exit status: 0 done; 1 chatd refused (unknown user or session, bad input); \
         2 usage error; 69 chatd unreachable; 77 permission denied.
         """,
+        version: "chatctl \(Version.text)",
         subcommands: [
             Status.self, Stats.self, Users.self, Sessions.self, Kick.self, KickUser.self,
             UserCommand.self, Broadcast.self, Reload.self,

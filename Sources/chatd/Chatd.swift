@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 import Logging
 
@@ -14,7 +15,8 @@ struct Chatd: AsyncParsableCommand {
 
         Signals: SIGTERM and SIGINT drain the sessions and exit 0; SIGHUP re-reads the config file.
         Exit status: 0 after an orderly shutdown, 1 on a configuration or startup error.
-        """)
+        """,
+        version: "chatd \(Version.text)")
 
     @Option(name: .long, help: ArgumentHelp("Config file to read.", valueName: "path"))
     var config: String?
@@ -31,11 +33,11 @@ struct Chatd: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the verdict, exit 0 if valid, 1 if not.")
     var checkConfig = false
 
-    var overrides: [ConfigKey: String] {
-        var overrides: [ConfigKey: String] = [:]
-        overrides[.listen] = listen
-        overrides[.controlSocket] = controlSocket
-        overrides[.redisURL] = redis
+    var overrides: [ConfigKey: ChatdConfig.Override] {
+        var overrides: [ConfigKey: ChatdConfig.Override] = [:]
+        overrides[.listen] = listen.map { .init(flag: "--listen", value: $0) }
+        overrides[.controlSocket] = controlSocket.map { .init(flag: "--control-socket", value: $0) }
+        overrides[.redisURL] = redis.map { .init(flag: "--redis", value: $0) }
         return overrides
     }
 
@@ -70,7 +72,7 @@ struct Chatd: AsyncParsableCommand {
 struct ConfigLoader: Sendable {
     var path: String?
     var environment: [String: String]
-    var overrides: [ConfigKey: String]
+    var overrides: [ConfigKey: ChatdConfig.Override]
 
     func load() throws(ConfigError) -> ChatdConfig {
         try ChatdConfig.load(path: path, environment: environment, overrides: overrides)

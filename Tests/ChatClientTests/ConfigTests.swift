@@ -31,15 +31,72 @@ import Testing
 
     @Test func environmentVariablesAndEmptyValues() {
         let layer = ConfigLayer.environment(["CHAT_SERVER": "h:1", "CHAT_USER": "", "CHAT_PASSWORD_FILE": "/pw", "OTHER": "x"])
-        #expect(layer == ConfigLayer(server: "h:1", user: nil, passwordFile: "/pw"))
+        #expect(layer == ConfigLayer(server: "h:1", user: nil, passwordFile: "/pw",
+                                     origins: ["server": "CHAT_SERVER", "password_file": "CHAT_PASSWORD_FILE"]))
     }
 
     @Test func fileErrorsNameTheLine() {
-        #expect(throws: ChatFailure(.usage, "cfg:2: unknown key `sever`")) {
+        #expect(throws: ChatFailure(.usage, "cfg:2: unknown key \"sever\"")) {
             try ConfigLayer.file("user = 1\nsever = x:1\n", path: "cfg")
         }
-        #expect(throws: ChatFailure(.usage, "cfg:1: expected `key = value`")) {
+        #expect(throws: ChatFailure(.usage, "cfg:1: expected \"key = value\"")) {
             try ConfigLayer.file("just words\n", path: "cfg")
+        }
+        #expect(throws: ChatFailure(.usage, "cfg:3: \"user\" is set twice (first on line 1)")) {
+            try ConfigLayer.file("user = 1\n\nuser = 2\n", path: "cfg")
+        }
+    }
+
+    /// The syntax is chatd's (one parser, ConfigSyntax): these are the rules that used to trap.
+    @Test func inlineCommentsEndAValueAfterWhiteSpaceOnly() throws {
+        let layer = try ConfigLayer.file("""
+            user = 100  # me
+            password_file = /secrets/pass#1
+            server = chat.example:1#x
+            """, path: "cfg")
+        #expect(layer.user == "100")
+        #expect(layer.passwordFile == "/secrets/pass#1")
+        #expect(layer.server == "chat.example:1#x")
+    }
+
+    @Test func quotedValuesKeepSpacesAndHashes() throws {
+        let layer = try ConfigLayer.file("""
+            password_file = "/home/ann/my pass  "   # spaces kept
+            ca_file = '/etc/ca # "two"'
+            server = ""
+            """, path: "cfg")
+        #expect(layer.passwordFile == "/home/ann/my pass  ")
+        #expect(layer.caFile == "/etc/ca # \"two\"")
+        #expect(layer.server == "")
+    }
+
+    @Test func quoteErrorsNameTheLine() {
+        #expect(throws: ChatFailure(.usage, "cfg:2: unterminated \" quote")) {
+            try ConfigLayer.file("user = 1\npassword_file = \"/a b # c\n", path: "cfg")
+        }
+        #expect(throws: ChatFailure(.usage, "cfg:1: unterminated ' quote")) {
+            try ConfigLayer.file("password_file = 'x\n", path: "cfg")
+        }
+        #expect(throws: ChatFailure(.usage, "cfg:1: unexpected \"b\" after the closing \" quote (quote the whole value)")) {
+            try ConfigLayer.file("password_file = \"a\" b\n", path: "cfg")
+        }
+    }
+
+    /// A bad value names where it was set: the file's line, the variable, or the flag.
+    @Test func badValuesNameTheirSource() throws {
+        let file = try ConfigLayer.file("# settings\nserver = chat.example:1\nuser = ann\ntls = maybe\n", path: "cfg")
+        #expect(throws: ChatFailure(.usage, "cfg:3: invalid user id `ann` (expected a number)")) {
+            try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: file)
+        }
+        #expect(throws: ChatFailure(.usage, "cfg:4: invalid tls setting `maybe` (expected true or false)")) {
+            try ClientConfig.resolve(flags: ConfigLayer(), environment: .environment(["CHAT_USER": "1"]), file: file)
+        }
+        #expect(throws: ChatFailure(.usage, "CHAT_SERVER: invalid server address `nope` (expected HOST:PORT)")) {
+            try ClientConfig.resolve(flags: ConfigLayer(), environment: .environment(["CHAT_SERVER": "nope"]), file: file)
+        }
+        let flags = ConfigLayer.flags(server: nil, user: "bob", passwordFile: nil, tls: nil, caFile: nil)
+        #expect(throws: ChatFailure(.usage, "--user: invalid user id `bob` (expected a number)")) {
+            try ClientConfig.resolve(flags: flags, environment: ConfigLayer(), file: file)
         }
     }
 

@@ -97,7 +97,7 @@ import Testing
         r = try await cli.run(["who"] + bob, env: ["CHAT_SERVER": "127.0.0.1:\u{1B}[2J\u{202E}"])
         #expect(r.status == 2)
         #expect(Self.rawControls(r.stderr) == [])
-        #expect(r.stderr == "chat: invalid server address `127.0.0.1:^[[2J\u{FFFD}` (expected HOST:PORT)\n")
+        #expect(r.stderr == "chat: CHAT_SERVER: invalid server address `127.0.0.1:^[[2J\u{FFFD}` (expected HOST:PORT)\n")
         await ann.close()
     }
 }

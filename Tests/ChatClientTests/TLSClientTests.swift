@@ -18,7 +18,7 @@ import Testing
         #expect(try resolve(ConfigLayer(), ConfigLayer(), ConfigLayer(caFile: "/file.pem")) == ClientTLS(caFile: "/file.pem"))
         #expect(try resolve(ConfigLayer(tls: "false"), ConfigLayer(), ConfigLayer(tls: "true", caFile: "/file.pem")) == nil)
         let file = try ConfigLayer.file("tls = on\nca_file = /etc/chat/ca.pem\n", path: "cfg")
-        #expect(file == ConfigLayer(tls: "on", caFile: "/etc/chat/ca.pem"))
+        #expect(file == ConfigLayer(tls: "on", caFile: "/etc/chat/ca.pem", origins: ["tls": "cfg:1", "ca_file": "cfg:2"]))
         #expect(throws: ChatFailure(.usage, "invalid tls setting `maybe` (expected true or false)")) {
             try resolve(ConfigLayer(tls: "maybe"))
         }

@@ -48,7 +48,11 @@ import Testing
         for result in [fromFile, fromEnvironment, fromFlag] {
             #expect(result.status == 1)
             #expect(!result.output.contains("s3cret"), "\(result.output)")
-            #expect(result.output.contains(#"redis_url = "redis://***@localhost:notaport": invalid Redis URL: port must be"#), "\(result.output)")
+            #expect(result.output.contains(#""redis://***@localhost:notaport": invalid Redis URL: port must be"#), "\(result.output)")
         }
+        // Each names where the value came from.
+        #expect(fromFile.output.contains(#"\#(path):1: redis_url = "redis://***@"#), "\(fromFile.output)")
+        #expect(fromEnvironment.output.contains(#"CHATD_REDIS_URL="redis://***@"#), "\(fromEnvironment.output)")
+        #expect(fromFlag.output.contains(#"--redis "redis://***@"#), "\(fromFlag.output)")
     }
 }

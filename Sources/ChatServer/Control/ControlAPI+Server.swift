@@ -1,3 +1,4 @@
+import BuildInfo
 import ChatStore
 import ControlProtocol
 import Foundation
@@ -13,6 +14,8 @@ extension ControlAPI {
             "redis": .string(self.server.store.isHealthy ? "up" : "down"),
             "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
             "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
+            "version": .string(Version.number),
+            "commit": Version.commit.map { .string($0) } ?? .null,
         ])
     }
 

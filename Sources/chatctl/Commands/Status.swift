@@ -2,7 +2,7 @@ import ArgumentParser
 import ControlProtocol
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Is chatd up: sessions, users online, Redis, uptime.")
+    static let configuration = CommandConfiguration(abstract: "Is chatd up: sessions, users online, Redis, uptime, version.")
 
     @ParentCommand var root: Chatctl
 
@@ -16,6 +16,7 @@ struct Status: AsyncParsableCommand {
                 ("redis", status.text("redis")),
                 ("uptime", Format.duration(seconds: status["uptime_seconds"]?.int ?? 0)),
                 ("pid", status.text("pid")),
+                ("version", status.text("version") + (status["commit"]?.string.map { " (git \($0))" } ?? "")),
             ])
         }
     }

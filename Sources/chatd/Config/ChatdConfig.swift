@@ -70,19 +70,38 @@ struct ChatdConfig: Equatable {
     static let defaultPath = "/etc/chatd/chatd.conf"
 
     /// Resolves the configuration. `path` nil means the default file if it exists.
-    static func load(path: String?, environment: [String: String], overrides: [ConfigKey: String]) throws(ConfigError) -> ChatdConfig {
+    /// Every error about a value names where it came from: `file:line`, `CHATD_…` or `--…`.
+    static func load(path: String?, environment: [String: String], overrides: [ConfigKey: Override]) throws(ConfigError) -> ChatdConfig {
         var file = ConfigFile()
         let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
         if let filePath {
             file = try ConfigFile(parsing: try Self.read(filePath), path: filePath)
         }
         var config = ChatdConfig()
+        var sources: [String: ConfigSource] = [:]
         for key in ConfigKey.allCases {
-            let value = overrides[key] ?? environment[key.environmentName] ?? file.entries[key.rawValue]
-            if let value { try config.set(key, value) }
+            let setting: (value: String, source: ConfigSource)?
+            if let override = overrides[key] {
+                setting = (override.value, .flag(override.flag))
+            } else if let value = environment[key.environmentName] {
+                setting = (value, .environment(key.environmentName))
+            } else if let entry = file.entries[key.rawValue] {
+                setting = (entry.value, .file(path: file.path, line: entry.line))
+            } else {
+                setting = nil
+            }
+            guard let setting else { continue }
+            sources[key.rawValue] = setting.source
+            do { try config.set(key, setting.value) } catch { throw error.located(sources) }
         }
-        try config.validate()
+        do { try config.validate() } catch { throw error.located(sources) }
         return config
+    }
+
+    /// A value given on the command line, with the flag that gave it.
+    struct Override: Equatable, Sendable {
+        var flag: String
+        var value: String
     }
 
     /// The file's text; plain POSIX reads, so that /dev/null and pipes work too.

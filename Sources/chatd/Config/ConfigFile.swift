@@ -1,46 +1,54 @@
-import Foundation
+import ConfigSyntax
 
-/// The config file's syntax: `key = value` lines, `#` starts a comment line, blank
-/// lines are ignored, values may be wrapped in double quotes to keep spaces.
+/// chatd's config file: the shared syntax (ConfigSyntax), with chatd's keys.
 struct ConfigFile: Equatable {
-    var entries: [String: String] = [:]
+    var path = ""
+    var entries: [String: ConfigEntry] = [:]
 
-    init(entries: [String: String] = [:]) { self.entries = entries }
+    init() {}
 
     init(parsing text: String, path: String) throws(ConfigError) {
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
-                throw .syntax(path: path, line: index + 1, "expected \"key = value\"")
-            }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast())
-            }
-            guard !key.isEmpty else { throw .syntax(path: path, line: index + 1, "missing key") }
-            guard ConfigKey(rawValue: key) != nil else {
-                throw .syntax(path: path, line: index + 1, "unknown key \"\(key)\"")
-            }
-            guard self.entries[key] == nil else {
-                throw .syntax(path: path, line: index + 1, "\"\(key)\" is set twice")
-            }
-            self.entries[key] = value
+        self.path = path
+        do {
+            self.entries = try ConfigParser.parse(text, path: path, keys: Set(ConfigKey.allCases.map(\.rawValue)))
+        } catch {
+            throw .syntax(path: error.path, line: error.line, error.message)
         }
     }
+}
+
+/// Where a setting's value came from, so that an error about it says where to fix it.
+enum ConfigSource: Equatable {
+    case file(path: String, line: Int)
+    /// `CHATD_…`
+    case environment(String)
+    /// `--…`
+    case flag(String)
 }
 
 enum ConfigError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, String)
     case syntax(path: String, line: Int, String)
+    /// A bad value, or one that does not fit with another; `load` adds where it came from.
     case invalid(key: String, value: String, String)
+    case invalidAt(ConfigSource, key: String, value: String, String)
 
     var description: String {
         switch self {
         case let .unreadable(path, why): return "\(path): \(why)"
         case let .syntax(path, line, why): return "\(path):\(line): \(why)"
         case let .invalid(key, value, why): return "\(key) = \"\(value)\": \(why)"
+        case let .invalidAt(.file(path, line), key, value, why): return "\(path):\(line): \(key) = \"\(value)\": \(why)"
+        case let .invalidAt(.environment(name), _, value, why): return "\(name)=\"\(value)\": \(why)"
+        case let .invalidAt(.flag(flag), _, value, why): return "\(flag) \"\(value)\": \(why)"
         }
+    }
+}
+
+extension ConfigError {
+    /// An `.invalid` error with where its key was set, when it was set somewhere.
+    func located(_ sources: [String: ConfigSource]) -> ConfigError {
+        guard case let .invalid(key, value, why) = self, let source = sources[key] else { return self }
+        return .invalidAt(source, key: key, value: value, why)
     }
 }
