@@ -36,7 +36,10 @@ public struct PasswordHasher: Sendable {
     private let fixedLimit: Int?
     static let keyLength = 32
     static let saltLength = 16
-    static let threads = System.coreCount
+    /// At most four: each hash holds 128·N·r bytes (128 MiB at the default cost) while it
+    /// runs, so the unit's MemoryMax= holds on any machine, and more threads would only
+    /// let a login flood take more of the cores from the chat.
+    static let threads = min(System.coreCount, 4)
     /// How long a hash may wait in the queue, about.
     static let queueSeconds = 2.0
 

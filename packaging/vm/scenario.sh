@@ -187,6 +187,27 @@ chat_as 102 register --name cy || fail "chat register 102 failed after registrat
 chat_as 102 who >/dev/null || fail "cy, self-registered, cannot log in"
 ok "registration = open (live): 102 (cy) registered herself"
 
+step "systemctl reload fails visibly on a broken file, and chatd keeps running its config"
+cp /etc/chatd/chatd.conf /root/chatd.conf.good
+echo 'max_frame_size = lots' >>/etc/chatd/chatd.conf
+systemctl reload chatd 2>/root/reload.err && fail "systemctl reload succeeded with a broken config file"
+[ "$(show chatd.service ActiveState)" = active ] || fail "chatd is not active after a refused reload"
+[ "$(show chatd.service MainPID)" = "$pid" ] || fail "a refused reload restarted chatd"
+cp /root/chatd.conf.good /etc/chatd/chatd.conf
+chat_as 101 send "after the refused reload" || fail "chatd does not serve after a refused reload"
+ok "reload refused (ExecReload runs chatd --check-config), same pid $pid still serving"
+
+step "chatd-metrics.socket: Prometheus metrics on 127.0.0.1:9889 once enabled"
+systemctl enable --now chatd-metrics.socket || fail "cannot enable chatd-metrics.socket"
+systemctl restart chatd || fail "restart after enabling metrics failed"
+chat_as 101 who >/dev/null || fail "chat who after the restart failed"
+scrape() { exec 3<>/dev/tcp/127.0.0.1/9889 && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3; }
+scrape >/root/metrics.txt || fail "cannot scrape 127.0.0.1:9889"
+grep -q '^HTTP/1.0 200' /root/metrics.txt || fail "metrics answered: $(head -1 /root/metrics.txt)"
+grep -q 'chatd_logins_total{result="ok"}' /root/metrics.txt || fail "no login counter in the metrics"
+ok "scraped $(wc -l </root/metrics.txt) lines, logins counted: $(grep 'chatd_logins_total{result="ok"}' /root/metrics.txt)"
+systemctl disable --now chatd-metrics.socket
+
 step "drop-in redis-localhost.conf: chatd's own sockets reach loopback only; the chat port serves everyone"
 install -D -m 0644 -t /etc/systemd/system/chatd.service.d /usr/share/doc/chatd/examples/redis-localhost.conf
 systemctl daemon-reload
