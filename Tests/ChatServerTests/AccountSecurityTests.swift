@@ -39,7 +39,8 @@ import Testing
     /// hasher cannot get through in about two seconds is answered 503 "busy" at once.
     @Test func aLoginFloodGetsBusyInsteadOfAQueue() async throws {
         try await withDeployment(environment: ["CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
-                                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { deployment in
+                                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
+                                               "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { deployment in
             let ann = try await deployment.client()
             #expect(try await ann.register(1, name: "ann", password: "pw").code == StatusCode.ok)
             await ann.close()
