@@ -124,4 +124,9 @@ public final class ChatServer: Sendable {
     }
 
     public var connectionCount: Int { self.connections.count }
+
+    /// Tells the other nodes' admins where this node serves (`chatctl nodes`).
+    public func advertise(address: String) async {
+        await self.cluster.advertise(address: address)
+    }
 }

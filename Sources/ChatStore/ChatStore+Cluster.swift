@@ -87,7 +87,7 @@ extension ChatStore {
     /// Removes this node's presence (orderly shutdown).
     public func leave(node: String) async throws(StoreError) {
         _ = try await self.command(["ZREM", keys.nodes, node])
-        _ = try await self.command(["DEL", keys.presencePrefix + node])
+        _ = try await self.command(["DEL", keys.presencePrefix + node, keys.nodeInfo(node)])
     }
 
     public func publish(_ message: BusMessage) async throws(StoreError) {

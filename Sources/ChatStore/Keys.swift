@@ -26,6 +26,8 @@ struct Keys: Sendable {
     /// Live nodes (sorted set by heartbeat), their presence hashes, and the bus channel.
     var nodes: String { "\(prefix)nodes" }
     var presencePrefix: String { "\(prefix)presence:" }
+    /// A node's description of itself (address, version, sessions), for admins.
+    func nodeInfo(_ node: String) -> String { "\(prefix)node:\(node)" }
     var bus: String { "\(prefix)bus" }
     /// The resume tokens' HMAC key (base64), shared by every node.
     var tokenKey: String { "\(prefix)secret:token" }

@@ -28,7 +28,7 @@ struct Chatctl: AsyncParsableCommand {
         version: "chatctl \(Version.text)",
         subcommands: [
             Status.self, Stats.self, Users.self, Sessions.self, Kick.self, KickUser.self,
-            UserCommand.self, Broadcast.self, Reload.self,
+            Nodes.self, UserCommand.self, Broadcast.self, Reload.self,
         ])
 
     @Option(name: .long, help: ArgumentHelp("Control socket of chatd (default: $CHATCTL_SOCKET or /run/chatd/control.sock).", valueName: "path"))

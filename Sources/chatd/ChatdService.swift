@@ -67,6 +67,7 @@ final class ChatdService: Service, Sendable {
         ]
         if let tls { ready["tls_listen"] = "\(tls.localAddress.map { "\($0)" } ?? "?")" }
         if let metricsChannel { ready["metrics_listen"] = "\(metricsChannel.localAddress.map { "\($0)" } ?? "?")" }
+        await self.server.advertise(address: chat.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
         self.logger.info("chatd ready", metadata: ready)
         self.notifier?.ready()
 

@@ -1,5 +1,8 @@
+import BuildInfo
 import ChatStore
+import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// This node's part in a cluster of chatd nodes sharing one Redis: listens to the bus,
 /// beats its heart, and announces the users of nodes that died.
@@ -8,6 +11,9 @@ final class ClusterMembership: Sendable {
     let store: ChatStore
     let ttl: Duration
     let logger: Logger
+    /// What this node says of itself at each heartbeat (its address once it listens).
+    private let description = NIOLockedValueBox(["version": Version.text,
+                                                 "started": String(Int64(Date().timeIntervalSince1970 * 1000))])
 
     init(hub: Hub, store: ChatStore, ttl: Duration, logger: Logger) {
         self.hub = hub
@@ -54,11 +60,26 @@ final class ClusterMembership: Sendable {
             users[user.id] = (1, user.username)
         }
         let gone = try await self.store.heartbeat(node: self.hub.node, users: users, ttl: self.ttl)
+        try? await self.describe()
         for user in gone {
             self.logger.notice("user offline: their node stopped answering",
                                metadata: ["chat_event": "node_lost", "chat_user_id": "\(user.id)"])
             await self.hub.announce(UserIdentity(id: user.id, username: user.name), online: false)
         }
+    }
+
+    /// The address clients reach this node at, for `chatctl nodes`; written at once.
+    func advertise(address: String) async {
+        self.description.withLockedValue { $0["address"] = address }
+        try? await self.describe()
+    }
+
+    private func describe() async throws {
+        let counts = self.hub.counts
+        var info = self.description.withLockedValue { $0 }
+        info["sessions"] = String(counts.sessions)
+        info["users"] = String(counts.users)
+        try await self.store.describeNode(self.hub.node, info, ttl: self.ttl)
     }
 
     /// An orderly exit: this node's presence goes at once rather than after the TTL.

@@ -19,6 +19,21 @@ extension ControlAPI {
         ])
     }
 
+    /// Every node on this Redis, as each described itself at its last heartbeat.
+    func listNodes() async throws(ControlError) -> JSONValue {
+        let nodes = try await self.checked(await self.server.store.nodes())
+        return .object(["nodes": .array(nodes.map { node in
+            var fields: [String: JSONValue] = [
+                "node": .string(node.id),
+                "this_node": .bool(node.id == self.server.hub.node),
+                "last_heartbeat": .int64(node.lastHeartbeat),
+            ]
+            for key in ["address", "version"] { fields[key] = node.info[key].map { .string($0) } ?? .null }
+            for key in ["sessions", "users", "started"] { fields[key] = node.info[key].flatMap { Int64($0) }.map { .int64($0) } ?? .null }
+            return .object(fields)
+        })])
+    }
+
     /// Totals over the live sessions: what an operator watches for load.
     func stats() -> JSONValue {
         let sessions = self.server.hub.liveSessions

@@ -60,6 +60,7 @@ public final class ControlAPI: Sendable {
         case "users.online": return self.onlineUsers()
         case "user.get": return try await self.getUser(params)
         case "user.list": return try await self.listUsers(params)
+        case "nodes.list": return try await self.listNodes()
         default: break
         }
         // Everything below changes something: audited with the caller's uid.
