@@ -5,12 +5,15 @@ public struct ClientConfig: Sendable, Equatable {
     public var passwordFile: String?
     /// TLS to the server, verified as `ClientTLS` says; nil = plain TCP.
     public var tls: ClientTLS?
+    /// A bell (BEL) when a private message arrives at the prompt; `bell = off` in the file silences it.
+    public var bell: Bool
 
-    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil) {
+    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil, bell: Bool = true) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
         self.tls = tls
+        self.bell = bell
     }
 }
 
@@ -22,13 +25,17 @@ public struct ConfigLayer: Sendable, Equatable {
     /// `true`/`false` (also 1/0, yes/no, on/off), checked by `resolve`.
     public var tls: String?
     public var caFile: String?
+    /// on/off like `tls`; only from the file.
+    public var bell: String?
 
-    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil) {
+    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil,
+                bell: String? = nil) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
         self.tls = tls
         self.caFile = caFile
+        self.bell = bell
     }
 
     /// `CHAT_SERVER`, `CHAT_USER`, `CHAT_PASSWORD_FILE`, `CHAT_TLS`, `CHAT_CA_FILE`; empty values count as unset.
@@ -58,6 +65,7 @@ public struct ConfigLayer: Sendable, Equatable {
             case "password_file": layer.passwordFile = value
             case "tls": layer.tls = value
             case "ca_file": layer.caFile = value
+            case "bell": layer.bell = value
             default: throw ChatFailure(.usage, "\(path):\(number + 1): unknown key `\(key)`")
             }
         }
@@ -83,19 +91,20 @@ extension ClientConfig {
         config.passwordFile = layers.lazy.compactMap(\.passwordFile).first
         // A CA file means TLS unless TLS is explicitly off; `tls` alone means the system's CAs.
         let caFile = layers.lazy.compactMap(\.caFile).first
-        switch try layers.lazy.compactMap(\.tls).first.map(Self.parseSwitch) {
+        switch try layers.lazy.compactMap(\.tls).first.map({ text throws(ChatFailure) in try Self.parseSwitch(text, key: "tls") }) {
         case false?: config.tls = nil
         case true?: config.tls = ClientTLS(caFile: caFile)
         case nil: config.tls = caFile.map { ClientTLS(caFile: $0) }
         }
+        if let bell = layers.lazy.compactMap(\.bell).first { config.bell = try Self.parseSwitch(bell, key: "bell") }
         return config
     }
 
-    static func parseSwitch(_ text: String) throws(ChatFailure) -> Bool {
+    static func parseSwitch(_ text: String, key: String) throws(ChatFailure) -> Bool {
         switch text.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
-        default: throw ChatFailure(.usage, "invalid tls setting `\(text)` (expected true or false)")
+        default: throw ChatFailure(.usage, "invalid \(key) setting `\(text)` (expected true or false)")
         }
     }
 
