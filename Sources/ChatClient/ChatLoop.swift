@@ -61,6 +61,8 @@ public final class ChatLoop {
     private var online: [Int: String] = [:]
     /// Where `/history more` continues: the oldest message shown and the page size.
     private var olderThan: (id: String, limit: Int)?
+    /// Whether any history page was shown: before that, `/history more` starts with the newest.
+    private var historyShown = false
 
     public init(options: Options) {
         self.options = options
@@ -204,6 +206,7 @@ public final class ChatLoop {
             if let index = self.pending.firstIndex(where: kindMatches),
                case .history(let limit) = self.pending.remove(at: index), case .history(let page) = message {
                 self.olderThan = page.more ? page.messages.last.map { ($0.id, limit) } : nil
+                self.historyShown = true
             }
             if case .onlineUsers(let list) = message, list.code == StatusCode.ok {
                 self.online = Dictionary(list.users.map { ($0.userid, $0.username) }, uniquingKeysWith: { a, _ in a })
@@ -255,12 +258,14 @@ public final class ChatLoop {
             self.pending.append(.history(limit: limit))
             try await self.send(.history(HistoryMes(limit: limit)))
         case .historyMore:
-            guard let (before, limit) = self.olderThan else {
-                self.show([self.options.style.notice("* no older messages (/history shows the newest)")])
-                break
+            if let (before, limit) = self.olderThan {
+                self.pending.append(.history(limit: limit))
+                try await self.send(.history(HistoryMes(before: before, limit: limit)))
+            } else if self.historyShown {
+                self.show([self.options.style.notice("* no older messages")])
+            } else {
+                return try await self.submit("/history")
             }
-            self.pending.append(.history(limit: limit))
-            try await self.send(.history(HistoryMes(before: before, limit: limit)))
         case .help:
             self.show(InputLine.helpText.split(separator: "\n").map { self.options.style.dim(String($0)) })
         case .quit:

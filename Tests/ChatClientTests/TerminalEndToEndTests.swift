@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The built `chat` on a 40-column pseudo-terminal against a real chatd: CJK typed
-/// past the right margin, several lines pasted, a private message. Bob, a plain
+/// past the right margin, several lines pasted, a private message, history paging. Bob, a plain
 /// client, checks what arrived; a small screen model checks what ann would see.
 @Suite struct TerminalEndToEndTests {
     static let columns = 40
@@ -85,6 +85,17 @@ import Testing
         #expect(await chat.waitFor { $0.contains("bob(200) → you: psst") && $0.hasSuffix(Self.prompt + "\u{1B}[K\u{07}") })
         #expect(chat.text.dropFirst(before).contains("\u{07}"))
 
+        // History a page at a time: the newest message, then PgUp for the one before.
+        func count(_ needle: String) -> (String) -> Int { { $0.components(separatedBy: needle).count - 1 } }
+        let cjkShown = count("ann(100): 你好世界")
+        chat.type("/history 1\r")
+        #expect(await chat.waitFor { $0.contains("(/history more)") && count("ann(100): first line")($0) == 2 })
+        #expect(cjkShown(chat.text) == 1)
+        chat.type("\u{1B}[5~")
+        #expect(await chat.waitFor { cjkShown($0) == 2 })
+        chat.type("\u{1B}[5~")
+        #expect(await chat.waitFor { $0.contains("* no older messages") })
+
         chat.type("/quit\r")
         #expect(await chat.wait() == 0)
         _ = await chat.waitFor { _ in false }  // the rest of the output
@@ -94,7 +105,7 @@ import Testing
         // The lines typed are in the history for next time, privately.
         let historyPath = home.appendingPathComponent("state/chat/history").path
         var file = HistoryFile(path: historyPath)
-        #expect(try file.load() == [Self.cjk, Self.pasted, "/quit"])
+        #expect(try file.load() == [Self.cjk, Self.pasted, "/history 1", "/quit"])
         let mode = try FileManager.default.attributesOfItem(atPath: historyPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         await bob.close()
