@@ -18,11 +18,17 @@ public final class ChatLoop {
         public var debug: Bool
         public var heartbeat: TimeAmount
         public var tls: ClientTLS?
+        /// BEL on an incoming private message (interactive only).
+        public var bell: Bool
+        /// Where the prompt's history is kept between runs; nil keeps none.
+        public var historyFile: String?
 
         public init(server: ServerAddress, user: Int, password: String, style: Style, interactive: Bool,
-                    debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat, tls: ClientTLS? = nil) {
+                    debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat, tls: ClientTLS? = nil,
+                    bell: Bool = false, historyFile: String? = nil) {
             (self.server, self.user, self.password, self.style) = (server, user, password, style)
             (self.interactive, self.debug, self.heartbeat, self.tls) = (interactive, debug, heartbeat, tls)
+            (self.bell, self.historyFile) = (bell, historyFile)
         }
     }
 
@@ -38,7 +44,7 @@ public final class ChatLoop {
         case say(String)
         case privateMessage(to: Int, text: String)
         case who
-        case history
+        case history(limit: Int)
     }
 
     private let options: Options
@@ -50,6 +56,13 @@ public final class ChatLoop {
     private var inputEnded = false
     private var refusals = 0
     private var outbound: NIOAsyncChannelOutboundWriter<ClientMessage>?
+    private var historyFile: HistoryFile?
+    /// Who is online, for tab completion: from the list at login, then presence.
+    private var online: [Int: String] = [:]
+    /// Where `/history more` continues: the oldest message shown and the page size.
+    private var olderThan: (id: String, limit: Int)?
+    /// Whether any history page was shown: before that, `/history more` starts with the newest.
+    private var historyShown = false
 
     public init(options: Options) {
         self.options = options
@@ -112,13 +125,17 @@ public final class ChatLoop {
         case .input(let bytes):
             if var editor = self.editor {
                 editor.width = Terminal.columns()  // cheap, and follows resizes without SIGWINCH
+                let remembered = editor.remembered
                 let (output, actions) = editor.feed(bytes)
                 self.editor = editor
                 Terminal.output(output)
+                self.keep(Array(editor.history.suffix(editor.remembered - remembered)))
                 for action in actions {
                     switch action {
                     case .submit(let line):
                         if let status = try await self.submit(line) { return status }
+                    case .pageUp:
+                        if let status = try await self.submit("/history more") { return status }
                     case .interrupt:
                         return .interrupted
                     case .endOfFile:
@@ -149,7 +166,10 @@ public final class ChatLoop {
                 try Terminal.enterRawMode()
                 let me = self.renderer.who(self.options.user, reply.username)
                 let prompt = self.options.style.own(me) + "> "
-                self.editor = LineEditor(prompt: prompt, promptWidth: me.count + 2)
+                var editor = LineEditor(prompt: prompt, promptWidth: TerminalText.width(me) + 2)
+                editor.secrets = [self.options.password]
+                editor.loadHistory(self.loadHistory())
+                self.editor = editor
                 self.show([self.options.style.notice("* logged in as \(me) — /help for commands")])
             }
             // Names of who is online (LoginResMes has only ids); the OfflineMes comes first.
@@ -183,7 +203,15 @@ public final class ChatLoop {
                 default: return false
                 }
             }
-            if let index = self.pending.firstIndex(where: kindMatches) { self.pending.remove(at: index) }
+            if let index = self.pending.firstIndex(where: kindMatches),
+               case .history(let limit) = self.pending.remove(at: index), case .history(let page) = message {
+                self.olderThan = page.more ? page.messages.last.map { ($0.id, limit) } : nil
+                self.historyShown = true
+            }
+            if case .onlineUsers(let list) = message, list.code == StatusCode.ok {
+                self.online = Dictionary(list.users.map { ($0.userid, $0.username) }, uniquingKeysWith: { a, _ in a })
+                self.updateCompletion()
+            }
             self.show(self.renderer.render(message, now: now))
             return try await self.finishIfIdle()
         case .error(let e):
@@ -194,6 +222,17 @@ public final class ChatLoop {
         case .kicked:
             self.show(self.renderer.render(message, now: now))
             return .refused
+        case .privateMessage(let m):
+            self.show(self.renderer.render(message, now: now))
+            if self.options.bell, self.editor != nil, m.from != self.options.user { Terminal.output("\u{07}") }
+        case .notifyUserStatus(let n):
+            self.show(self.renderer.render(message, now: now))
+            if n.status == UserStatus.offline {
+                self.online[n.userid] = nil
+            } else {
+                self.online[n.userid] = self.renderer.names[n.userid] ?? ""
+            }
+            self.updateCompletion()
         default:
             self.show(self.renderer.render(message, now: now))
         }
@@ -215,8 +254,18 @@ public final class ChatLoop {
             self.pending.append(.who)
             try await self.send(.onlineUsers)
         case .history(let limit):
-            self.pending.append(.history)
-            try await self.send(.history(HistoryMes(limit: limit ?? InputLine.defaultHistoryLimit)))
+            let limit = limit ?? InputLine.defaultHistoryLimit
+            self.pending.append(.history(limit: limit))
+            try await self.send(.history(HistoryMes(limit: limit)))
+        case .historyMore:
+            if let (before, limit) = self.olderThan {
+                self.pending.append(.history(limit: limit))
+                try await self.send(.history(HistoryMes(before: before, limit: limit)))
+            } else if self.historyShown {
+                self.show([self.options.style.notice("* no older messages")])
+            } else {
+                return try await self.submit("/history")
+            }
         case .help:
             self.show(InputLine.helpText.split(separator: "\n").map { self.options.style.dim(String($0)) })
         case .quit:
@@ -254,6 +303,40 @@ public final class ChatLoop {
 
     private func refused(_ code: Int, _ error: String, what: String) {
         self.refused("\(what): \(code)" + (error.isEmpty ? "" : " \(sanitize(error))"))
+    }
+
+    /// The prompt's history from the last runs; a file that cannot be read is reported, not fatal.
+    private func loadHistory() -> [String] {
+        guard let path = self.options.historyFile else { return [] }
+        var file = HistoryFile(path: path)
+        do {
+            let lines = try file.load()
+            self.historyFile = file
+            return lines
+        } catch {
+            self.show([self.options.style.error("! history not kept: \(sanitize(error.message))")])
+            return []
+        }
+    }
+
+    /// Appends lines the editor just remembered to the history file; on failure says
+    /// so once and keeps the history in memory only.
+    private func keep(_ lines: [String]) {
+        guard !lines.isEmpty, var file = self.historyFile else { return }
+        do {
+            try file.append(lines)
+            self.historyFile = file
+        } catch {
+            self.historyFile = nil
+            self.show([self.options.style.error("! history not kept: \(sanitize(error.message))")])
+        }
+    }
+
+    private func updateCompletion() {
+        var users = self.online
+        users[self.options.user] = nil  // nobody completes to themselves
+        for (id, name) in users where name.isEmpty { users[id] = self.renderer.names[id] ?? "" }
+        self.editor?.completer.users = users
     }
 
     /// Prints lines above the prompt: clear the prompt line, print, redraw prompt and input.

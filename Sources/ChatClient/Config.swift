@@ -7,12 +7,15 @@ public struct ClientConfig: Sendable, Equatable {
     public var passwordFile: String?
     /// TLS to the server, verified as `ClientTLS` says; nil = plain TCP.
     public var tls: ClientTLS?
+    /// A bell (BEL) when a private message arrives at the prompt; `bell = off` in the file silences it.
+    public var bell: Bool
 
-    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil) {
+    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil, bell: Bool = true) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
         self.tls = tls
+        self.bell = bell
     }
 }
 
@@ -27,21 +30,24 @@ public struct ConfigLayer: Sendable, Equatable {
     /// Where each value came from, by config key (`password_file`): `path:line`, `CHAT_…` or
     /// `--…`, so that `resolve`'s errors say where to fix it.
     public var origins: [String: String]
+    /// on/off like `tls`.
+    public var bell: String?
 
     public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil,
-                origins: [String: String] = [:]) {
+                bell: String? = nil, origins: [String: String] = [:]) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
         self.tls = tls
         self.caFile = caFile
         self.origins = origins
+        self.bell = bell
     }
 
     /// The config keys; the environment's names are `CHAT_` and the key in upper case, the flags'
     /// `--` and the key with dashes.
     static var keys: [(key: String, field: WritableKeyPath<ConfigLayer, String?>)] {
-        [("server", \.server), ("user", \.user), ("password_file", \.passwordFile), ("tls", \.tls), ("ca_file", \.caFile)]
+        [("server", \.server), ("user", \.user), ("password_file", \.passwordFile), ("tls", \.tls), ("ca_file", \.caFile), ("bell", \.bell)]
     }
 
     /// The command line's values, each named by its flag in errors.
@@ -106,7 +112,8 @@ extension ClientConfig {
         config.passwordFile = pick("password_file", \.passwordFile)?.value
         // A CA file means TLS unless TLS is explicitly off; `tls` alone means the system's CAs.
         let caFile = pick("ca_file", \.caFile)?.value
-        switch try pick("tls", \.tls).map(Self.parseSwitch) {
+        if let bell = pick("bell", \.bell) { config.bell = try Self.parseSwitch(bell, key: "bell") }
+        switch try pick("tls", \.tls).map({ setting throws(ChatFailure) in try Self.parseSwitch(setting, key: "tls") }) {
         case false?: config.tls = nil
         case true?: config.tls = ClientTLS(caFile: caFile)
         case nil: config.tls = caFile.map { ClientTLS(caFile: $0) }
@@ -114,11 +121,11 @@ extension ClientConfig {
         return config
     }
 
-    static func parseSwitch(_ setting: (value: String, origin: String)) throws(ChatFailure) -> Bool {
+    static func parseSwitch(_ setting: (value: String, origin: String), key: String) throws(ChatFailure) -> Bool {
         switch setting.value.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
-        default: throw ChatFailure(.usage, "\(setting.origin)invalid tls setting `\(setting.value)` (expected true or false)")
+        default: throw ChatFailure(.usage, "\(setting.origin)invalid \(key) setting `\(setting.value)` (expected true or false)")
         }
     }
 

@@ -1,3 +1,5 @@
+import ChatProtocol
+
 /// A key press, as decoded from the terminal's raw byte stream.
 public enum Key: Sendable, Equatable {
     case text(Character)
@@ -18,14 +20,30 @@ public enum Key: Sendable, Equatable {
     case interrupt
     /// ctrl-d.
     case endOfFile
+    /// alt-b / alt-f (also ctrl- and alt-arrows): a word left or right.
+    case wordLeft, wordRight
+    case tab
+    /// ctrl-r: search the history backwards.
+    case reverseSearch
+    /// ctrl-g: leave a search or a question.
+    case cancel
+    case pageUp, pageDown
+    /// A bracketed paste, whole: newlines as "\n", other controls but tab dropped.
+    case paste(String)
     /// Anything else (unsupported escape sequences, other control keys): ignored.
     case ignored
 }
 
 /// Splits raw terminal bytes into keys. Keeps incomplete UTF-8 and escape sequences
-/// across calls, since a read may end in the middle of either.
+/// across calls, since a read may end in the middle of either, and a bracketed paste
+/// (ESC[200~ … ESC[201~, see `Terminal.enterRawMode`) until its end arrives.
 public struct KeyDecoder: Sendable {
     private var pending: [UInt8] = []
+    /// Inside a paste: its bytes so far.
+    private var paste: [UInt8]?
+
+    static let pasteStart: [UInt8] = Array("\u{1B}[200~".utf8)
+    static let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
 
     public init() {}
 
@@ -34,12 +52,59 @@ public struct KeyDecoder: Sendable {
         var keys: [Key] = []
         var i = 0
         while i < self.pending.count {
+            if self.paste != nil {
+                guard let end = Self.find(Self.pasteEnd, in: self.pending[i...]) else {
+                    // Keep a tail that may be the start of the end marker; the rest is pasted text.
+                    let keep = max(i, self.pending.count - (Self.pasteEnd.count - 1))
+                    self.paste!.append(contentsOf: self.pending[i..<keep])
+                    i = keep
+                    break
+                }
+                self.paste!.append(contentsOf: self.pending[i..<end])
+                keys.append(.paste(Self.pastedText(self.paste!)))
+                self.paste = nil
+                i = end + Self.pasteEnd.count
+                continue
+            }
+            if self.pending[i...].starts(with: Self.pasteStart) {
+                self.paste = []
+                i += Self.pasteStart.count
+                continue
+            }
             guard let (key, length) = Self.decodeOne(self.pending[i...]) else { break }  // incomplete: wait
             keys.append(key)
             i += length
         }
         self.pending.removeFirst(i)
         return keys
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var i = haystack.startIndex
+        while i <= haystack.endIndex - needle.count {
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Pasted bytes as text: CR LF and CR become LF (terminals send CR for a line
+    /// break), tab stays, other controls go (a pasted ESC must not reach the screen).
+    static func pastedText(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var out = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            switch scalar {
+            case "\r": out.append("\n")
+            case "\n": if !afterCR { out.append("\n") }
+            case "\t": out.append(scalar)
+            default: if !TerminalText.isControl(scalar) { out.append(scalar) }
+            }
+        }
+        return String(out)
     }
 
     /// A lone ESC cannot be told from the start of a sequence; when input goes idle
@@ -67,6 +132,9 @@ public struct KeyDecoder: Sendable {
         case 0x0C: return (.redraw, 1)        // ctrl-l
         case 0x03: return (.interrupt, 1)     // ctrl-c
         case 0x04: return (.endOfFile, 1)     // ctrl-d
+        case 0x09: return (.tab, 1)
+        case 0x12: return (.reverseSearch, 1) // ctrl-r
+        case 0x07: return (.cancel, 1)        // ctrl-g
         case 0x1B: return self.escape(bytes)
         case 0x00..<0x20: return (.ignored, 1)
         default: return self.utf8(bytes)
@@ -78,7 +146,13 @@ public struct KeyDecoder: Sendable {
         let s = bytes.startIndex
         guard bytes.count >= 2 else { return nil }
         let kind = bytes[s + 1]
-        guard kind == UInt8(ascii: "[") || kind == UInt8(ascii: "O") else { return (.ignored, 2) }  // alt-x
+        switch kind {
+        case UInt8(ascii: "["), UInt8(ascii: "O"): break
+        case UInt8(ascii: "b"): return (.wordLeft, 2)    // alt-b
+        case UInt8(ascii: "f"): return (.wordRight, 2)   // alt-f
+        case 0x7F, 0x08: return (.deleteWord, 2)         // alt-backspace
+        default: return (.ignored, 2)                    // other alt-x
+        }
         // A CSI sequence is parameters (0x30–0x3F), intermediates (0x20–0x2F), then a final byte (0x40–0x7E).
         var j = s + 2
         while j < bytes.endIndex, (0x20...0x3F).contains(bytes[j]) { j += 1 }
@@ -90,13 +164,16 @@ public struct KeyDecoder: Sendable {
         switch (final, params) {
         case (UInt8(ascii: "A"), _): key = .up
         case (UInt8(ascii: "B"), _): key = .down
-        case (UInt8(ascii: "C"), _): key = .right
-        case (UInt8(ascii: "D"), _): key = .left
+        // With a modifier (1;3 alt, 1;5 ctrl) the arrows move by words.
+        case (UInt8(ascii: "C"), let p): key = p.hasPrefix("1;") ? .wordRight : .right
+        case (UInt8(ascii: "D"), let p): key = p.hasPrefix("1;") ? .wordLeft : .left
         case (UInt8(ascii: "H"), _): key = .home
         case (UInt8(ascii: "F"), _): key = .end
         case (UInt8(ascii: "~"), "1"), (UInt8(ascii: "~"), "7"): key = .home
         case (UInt8(ascii: "~"), "4"), (UInt8(ascii: "~"), "8"): key = .end
         case (UInt8(ascii: "~"), "3"): key = .delete
+        case (UInt8(ascii: "~"), "5"): key = .pageUp
+        case (UInt8(ascii: "~"), "6"): key = .pageDown
         default: key = .ignored
         }
         return (key, length)

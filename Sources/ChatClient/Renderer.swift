@@ -52,7 +52,7 @@ public struct Renderer: Sendable {
             var lines = m.messages.reversed().map { self.record($0, now: now) }  // oldest first, as read
             if lines.isEmpty { lines.append(self.style.notice("* no messages")) }
             if m.more, let oldest = m.messages.last {
-                lines.insert(self.style.dim("… older messages before \(oldest.id)"), at: 0)
+                lines.insert(self.style.dim("… older messages before \(oldest.id) (/history more)"), at: 0)
             }
             return lines
         case .offline(let m):
@@ -95,9 +95,9 @@ public struct Renderer: Sendable {
         let me = self.selfID.map { self.who($0, nil) } ?? "you"
         if let to {
             let head = self.style.own("you") + self.style.privateMark(" → ") + self.style.name(self.who(to, nil))
-            return "\(self.time(ts, now: now)) \(head): \(sanitize(content))"
+            return "\(self.time(ts, now: now)) \(head): \(Self.body(content))"
         }
-        return "\(self.time(ts, now: now)) \(self.style.own(me)): \(sanitize(content))"
+        return "\(self.time(ts, now: now)) \(self.style.own(me)): \(Self.body(content))"
     }
 
     /// A refused request, as one line.
@@ -113,7 +113,7 @@ public struct Renderer: Sendable {
 
     private func group(from: Int, name: String, content: String, ts: Int64?, now: Date) -> String {
         let sender = from == self.selfID ? self.style.own(self.who(from, name)) : self.style.name(self.who(from, name))
-        return "\(self.time(ts, now: now)) \(sender): \(sanitize(content))"
+        return "\(self.time(ts, now: now)) \(sender): \(Self.body(content))"
     }
 
     private func privateLine(from: Int, name: String?, to: Int, content: String, ts: Int64?, now: Date) -> String {
@@ -125,7 +125,16 @@ public struct Renderer: Sendable {
             let target = to == self.selfID || self.selfID == nil ? "you" : self.who(to, nil)
             head = self.style.name(self.who(from, name)) + arrow + self.style.own(target)
         }
-        return "\(self.time(ts, now: now)) \(head): \(sanitize(content))"
+        return "\(self.time(ts, now: now)) \(head): \(Self.body(content))"
+    }
+
+    /// A message's text, sanitized. A message of several lines (a paste) is shown as
+    /// such, each further line indented: no line of a message can pass for a message
+    /// of its own, as those start with the time.
+    static func body(_ content: String) -> String {
+        // By scalar: "\r\n" is one Character, and its "\r" is shown as ^M.
+        content.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { sanitize(String(String.UnicodeScalarView($0))) }.joined(separator: "\n    ")
     }
 
     /// `[HH:MM]`; with the date when the message is from another day than `now`.

@@ -5,6 +5,8 @@ public enum InputLine: Sendable, Equatable {
     case privateMessage(to: Int, text: String)
     case who
     case history(limit: Int?)
+    /// `/history more` (or PgUp): the page before the last one shown.
+    case historyMore
     case help
     case quit
     /// Nothing to do (an empty line).
@@ -14,10 +16,14 @@ public enum InputLine: Sendable, Equatable {
 
     public static let defaultHistoryLimit = 20
 
+    /// What tab completes at the start of a line.
+    public static let commands = ["/help", "/history", "/msg", "/quit", "/who"]
+
     public static let helpText = """
         /msg ID TEXT   private message to user ID
         /who           who is online
         /history [N]   the last N group messages (default \(defaultHistoryLimit))
+        /history more  the page before that (also PgUp)
         /quit          log out and exit
         /help          this list
         Any other line goes to everyone. Start it with // to send a line beginning with /.
@@ -43,7 +49,8 @@ public enum InputLine: Sendable, Equatable {
             return rest.isEmpty ? .who : .invalid("usage: /who")
         case "history", "h":
             if rest.isEmpty { return .history(limit: nil) }
-            guard let n = Int(rest), n > 0 else { return .invalid("usage: /history [N] (N > 0)") }
+            if rest == "more" { return .historyMore }
+            guard let n = Int(rest), n > 0 else { return .invalid("usage: /history [N|more] (N > 0)") }
             return .history(limit: n)
         case "help", "?":
             return .help

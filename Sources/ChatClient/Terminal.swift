@@ -10,12 +10,18 @@ import NIOConcurrencyHelpers
 public enum Terminal {
     /// The settings before raw mode, while raw mode is on.
     private static let saved = NIOLockedValueBox<termios?>(nil)
+    /// Whether we asked the terminal for bracketed paste and must switch it off again.
+    private static let pasteMode = NIOLockedValueBox(false)
+
+    /// Bracketed paste on and off: the terminal wraps a paste in ESC[200~ … ESC[201~,
+    /// so a pasted line break is text, not Enter (see `KeyDecoder`).
+    static let bracketedPasteOn = "\u{1B}[?2004h", bracketedPasteOff = "\u{1B}[?2004l"
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
     /// Raw-ish mode on stdin: bytes arrive one by one, unechoed, and ctrl-c / ctrl-z
     /// arrive as bytes instead of signals. Output processing stays on, so "\n"
-    /// still moves to the start of the next line.
+    /// still moves to the start of the next line. Bracketed paste goes on with it.
     public static func enterRawMode() throws(ChatFailure) {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else {
@@ -33,6 +39,8 @@ public enum Terminal {
             self.saved.withLockedValue { $0 = nil }
             throw ChatFailure(.usage, "cannot set raw mode: \(String(cString: strerror(errno)))")
         }
+        self.pasteMode.withLockedValue { $0 = true }
+        self.output(self.bracketedPasteOn)
     }
 
     /// The terminal's width in columns, or nil when stdout is not a terminal.
@@ -42,8 +50,14 @@ public enum Terminal {
         return Int(size.ws_col)
     }
 
-    /// Puts the original settings back; safe to call any number of times.
+    /// Puts the original settings back (bracketed paste off too); safe to call any
+    /// number of times, from the exit paths and the signal handlers alike.
     public static func restore() {
+        let pasting = self.pasteMode.withLockedValue { on in
+            defer { on = false }
+            return on
+        }
+        if pasting { self.output(self.bracketedPasteOff) }
         self.saved.withLockedValue { saved in
             guard var original = saved else { return }
             _ = tcsetattr(STDIN_FILENO, TCSANOW, &original)

@@ -9,7 +9,10 @@ struct Interactive: AsyncParsableCommand {
         discussion: """
             At the prompt: /msg ID TEXT, /who, /history [N], /quit, /help; any other line goes to \
             everyone. Keys: left/right, home/end (ctrl-a/ctrl-e), backspace, delete, ctrl-u, ctrl-k, \
-            ctrl-w, up/down for history, ctrl-l redraw, ctrl-d on an empty line quits, ctrl-c interrupts.
+            ctrl-w, alt-b/alt-f by words, up/down and ctrl-r for history (kept in \
+            $XDG_STATE_HOME/chat/history), tab completes commands and names, PgUp pages back through \
+            messages, ctrl-l redraw, ctrl-d on an empty line quits, ctrl-c interrupts. A paste of several \
+            lines is one message. `bell = off` in the config file silences the bell on private messages.
             """
     )
 
@@ -22,7 +25,8 @@ struct Interactive: AsyncParsableCommand {
         let password = try self.global.password(config)
         let options = ChatLoop.Options(
             server: config.server, user: user, password: password,
-            style: self.global.style, interactive: interactive, debug: self.global.debug, tls: config.tls)
+            style: self.global.style, interactive: interactive, debug: self.global.debug, tls: config.tls,
+            bell: config.bell, historyFile: HistoryFile.path(environment: ProcessInfo.processInfo.environment))
         let status = try await ChatLoop(options: options).run()
         if status != .ok { throw ChatFailure(status, "") }
     }

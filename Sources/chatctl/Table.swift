@@ -1,7 +1,8 @@
 import ChatProtocol
 
 /// A plain-text table: a header row, then rows, columns padded to the widest cell.
-/// Numeric columns are right-aligned so digits line up. Cells are escaped
+/// Numeric columns are right-aligned so digits line up. Widths are display columns
+/// (`TerminalText.width`: a CJK name takes two per character). Cells are escaped
 /// (`TerminalText.escaped`) before they are measured: a control would otherwise
 /// move the cursor, and a tab or newline break the columns.
 struct Table {
@@ -19,12 +20,12 @@ struct Table {
     var rendered: String {
         let all = [self.headers] + self.rows
         let widths = self.headers.indices.map { column in
-            all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+            all.map { column < $0.count ? TerminalText.width($0[column]) : 0 }.max() ?? 0
         }
         return all.map { row in
             let cells = self.headers.indices.map { column -> String in
                 let cell = column < row.count ? row[column] : ""
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                let padding = String(repeating: " ", count: widths[column] - TerminalText.width(cell))
                 if column == self.headers.count - 1, !self.rightAligned.contains(column) { return cell }
                 return self.rightAligned.contains(column) ? padding + cell : cell + padding
             }

@@ -29,6 +29,15 @@ import Testing
         #expect(config == ClientConfig(server: ServerAddress(host: "chat.example", port: 9000), user: 100, passwordFile: "~/.chat-password"))
     }
 
+    @Test func bellIsOnUnlessTheFileSaysOff() throws {
+        #expect(try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: ConfigLayer()).bell)
+        let off = try ConfigLayer.file("bell = off\n", path: "cfg")
+        #expect(try !ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: off).bell)
+        #expect(throws: ChatFailure(.usage, "invalid bell setting `loud` (expected true or false)")) {
+            try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: ConfigLayer(bell: "loud"))
+        }
+    }
+
     @Test func environmentVariablesAndEmptyValues() {
         let layer = ConfigLayer.environment(["CHAT_SERVER": "h:1", "CHAT_USER": "", "CHAT_PASSWORD_FILE": "/pw", "OTHER": "x"])
         #expect(layer == ConfigLayer(server: "h:1", user: nil, passwordFile: "/pw",

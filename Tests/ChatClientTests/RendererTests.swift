@@ -74,7 +74,7 @@ import Testing
             ChatRecord(id: "1-0", ts: Self.ts, from: 100, username: "ann", content: "first"),
         ], more: true)
         #expect(self.lines(.history(m)) == [
-            "… older messages before 1-0",
+            "… older messages before 1-0 (/history more)",
             "[14:02] ann(100): first",
             "[14:02] me(300): second",
         ])
@@ -111,7 +111,12 @@ import Testing
 
     @Test func controlCharactersCannotReachTheTerminal() {
         let line = self.lines(.sms(SmsMes(content: "a\u{1B}[2Jb\u{07}\nc\u{9B}d", userid: 1, username: "x\u{1B}", ts: Self.ts)))
-        #expect(line == ["[14:02] x^[(1): a^[[2Jb^G^Jc\u{FFFD}d"])
+        #expect(line == ["[14:02] x^[(1): a^[[2Jb^G\n    c\u{FFFD}d"])
+    }
+
+    @Test func aMessageOfSeveralLinesIsIndentedAfterItsFirst() {
+        #expect(self.lines(.sms(SmsMes(content: "one\ntwo\r\n\nthree", userid: 1, username: "x", ts: Self.ts)))
+            == ["[14:02] x(1): one\n    two^M\n    \n    three"])
     }
 
     @Test func colourDecision() {
