@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 
 // ---------------------------------------------------------------------------
 // Appended by scripts/fuzz to a copy of the root Package.swift, in a staging

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What chatd, chat, chatctl and chat-bench say they are (`--version`, `chatctl status`).
 public enum Version {
     /// The package's version: the top entry of packaging/debian/changelog (VersionTests checks).

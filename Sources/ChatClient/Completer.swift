@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// Tab completion, pure: slash commands at the start of the line, a user id after

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ConfigSyntax
 
 /// Where to connect and as whom. Resolved once at start-up by `ClientConfig.resolve`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// The exit statuses of `chat`, one per kind of outcome, so scripts can branch on them.

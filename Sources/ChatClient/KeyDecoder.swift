@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// A key press, as decoded from the terminal's raw byte stream.

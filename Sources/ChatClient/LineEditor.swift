@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// The prompt's line editor as a pure state machine: keys in, new state plus the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Cuts a byte stream into lines (for stdin when it is not a terminal). Accepts
 /// "\n" and "\r\n"; a last line without a newline is returned by `finish()`.
 public struct LineSplitter: Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What one line typed at the prompt (or read from stdin) asks for.
 public enum InputLine: Sendable, Equatable {
     /// A group message (any line not starting with `/`).

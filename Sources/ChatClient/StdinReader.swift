@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Stdin as an async stream of byte chunks. Blocking reads run on a thread of their

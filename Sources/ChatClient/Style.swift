@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// ANSI styling that disappears when colour is off (`NO_COLOR`, or stdout not a terminal).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Splits the byte stream into frames: a 4-byte big-endian length, then that many

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `type` of a frame's envelope. The first six are the seed's; the rest are
 /// extensions a seed client ignores (PROTOCOL.md §1).
 public enum MessageType: String, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why a frame could not be turned into a message. Each maps to the `ErrorMes`
 /// code the peer receives.
 public enum ProtocolError: Error, Equatable, Sendable {

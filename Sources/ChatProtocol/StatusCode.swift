@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The `code` values of replies. Seed codes keep their seed meaning.
 public enum StatusCode {
     public static let ok = 200

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Text that came from other people and is bound for someone's terminal.
 ///
 /// Some scalars change what a terminal shows around them: C0 and C1 controls (ESC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What a user name may be. The store enforces it when a user is created (so every
 /// way of creating one gets it); clients check it first for a clearer message.
 public enum UserName {

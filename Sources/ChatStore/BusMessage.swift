@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What nodes tell each other over the Redis bus (one pub/sub channel): frames to
 /// deliver to their local sessions, presence changes, kicks. JSON on the wire.
 public struct BusMessage: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import RedisClient
 
 /// A node as others see it: what it said of itself at its last heartbeat.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The Redis key schema. No other module names a Redis key.
 ///
 /// - `<prefix>user:<id>` hash: username, password (scrypt with parameters), created,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Lua scripts, so that each multi-key change is atomic and one round trip.
 enum Scripts {
     /// KEYS: user, seed hash, room, tombstone. ARGV: id.

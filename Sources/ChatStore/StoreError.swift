@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import RedisClient
 
 /// Why a store operation did not happen, as the chat layer needs to tell it apart.

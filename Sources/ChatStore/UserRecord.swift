@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A user as the store keeps them. The password hash never leaves the module.
 public struct UserRecord: Sendable, Equatable {
     public var id: Int

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The syntax of chatd's and `chat`'s config files, one set of rules for both:
 ///
 /// - `key = value`, one per line; blank lines are ignored.

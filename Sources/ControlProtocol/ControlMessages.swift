@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// JSON-RPC 2.0 shaped control messages (PROTOCOL.md §2): one object per line.
 /// Pure types, shared by chatd and chatctl so the client does not link the server.
 public struct ControlRequest: Codable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Exponential reconnect delay with jitter, so a pool of connections does not

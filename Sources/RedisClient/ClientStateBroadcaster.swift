@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOConcurrencyHelpers
 
 /// Aggregates per-connection up/down flags into `RedisClient.State` and tells observers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Translates inbound bytes into `RESPValue`s; all the logic lives in `RESPParser`.

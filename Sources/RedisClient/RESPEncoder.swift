@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Writes RESP2. Commands go out as arrays of bulk strings, the only form Redis requires.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Every failure the Redis client reports. Errors are values: a `-ERR` reply is
 /// `.server` and leaves the connection usable.
 public enum RedisError: Error, Sendable, Equatable {

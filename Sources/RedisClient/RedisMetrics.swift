@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Metrics
 
 /// What an operator wants to see of Redis: how long commands take and how they fail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Logging
 
 /// The `FIELD=value` assignments of one journal entry, built without side effects so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Maps swift-log metadata keys to journal field names.
 ///
 /// Journal field names allow only `A-Z`, `0-9`, `_`, must not start with a digit or `_`

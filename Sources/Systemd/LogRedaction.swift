@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Logging
 
 /// Keeps credentials out of logs: both handlers pass metadata through here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// The process-local monotonic clock every timestamp in the bench uses; messages

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// What a server frame is, read from the envelope's first bytes without parsing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Log-linear latency histogram in microseconds (HdrHistogram's idea, about 0.1 %
 /// precision): exact below 2048 µs, then 1024 buckets per power of two.
 /// Not thread-safe: one per event loop, merged at the end.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Counters of one event loop. Touched only on that loop (handlers write, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Something that sends bench messages at the pacer's command, on its own loop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// One connection of the Redis baseline: a subscriber (counts `message` pushes and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// A scenario's results: printed as a human summary, then as one JSON line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// How every bench sender behaves, against chatd and against Redis alike so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 
 /// Every chat scenario on one logged-in fleet, so N sessions log in once:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Runs `operation(0..<count)` with at most `window` of them in flight; results by index.

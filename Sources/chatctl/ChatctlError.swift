@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why chatctl stopped, with the exit status each case promises (see `chatctl --help`).
 enum ChatctlError: Error, Sendable {
     /// chatd understood and said no (unknown user, no such session, bad params…).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// A plain-text table: a header row, then rows, columns padded to the widest cell.

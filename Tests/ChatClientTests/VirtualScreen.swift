@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 
 /// Just enough of a terminal to see what a person would: printable text with its

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs INSIDE the Debian 12 guest (root, systemd is PID 1) after apt installed chatd's
 # .deb. Started by scripts/bench-vm. chatd runs as the package installs it — socket
 # activation, its unit's LimitNOFILE, the sandbox, the watchdog — with a drop-in that

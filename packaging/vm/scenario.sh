@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs INSIDE the Debian 12 guest (root, systemd is PID 1) after
 #   apt-get install ./chatd_*.deb ./chat-client_*.deb
 # with redis-server present. Started by packaging/test-in-vm. Every step prints

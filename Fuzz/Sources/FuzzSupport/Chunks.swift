@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Deterministic chunking of a fuzz input, so that every input is also fed to the
 /// decoders the way TCP may deliver it: in pieces whose sizes depend on the bytes.
 public struct Chunker {

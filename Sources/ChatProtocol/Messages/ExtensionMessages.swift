@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Extension message types (PROTOCOL.md §1 "Extensions"). A seed client ignores them.
 
 /// Ack of a group message, sent only after the message is stored.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seed's six message types. JSON keys exactly as the seed's Go struct tags.
 
 /// The seed's `User`, embedded in `RegisterMes` (and flattened into `SmsMes`).

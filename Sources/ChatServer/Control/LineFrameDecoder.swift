@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Splits a byte stream at `\n` (a trailing `\r` is dropped). A line longer than

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ControlProtocol
 
 /// A request's params, read by name with JSON-RPC "invalid params" errors.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOConcurrencyHelpers
 
 /// Users whose last session on this node dropped less than `presence_grace` ago. They

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Gathers what one event loop sends to its connections for a moment and writes it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// What a throttle remembers of one key; forgotten once `expiry` has passed.

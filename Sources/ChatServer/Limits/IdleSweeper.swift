@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Closes logged-in sessions that have sent nothing for `idle_timeout`, with "idle

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Where a listening socket comes from: bound by us, or passed in by systemd.

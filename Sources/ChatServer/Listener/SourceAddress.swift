@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Where a connection comes from, as the per-source limits count it: an IPv4 address,

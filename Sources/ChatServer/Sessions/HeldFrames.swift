@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import NIOCore
 
 /// Frames from fan-out that arrive while a session's login is in flight: the client

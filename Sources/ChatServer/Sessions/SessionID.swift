@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A session's handle for admins and logs: 12 hex digits, random.
 public struct SessionID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ConfigSyntax
 
 /// chatd's config file: the shared syntax (ConfigSyntax), with chatd's keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Every configuration key. The file, the environment (`CHATD_` + upper-case key)
 /// and the flags all use these names. `etc/chatd/chatd.conf` documents each one.
 enum ConfigKey: String, CaseIterable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Secrets chatd reads from files rather than from the config file or Redis: systemd
