@@ -199,8 +199,12 @@ chat_as 101 send "after the refused reload" || fail "chatd does not serve after 
 ok "reload refused (ExecReload runs chatd --check-config), same pid $pid still serving"
 
 step "chatd-metrics.socket: Prometheus metrics on 127.0.0.1:9889 once enabled"
-systemctl enable --now chatd-metrics.socket || fail "cannot enable chatd-metrics.socket"
-systemctl restart chatd || fail "restart after enabling metrics failed"
+# systemd refuses to start a socket unit while its service runs: stop chatd, start
+# the socket, then chatd, which now gets the "metrics" fd with the others.
+systemctl enable chatd-metrics.socket || fail "cannot enable chatd-metrics.socket"
+systemctl stop chatd
+systemctl start chatd-metrics.socket || fail "cannot start chatd-metrics.socket"
+systemctl start chatd || fail "chatd does not start with the metrics socket"
 chat_as 101 who >/dev/null || fail "chat who after the restart failed"
 scrape() { exec 3<>/dev/tcp/127.0.0.1/9889 && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3; }
 scrape >/root/metrics.txt || fail "cannot scrape 127.0.0.1:9889"
