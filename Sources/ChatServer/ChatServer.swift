@@ -79,10 +79,10 @@ public final class ChatServer: Sendable {
             switch admission {
             case .admitted: try self.setUp(channel, configuration: configuration)
             case .full:
-                ServerMetrics.refusedConnections["server_full"]?.increment()
+                ServerMetrics.refused(.serverFull)
                 self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
             case .sourceFull:
-                ServerMetrics.refusedConnections["per_address"]?.increment()
+                ServerMetrics.refused(.perAddress)
                 self.refuse(channel, ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later"))
             }
         } catch {

@@ -14,7 +14,7 @@ final class LocalDelivery: Sendable {
         var excluded = exceptUser.map { self.registry.sessions(of: $0).map(\.id) } ?? []
         if let except { excluded.append(except) }
         let groups = self.registry.sessionsByLoop()
-        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } - excluded.count, kind: "group")
+        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } - excluded.count, .group)
         for group in groups where !group.sessions.isEmpty {
             let batcher = self.batcher(for: group.loop)
             group.loop.execute { [excluded] in batcher.broadcast(frame, to: group, except: excluded) }
@@ -31,7 +31,7 @@ final class LocalDelivery: Sendable {
         let own = ownNotice
         let bytes = batch.bytes
         let groups = self.registry.sessionsByLoop()
-        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } * batch.ranges.count, kind: "presence")
+        ServerMetrics.delivered(groups.reduce(0) { $0 + $1.sessions.count } * batch.ranges.count, .presence)
         for group in groups where !group.sessions.isEmpty {
             let batcher = self.batcher(for: group.loop)
             group.loop.execute {
@@ -59,7 +59,7 @@ final class LocalDelivery: Sendable {
             loop.execute { batcher.write(frame, to: session) }
             count += 1
         }
-        ServerMetrics.delivered(count, kind: "private")
+        ServerMetrics.delivered(count, .private)
         return count
     }
 

@@ -11,26 +11,41 @@ enum ServerMetrics {
         case ok, failed, throttled, busy, unavailable
     }
 
-    static let logins = counters("chatd_logins_total", "result", Outcome.allCases.map(\.rawValue))
-    static let registrations = counters("chatd_registrations_total", "result", Outcome.allCases.map(\.rawValue))
+    /// What a fan-out carried.
+    enum Delivery: String, CaseIterable {
+        case group, `private`, presence
+    }
+
+    /// Why a connection was refused before it became a session.
+    enum Refusal: String, CaseIterable {
+        case serverFull = "server_full"
+        case perAddress = "per_address"
+    }
+
+    // Keyed by the enums, not their names: a frame's counter is found without hashing a string.
+    static let logins = counters("chatd_logins_total", "result", Outcome.self)
+    static let registrations = counters("chatd_registrations_total", "result", Outcome.self)
     /// Frames received, by message type.
-    static let messagesIn = counters("chatd_messages_received_total", "type", MessageType.allCases.map(\.rawValue))
+    static let messagesIn = counters("chatd_messages_received_total", "type", MessageType.self)
     /// Frames written to sessions by fan-out, by what they carry.
-    static let deliveries = counters("chatd_deliveries_total", "kind", ["group", "private", "presence"])
+    static let deliveries = counters("chatd_deliveries_total", "kind", Delivery.self)
     static let bytesIn = Counter(label: "chatd_bytes_received_total")
     static let bytesOut = Counter(label: "chatd_bytes_sent_total")
     static let slowConsumerKicks = Counter(label: "chatd_slow_consumer_kicks_total")
-    static let refusedConnections = counters("chatd_connections_refused_total", "reason", ["server_full", "per_address"])
+    static let refusedConnections = counters("chatd_connections_refused_total", "reason", Refusal.self)
 
-    static func login(_ outcome: Outcome) { logins[outcome.rawValue]?.increment() }
-    static func registration(_ outcome: Outcome) { registrations[outcome.rawValue]?.increment() }
-    static func received(_ type: MessageType) { messagesIn[type.rawValue]?.increment() }
-    static func delivered(_ count: Int, kind: String) {
+    static func login(_ outcome: Outcome) { logins[outcome]?.increment() }
+    static func registration(_ outcome: Outcome) { registrations[outcome]?.increment() }
+    static func received(_ type: MessageType) { messagesIn[type]?.increment() }
+    static func refused(_ reason: Refusal) { refusedConnections[reason]?.increment() }
+    static func delivered(_ count: Int, _ kind: Delivery) {
         if count > 0 { deliveries[kind]?.increment(by: Int64(count)) }
     }
 
     /// One counter per value of a label, made up front: no dictionary of handles grows.
-    private static func counters(_ label: String, _ dimension: String, _ values: [String]) -> [String: Counter] {
-        Dictionary(uniqueKeysWithValues: values.map { ($0, Counter(label: label, dimensions: [(dimension, $0)])) })
+    private static func counters<Value: CaseIterable & RawRepresentable & Hashable>(
+        _ label: String, _ dimension: String, _: Value.Type
+    ) -> [Value: Counter] where Value.RawValue == String {
+        Dictionary(uniqueKeysWithValues: Value.allCases.map { ($0, Counter(label: label, dimensions: [(dimension, $0.rawValue)])) })
     }
 }
