@@ -42,25 +42,7 @@ public struct SpawnedProcess: Sendable {
         // connections open that the test closed.
         _ = addCloseFrom(&actions, 3)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let (pid, result) = spawnWithCleanSignals(path, arguments: arguments, environment: environment, actions: &actions)
         for fd in Set([inRead, outWrite, errWrite]) { close(fd) }
         guard result == 0 else {
             for fd in Set([inWrite, outRead, errRead]) { close(fd) }
@@ -136,4 +118,29 @@ public func runToCompletion(_ path: String, _ arguments: [String],
     let status = try await process.exited.get()
     try await process.outputClosed.get()
     return (status, output.withLockedValue { $0 })
+}
+
+/// posix_spawn with an empty signal mask and default signal actions (see
+/// `SpawnedProcess`), the file actions given. Returns the pid and posix_spawn's result.
+public func spawnWithCleanSignals(_ path: String, arguments: [String], environment: [String: String],
+                                  actions: inout posix_spawn_file_actions_t) -> (pid: pid_t, result: Int32) {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+    return (pid, result)
 }

@@ -50,15 +50,8 @@ import Testing
     }
 
     @Test func oneShotCommandsAndLineMode() async throws {
-        try await RedisServerProcess.with { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url)
-            do {
-                try await self.scenario(chatd: chatd)
-            } catch {
-                try await chatd.stop()
-                throw error
-            }
-            try await chatd.stop()
+        try await ChatdProcess.with { chatd, _ in
+            try await self.scenario(chatd: chatd)
         }
     }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatTesting
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -23,23 +24,7 @@ final class PTYProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd in Int32(0)...2 { posix_spawn_file_actions_adddup2(&actions, slave, fd) }
         posix_spawn_file_actions_addclose(&actions, slave)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)  // see SpawnedProcess: no inherited mask
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let (pid, result) = spawnWithCleanSignals(path, arguments: arguments, environment: environment, actions: &actions)
         close(slave)  // the child's copies are the only ones: EOF (EIO) on the master once it exits
         guard result == 0 else {
             close(master)

@@ -27,15 +27,8 @@ import Testing
     }
 
     @Test func namesTextsAndErrorsArePrintedSanitized() async throws {
-        try await RedisServerProcess.with { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url)
-            do {
-                try await self.scenario(chatd: chatd, redis: redis)
-            } catch {
-                try await chatd.stop()
-                throw error
-            }
-            try await chatd.stop()
+        try await ChatdProcess.with { chatd, redis in
+            try await self.scenario(chatd: chatd, redis: redis)
         }
     }
 

@@ -15,15 +15,8 @@ import Testing
     static let pasted = "first line\n第二行\nthird line"
 
     @Test func cjkAndAPasteOfSeveralLinesOnANarrowTerminal() async throws {
-        try await RedisServerProcess.with { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url)
-            do {
-                try await self.scenario(chatd: chatd)
-            } catch {
-                try await chatd.stop()
-                throw error
-            }
-            try await chatd.stop()
+        try await ChatdProcess.with { chatd, _ in
+            try await self.scenario(chatd: chatd)
         }
     }
 
