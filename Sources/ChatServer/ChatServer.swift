@@ -113,7 +113,7 @@ public final class ChatServer: Sendable {
         self.hub.stopNotices()
         let channels = self.connections.all
         for channel in channels {
-            channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+            channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(KickedMes(reason: reason, reconnect: true)))
         }
         let closed = EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: self.group.any())
         let timer = self.group.any().scheduleTask(deadline: deadline) {

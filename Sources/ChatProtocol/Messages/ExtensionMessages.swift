@@ -161,7 +161,13 @@ public struct PingMes: Codable, Sendable, Equatable {
 
 public struct KickedMes: Codable, Sendable, Equatable {
     public var reason: String
-    public init(reason: String) { self.reason = reason }
+    /// True when the server is going away or restarting, not refusing the user: a client
+    /// may log in again with its resume token (after a backoff). Absent means false.
+    public var reconnect: Bool?
+    public init(reason: String, reconnect: Bool? = nil) {
+        self.reason = reason
+        self.reconnect = reconnect
+    }
 }
 
 public struct ErrorMes: Codable, Sendable, Equatable {

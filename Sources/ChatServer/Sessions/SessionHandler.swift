@@ -37,7 +37,7 @@ final class SessionHandler: ChannelDuplexHandler {
     /// told at once, without the presence grace; after a logout its tokens are revoked too.
     private var ending = SessionEnding.dropped
     /// A kick that arrived while a request was in flight: applied once it is answered.
-    private var pendingKick: String?
+    private var pendingKick: KickedMes?
     private var loginDeadline: Scheduled<Void>?
 
     init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker) {
@@ -185,8 +185,8 @@ final class SessionHandler: ChannelDuplexHandler {
             for (data, promise) in self.heldUntilLogin.takeAll() { self.write(context: context, data: data, promise: promise) }
         }
         context.flush()
-        if let reason = self.pendingKick {
-            self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
+        if let notice = self.pendingKick {
+            self.closeWith(.kicked(notice), context: context)
         } else if outcome.close {
             self.closing = true
             self.ending.becomeDeliberate()
@@ -200,8 +200,8 @@ final class SessionHandler: ChannelDuplexHandler {
         switch event {
         case let command as SessionCommand:
             switch command {
-            case .kick(let reason) where self.busy: self.pendingKick = reason
-            case .kick(let reason): self.closeWith(.kicked(KickedMes(reason: reason)), context: context)
+            case .kick(let notice) where self.busy: self.pendingKick = notice
+            case .kick(let notice): self.closeWith(.kicked(notice), context: context)
             }
         default:
             context.fireUserInboundEventTriggered(event)
@@ -238,7 +238,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     private func closeAsSlowConsumer(context: ChannelHandlerContext) {
         if !self.closing { ServerMetrics.slowConsumerKicks.increment() }
-        self.closeWith(.kicked(KickedMes(reason: "slow consumer")), context: context)
+        self.closeWith(.kicked(KickedMes(reason: "slow consumer", reconnect: true)), context: context)
     }
 
     /// Writes a last message, then closes once it is sent — or after a short grace,
@@ -292,5 +292,8 @@ enum SessionEnding: Sendable {
 
 /// Orders to a session from outside its loop (admins, shutdown).
 public enum SessionCommand: Sendable {
-    case kick(reason: String)
+    case kick(KickedMes)
+
+    /// An administrator's or the rules' kick: the client should not come straight back.
+    static func kick(reason: String) -> SessionCommand { .kick(KickedMes(reason: reason)) }
 }
