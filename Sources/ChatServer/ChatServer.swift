@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The chat service of one node: accepts connections, runs sessions, drains on shutdown.
 /// It does not know where its listening socket came from.
@@ -17,13 +18,19 @@ public final class ChatServer: Sendable {
     let connections = ConnectionTracker()
     public let group: any EventLoopGroup
     let logger: Logger
+    /// Keeps sessions across restarts (systemd's store); nil: a restart ends them.
+    let handover: SessionHandover?
+    /// Set at an orderly stop that hands the sessions on: this node does not leave.
+    let handingOver = Atomic<Bool>(false)
 
-    public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger) {
+    public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger,
+                handover: SessionHandover? = nil) {
         self.store = store
         self.configuration = ConfigurationBox(configuration)
         self.group = group
         self.logger = logger
-        self.hub = Hub(node: SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
+        self.handover = handover
+        self.hub = Hub(node: handover?.node ?? SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
         self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
         IdleSweeper(registry: self.hub.registry, configuration: self.configuration).start(on: group.next())
@@ -36,7 +43,8 @@ public final class ChatServer: Sendable {
         let cluster = self.cluster
         return {
             await cluster.run(bus: bus)
-            await cluster.leave()
+            // Handing over: the next process carries on as this node.
+            if !self.handingOver.load(ordering: .relaxed) { await cluster.leave() }
         }
     }
 
@@ -50,6 +58,9 @@ public final class ChatServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.autoRead, value: true)
+            // The session sees the peer's end as an event and closes through its handler,
+            // which shuts a kept socket down first (see SessionHandler.close).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             // NIO keeps each connection's last receive buffer for reuse: start it small
             // (chat frames are small; it grows for a big one), so an idle session holds
             // 256 bytes, not the default 2 KiB.
@@ -77,7 +88,7 @@ public final class ChatServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
             }
             switch admission {
-            case .admitted: try self.setUp(channel, configuration: configuration)
+            case .admitted: try self.setUp(channel, configuration: configuration, handover: tls == nil ? self.handover : nil)
             case .full:
                 ServerMetrics.refused(.serverFull)
                 self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
@@ -98,12 +109,15 @@ public final class ChatServer: Sendable {
     }
 
     /// The session's handler untracks the channel when it closes.
-    private func setUp(_ channel: any Channel, configuration: ServerConfiguration) throws {
+    func setUp(_ channel: any Channel, configuration: ServerConfiguration, handover: SessionHandover?,
+               restored: RestoredSession? = nil) throws {
         let bound = max(configuration.outboundQueueMax, 2)
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
-        try handlers.addHandler(FrameReader(maxFrameSize: configuration.maxFrameSize, timeout: configuration.frameTimeout))
-        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration, connections: self.connections))
+        try handlers.addHandler(FrameReader(maxFrameSize: configuration.maxFrameSize, timeout: configuration.frameTimeout,
+                                            unfinished: restored?.unfinished))
+        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration, connections: self.connections,
+                                               handover: handover, restored: restored))
     }
 
     /// Stops nothing by itself: tells every connection the server is going down,

@@ -18,8 +18,10 @@ public struct SpawnedProcess: Sendable {
     /// Completes when every output pipe is closed (all output was handed over).
     public let outputClosed: EventLoopFuture<Void>
 
+    /// `descriptors` are passed as fds 3, 4, … (as systemd passes sockets).
     public static func launch(
         _ path: String, arguments: [String], environment: [String: String], stdin: String? = nil,
+        descriptors: [Int32] = [],
         onOutput: @escaping @Sendable (String) -> Void, onError: (@Sendable (String) -> Void)? = nil
     ) throws -> SpawnedProcess {
         let (inRead, inWrite) = try makePipe()
@@ -37,10 +39,14 @@ public struct SpawnedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
         for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Copies above every target number first, so no dup2 overwrites a source still to come.
+        let high = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count) + 16) }
+        defer { high.forEach { close($0) } }
+        for (index, fd) in high.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
         // Nothing else of ours goes along: the test's sockets (NIO opens them without
         // CLOEXEC) would otherwise live on in a restarted redis-server or chatd and keep
         // connections open that the test closed.
-        _ = addCloseFrom(&actions, 3)
+        _ = addCloseFrom(&actions, 3 + Int32(descriptors.count))
 
         let (pid, result) = spawnWithCleanSignals(path, arguments: arguments, environment: environment, actions: &actions)
         for fd in Set([inRead, outWrite, errWrite]) { close(fd) }

@@ -30,6 +30,7 @@ import Musl
 /// | `WATCHDOG_USEC`  | ``Watchdog/interval()``         | `WatchdogSec=` in µs; ping at least every half of it |
 /// | `WATCHDOG_PID`   | ``Watchdog/interval()``         | the PID that must ping; others must not |
 /// | `JOURNAL_STREAM` | ``LogDestination/detect()``     | `dev:ino` of the journal stream stderr is connected to |
+/// | `FDSTORE`        | ``FileDescriptorStore``         | `FileDescriptorStoreMax=`: how many descriptors systemd keeps |
 ///
 /// `ListenFDs.take()` unsets the three `LISTEN_*` variables so that children do not
 /// believe the sockets are theirs. The others are left alone (libsystemd reads them
@@ -42,6 +43,7 @@ public enum SystemdEnvironment {
     public static let watchdogUSec = "WATCHDOG_USEC"
     public static let watchdogPID = "WATCHDOG_PID"
     public static let journalStream = "JOURNAL_STREAM"
+    public static let fdStore = "FDSTORE"
 
     /// The variable's value, or nil if unset.
     static func value(_ name: String) -> String? {

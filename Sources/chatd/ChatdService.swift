@@ -49,6 +49,14 @@ final class ChatdService: Service, Sendable {
         guard !Task.isCancelled else { return }
         // Hear the other nodes (if any) before serving anyone.
         let cluster = try await self.server.joinCluster()
+        // The previous process's users, before anyone new: they never left.
+        let adoption = await self.server.adopt()
+        if adoption.total > 0 {
+            self.logger.notice("sessions taken over from the previous process", metadata: [
+                "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
+                "closed": "\(adoption.closed)",
+            ])
+        }
         let chat = try await self.server.listen(self.listeners.chat)
         var tls: (any Channel)?
         if let listener = self.listeners.tls {
@@ -81,15 +89,27 @@ final class ChatdService: Service, Sendable {
                 tasks.addTask { await MetricsEndpoint.sample(server: self.server, loops: self.loops) }
             }
             try? await gracefulShutdown()
+            // Before the cluster task ends: a node that hands over does not leave.
+            if self.server.canHandOver { self.server.beginHandover() }
             tasks.cancelAll()
         }
 
         self.notifier?.stopping()
-        self.logger.info("shutting down: draining sessions")
         try? await chat.close()
         try? await tls?.close()
-        let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
-        await self.server.drain(deadline: deadline)
+        if self.server.canHandOver {
+            // Every stop hands over: systemd keeps the sockets for a restart and closes
+            // them when the service stays stopped.
+            self.logger.info("shutting down: handing sessions over")
+            let summary = await self.server.handOver()
+            self.logger.notice("sessions handed over", metadata: [
+                "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
+            ])
+        } else {
+            self.logger.info("shutting down: draining sessions")
+            let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
+            await self.server.drain(deadline: deadline)
+        }
         try? await control.close()
         try? await metricsChannel?.close()
         await self.bus.shutdown()

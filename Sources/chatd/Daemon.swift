@@ -37,7 +37,8 @@ struct Daemon {
             logger.warning("no token key file: resume tokens are signed with a key kept in Redis, so whoever can read Redis can forge them; set token_key_file or the token-key credential (docs/SECURITY.md)")
         }
         let store = ChatStore(redis: redis, subscriber: bus, configuration: storeConfiguration)
-        let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger)
+        let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger,
+                                handover: Self.handover(listeners.kept, logger: logger))
         let notifier = SystemdNotifier()
         let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis, bus: bus,
                                    metrics: metrics, loops: Array(group.makeIterator()), notifier: notifier, logger: logger)
@@ -52,6 +53,34 @@ struct Daemon {
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
     }
+}
+
+extension Daemon {
+    /// Sessions outlive the process when systemd keeps a store for it (the unit's
+    /// `FileDescriptorStoreMax=`); without one, a restart ends them as before.
+    static func handover(_ kept: KeptDescriptors, logger: Logger) -> SessionHandover? {
+        guard let store = FileDescriptorStore() else {
+            if !kept.isEmpty { logger.warning("systemd passed kept sessions but keeps no store now: closing them") }
+            for fd in kept.sessions + [kept.table, kept.handover].compactMap({ $0 }) { close(fd) }
+            return nil
+        }
+        do {
+            return try SessionHandover(keeper: SystemdKeeper(store: store), passed: kept)
+        } catch {
+            logger.error("sessions will not outlive a restart", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
+
+/// systemd's store, as the server keeps sessions in it.
+struct SystemdKeeper: SocketKeeper {
+    let store: FileDescriptorStore
+
+    var capacity: Int { self.store.capacity }
+    func store(_ fd: CInt, name: String) -> Bool { self.store.store(fd, name: name) }
+    func remove(name: String) -> Bool { self.store.remove(name: name) }
+    func makeMemoryFile(name: String) throws -> CInt { try MemoryFile.create(name: name) }
 }
 
 extension ChatdConfig.LogTarget {

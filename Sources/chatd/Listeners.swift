@@ -13,10 +13,13 @@ struct Listeners {
     /// The Prometheus endpoint: systemd's `metrics` socket, else `metrics_listen`, else none.
     var metrics: ListenerSource?
     var activated: Bool
+    /// What systemd's store passed back: the previous process's sessions.
+    var kept = KeptDescriptors()
 
     static func resolve(_ config: ChatdConfig) throws -> Listeners {
         let context = try config.tlsContext()
-        let passed = try ListenFDs.take()
+        var passed = try ListenFDs.take()
+        let kept = Self.takeKept(&passed)
         var listeners: Listeners
         var tlsSource: ListenerSource?
         if passed.isEmpty {
@@ -46,7 +49,23 @@ struct Listeners {
             guard let context else { throw ListenersError.tlsSocketWithoutCertificate }
             listeners.tls = (tlsSource, context)
         }
+        listeners.kept = kept
         return listeners
+    }
+
+    /// Removes the store's descriptors from `passed`, leaving the sockets units pass.
+    private static func takeKept(_ passed: inout [ListenFD]) -> KeptDescriptors {
+        var kept = KeptDescriptors()
+        passed.removeAll { fd in
+            switch fd.name {
+            case KeptName.session: kept.sessions.append(fd.fd)
+            case KeptName.table: kept.table = fd.fd
+            case KeptName.handover: kept.handover = fd.fd
+            default: return false
+            }
+            return true
+        }
+        return kept
     }
 }
 

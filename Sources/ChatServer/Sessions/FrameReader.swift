@@ -19,9 +19,23 @@ final class FrameReader: ChannelInboundHandler {
     /// After bad input nothing more is read: the session is closing with an error.
     private var failed = false
 
-    init(maxFrameSize: Int, timeout: TimeAmount) {
+    /// `unfinished`: the start of a frame a previous chatd had read from this connection.
+    init(maxFrameSize: Int, timeout: TimeAmount, unfinished: ByteBuffer? = nil) {
         self.decoder = FrameDecoder(maxFrameSize: maxFrameSize)
         self.timeout = timeout
+        self.unfinished = unfinished
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if self.unfinished != nil { self.arm(context: context) }
+        context.fireChannelActive()
+    }
+
+    /// At a handover: the start of a frame not yet complete, for the next process.
+    func takeUnfinished() -> ByteBuffer? {
+        self.disarm()
+        defer { self.unfinished = nil }
+        return self.unfinished
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -18,7 +18,7 @@ final class SessionHandler: ChannelDuplexHandler {
     /// From the configuration at connect: only what a session needs, not a copy of it all.
     private let loginTimeout: TimeAmount
     private let maxQueuedRequests: Int
-    private let id = SessionID.random()
+    private let id: SessionID
     private let stats: SessionStats
     private let connectedAt: Int64
     private var peer = "?"
@@ -39,16 +39,34 @@ final class SessionHandler: ChannelDuplexHandler {
     /// A kick that arrived while a request was in flight: applied once it is answered.
     private var pendingKick: KickedMes?
     private var loginDeadline: Scheduled<Void>?
+    /// Where a logged-in session's socket is kept across restarts; nil for TLS sessions
+    /// (their crypto state cannot be handed on) and without systemd's store.
+    private let handover: SessionHandover?
+    /// Set once the socket is kept: its inode, the key of its `SessionTable` entry.
+    private var keptInode: UInt64?
+    /// Passed to the next process: this one closes its descriptor and nothing else.
+    private var handedOver = false
+    /// A handover stopped reading; completed once the queued requests are answered.
+    private var pausing = false
+    private var paused: EventLoopPromise<Void>?
 
-    init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker) {
+    init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker,
+         handover: SessionHandover? = nil, restored: RestoredSession? = nil) {
         self.router = router
         self.connections = connections
+        self.handover = handover
         self.loginTimeout = configuration.loginTimeout
         self.maxQueuedRequests = configuration.maxQueuedRequests
         self.heldUntilLogin = HeldFrames(limit: configuration.outboundQueueMax)
-        self.connectedAt = SessionStats.nowMillis()
-        self.stats = SessionStats(now: self.connectedAt)
+        let now = SessionStats.nowMillis()
+        self.id = restored?.id ?? .random()
+        self.connectedAt = restored?.connectedAt ?? now
+        self.stats = restored?.stats ?? SessionStats(now: now)
         self.bucket = TokenBucket(rate: configuration.requestsPerSecond, burst: configuration.requestBurst)
+        if let restored {
+            self.user = restored.user
+            self.keptInode = restored.inode
+        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -65,7 +83,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     private func armLoginDeadline(context: ChannelHandlerContext) {
         let timeout = self.loginTimeout
-        guard timeout.nanoseconds > 0, self.loginDeadline == nil else { return }
+        guard timeout.nanoseconds > 0, self.loginDeadline == nil, self.user == nil else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.loginDeadline = context.eventLoop.scheduleTask(in: timeout) {
             let (handler, context) = loopBound.value
@@ -105,6 +123,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        if self.pausing { return }
         if self.queue.count >= self.maxQueuedRequests {
             self.readPending = true
         } else {
@@ -146,10 +165,16 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func processNext(context: ChannelHandlerContext) {
-        guard !self.busy, !self.closing, !self.queue.isEmpty else { return }
+        guard !self.busy, !self.closing, !self.queue.isEmpty else {
+            if !self.busy, self.queue.isEmpty, let paused = self.paused {
+                self.paused = nil
+                paused.succeed()
+            }
+            return
+        }
         let message = self.queue.removeFirst()
         if self.queue.isEmpty { self.queue = [] }  // an idle session keeps no buffer
-        if self.readPending, self.queue.count < self.maxQueuedRequests {
+        if self.readPending, !self.pausing, self.queue.count < self.maxQueuedRequests {
             self.readPending = false
             context.read()
         }
@@ -172,6 +197,9 @@ final class SessionHandler: ChannelDuplexHandler {
             self.user = user
             self.loginDeadline?.cancel()
             self.loginDeadline = nil
+            if let handover = self.handover, let session = self.router.hub.registry.session(self.id) {
+                self.keptInode = handover.keep(session, context: context)
+            }
         }
         for (index, reply) in outcome.replies.enumerated() {
             var written: EventLoopPromise<Void>?
@@ -190,7 +218,7 @@ final class SessionHandler: ChannelDuplexHandler {
         } else if outcome.close {
             self.closing = true
             self.ending.becomeDeliberate()
-            context.close(promise: nil)
+            context.channel.close(promise: nil)
         } else {
             self.processNext(context: context)
         }
@@ -203,6 +231,15 @@ final class SessionHandler: ChannelDuplexHandler {
             case .kick(let notice) where self.busy: self.pendingKick = notice
             case .kick(let notice): self.closeWith(.kicked(notice), context: context)
             }
+        case let command as HandoverCommand:
+            switch command {
+            case .pause(let promise): self.pause(promise, context: context)
+            case .handOver(let promise): self.handOver(promise, context: context)
+            }
+        case ChannelEvent.inputClosed:
+            // The peer is done sending (channels allow half-closure so that a kept socket
+            // is shut down before it is closed, below): the session ends as before.
+            context.channel.close(promise: nil)
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -212,8 +249,17 @@ final class SessionHandler: ChannelDuplexHandler {
         if let error = error as? ProtocolError {
             self.closeWith(.error(ErrorMes(code: error.code, error: error.message)), context: context)
         } else {
-            context.close(promise: nil)
+            context.channel.close(promise: nil)
         }
+    }
+
+    /// Every close passes here: a kept socket is shut down first, so that systemd's copy
+    /// sees the end too and the peer is not left waiting on it.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode == .all, self.keptInode != nil, !self.handedOver {
+            SessionHandover.shutDown(context)
+        }
+        context.close(mode: mode, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -221,6 +267,15 @@ final class SessionHandler: ChannelDuplexHandler {
         self.connections.untrack(context.channel)
         for (_, promise) in self.heldUntilLogin.takeAll() { promise?.fail(ChannelError.ioOnClosedChannel) }
         self.loginDeadline?.cancel()
+        self.paused?.succeed()
+        self.paused = nil
+        if self.handedOver {
+            // The session goes on in the next process: no one is told, nothing is revoked.
+            _ = self.router.hub.registry.remove(self.id)
+            context.fireChannelInactive()
+            return
+        }
+        if self.keptInode != nil { self.handover?.release(self.id) }
         let router = self.router
         let id = self.id
         let ending = self.ending
@@ -234,6 +289,52 @@ final class SessionHandler: ChannelDuplexHandler {
             }
         }
         context.fireChannelInactive()
+    }
+
+    // MARK: Handover
+
+    /// Stops reading and completes `promise` once every queued request is answered (or
+    /// after a grace: a request stuck on Redis does not hold up the restart).
+    private func pause(_ promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+        self.pausing = true
+        context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        guard self.busy || !self.queue.isEmpty else { return promise.succeed() }
+        self.paused = promise
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .seconds(2)) {
+            let handler = loopBound.value
+            handler.paused?.succeed()
+            handler.paused = nil
+        }
+    }
+
+    /// Passes the session on: once everything written has reached the socket, its
+    /// unfinished inbound frame is taken and the descriptor closed (systemd keeps the
+    /// socket). A session that cannot be passed on is told to come back.
+    private func handOver(_ promise: EventLoopPromise<HandedOverSession?>, context: ChannelHandlerContext) {
+        guard let inode = self.keptInode, self.user != nil, !self.closing, !self.busy, self.queue.isEmpty else {
+            self.closeWith(.kicked(KickedMes(reason: "server restarting, please reconnect", reconnect: true)), context: context)
+            return promise.succeed(nil)
+        }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let grace = context.eventLoop.scheduleTask(in: .seconds(2)) {
+            let (handler, context) = loopBound.value
+            // A peer that does not read: what it has not taken would be lost in passing.
+            handler.closeAsSlowConsumer(context: context)
+            promise.succeed(nil)
+        }
+        context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer())).whenComplete { result in
+            let (handler, context) = loopBound.value
+            grace.cancel()
+            guard case .success = result, !handler.closing else { return promise.succeed(nil) }
+            let reader = try? context.pipeline.syncOperations.handler(type: FrameReader.self)
+            let unfinished = reader?.takeUnfinished()
+            handler.handedOver = true
+            handler.closing = true
+            promise.succeed(HandedOverSession(inode: inode, unfinished: unfinished, received: handler.stats.received,
+                                              sent: handler.stats.sent))
+            context.channel.close(promise: nil)
+        }
     }
 
     private func closeAsSlowConsumer(context: ChannelHandlerContext) {

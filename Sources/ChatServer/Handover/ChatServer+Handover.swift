@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+import ChatProtocol
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+extension ChatServer {
+    /// True when sessions can outlive this process (systemd keeps a store for it).
+    public var canHandOver: Bool { self.handover != nil }
+
+    /// From now on this node stays registered when it stops: call before ending the
+    /// cluster task, then `handOver`.
+    public func beginHandover() {
+        self.handingOver.store(true, ordering: .relaxed)
+    }
+
+    public struct HandoverSummary: Sendable {
+        /// Sessions passed on to the next process.
+        public var kept = 0
+        /// Sessions told to reconnect instead (TLS, not logged in, not reading, store full).
+        public var closed = 0
+    }
+
+    /// The orderly stop that keeps every user: sessions stop reading and answer what they
+    /// have queued; then each flushes what it was sent and closes its descriptor without
+    /// ending the session, and the state the next process needs goes into the store.
+    /// Call after the listeners are closed.
+    public func handOver() async -> HandoverSummary {
+        guard let handover = self.handover else { return HandoverSummary() }
+        self.beginHandover()
+        self.hub.stopNotices()
+        let channels = self.connections.all
+        let paused = channels.map { channel in
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            channel.pipeline.fireUserInboundEventTriggered(HandoverCommand.pause(promise))
+            return promise.futureResult
+        }
+        try? await EventLoopFuture.andAllComplete(paused, on: self.group.any()).get()
+        // Requests still running (their replies and fan-out reach the sessions first).
+        await self.router.inFlight.waitUntilIdle()
+        let passed = channels.map { channel in
+            let promise = channel.eventLoop.makePromise(of: HandedOverSession?.self)
+            channel.pipeline.fireUserInboundEventTriggered(HandoverCommand.handOver(promise))
+            return promise.futureResult
+        }
+        var state = HandoverState(node: self.hub.node)
+        var summary = HandoverSummary()
+        for future in passed {
+            guard let session = try? await future.get() else {
+                summary.closed += 1
+                continue
+            }
+            state.sessions[String(session.inode)] = HandoverState.Session(
+                unfinished: session.unfinished.map { Data($0.readableBytesView) }, received: session.received, sent: session.sent)
+            summary.kept += 1
+        }
+        do {
+            try handover.leave(state)
+        } catch {
+            // The sockets stay kept; the next process re-checks each session as after a crash.
+            self.logger.error("could not store the handover state", metadata: ["error": "\(error)"])
+        }
+        // Closed ones (kicked, or never passed on) finish closing.
+        let closed = channels.map(\.closeFuture)
+        try? await EventLoopFuture.andAllComplete(closed, on: self.group.any()).get()
+        await self.router.inFlight.waitUntilIdle()
+        return summary
+    }
+
+    public struct AdoptionSummary: Sendable {
+        /// Sessions carried on from an orderly stop.
+        public var resumed = 0
+        /// Sessions carried on after a crash, their users checked in Redis first.
+        public var rechecked = 0
+        /// Sockets closed: unknown, duplicate, or their user may no longer be here.
+        public var closed = 0
+        public var total: Int { resumed + rechecked + closed }
+    }
+
+    /// Takes over the sessions the previous process left in the store. Call after
+    /// joining the cluster (so presence is known) and before serving new connections.
+    public func adopt() async -> AdoptionSummary {
+        guard let handover = self.handover else { return AdoptionSummary() }
+        let (descriptors, entries) = handover.takePassed()
+        let state = descriptors.handover.flatMap(HandoverState.read(from:))
+        if let fd = descriptors.handover { handover.forgetHandover(fd) }
+        var byInode: [UInt64: SessionTable.Entry] = [:]
+        for entry in entries { byInode[entry.inode] = entry }
+        var summary = AdoptionSummary()
+        var taken = Set<SessionID>()
+        var cameBack: [Int: UserIdentity] = [:]
+        for fd in descriptors.sessions {
+            guard let inode = SessionHandover.inode(fd), let entry = byInode[inode], !taken.contains(entry.session) else {
+                Self.discard(fd)
+                summary.closed += 1
+                continue
+            }
+            taken.insert(entry.session)
+            var restored = RestoredSession(id: entry.session, user: UserIdentity(id: entry.user, username: entry.username),
+                                           inode: inode, connectedAt: entry.connectedAt, tokenFamily: entry.tokenFamily)
+            var notice: KickedMes?
+            if let kept = state?.sessions[String(inode)] {
+                restored.stats.messagesIn.store(kept.received, ordering: .relaxed)
+                restored.stats.messagesOut.store(kept.sent, ordering: .relaxed)
+                restored.unfinished = kept.unfinished.map { ByteBuffer(bytes: $0) }
+                summary.resumed += 1
+            } else {
+                // A crash: the stream may have stopped inside a frame, and an admin may
+                // have disabled or deleted the user meanwhile. The frame reader refuses what
+                // does not parse; the user is checked here (kept when Redis cannot say).
+                notice = await self.recheck(entry.user)
+                if notice == nil { summary.rechecked += 1 } else { summary.closed += 1 }
+            }
+            do {
+                let channel = try await self.restore(fd, restored)
+                handover.adopted()
+                if let notice {
+                    channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
+                } else {
+                    cameBack[entry.user] = restored.user
+                }
+            } catch {
+                self.logger.warning("could not take over a session", metadata: ["error": "\(error)", "chat_session_id": "\(entry.session)"])
+                handover.table.clear(entry.session)
+                Self.discard(fd)
+            }
+        }
+        for entry in entries where !taken.contains(entry.session) {
+            handover.table.clear(entry.session)
+        }
+        // After an orderly stop the cluster still lists them; after a crash long enough
+        // for another node to declare this one dead, they are announced again.
+        for user in cameBack.values where !self.hub.isOnline(user.id) {
+            await self.hub.announce(user, online: true)
+        }
+        return summary
+    }
+
+    private func recheck(_ user: Int) async -> KickedMes? {
+        do {
+            guard let record = try await self.store.user(id: user), !record.disabled else {
+                return KickedMes(reason: "your account changed while the server restarted; log in again")
+            }
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
+    private func restore(_ fd: CInt, _ restored: RestoredSession) async throws -> any Channel {
+        let configuration = self.configuration.current
+        return try await ClientBootstrap(group: self.group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    _ = self.connections.track(channel, maxConnections: .max, perSource: 0)
+                    try self.setUp(channel, configuration: configuration, handover: self.handover, restored: restored)
+                    // Registered before the channel reads anything, so fan-out reaches it at once.
+                    let peer = channel.remoteAddress.map(SessionHandler.describe) ?? "?"
+                    _ = self.hub.registry.add(SessionInfo(id: restored.id, user: restored.user, peer: peer,
+                                                          connectedAt: restored.connectedAt, stats: restored.stats,
+                                                          channel: channel, tokenFamily: restored.tokenFamily))
+                }
+            }
+            .withConnectedSocket(fd).get()
+    }
+
+    /// A kept socket no session will use: shut down, so systemd drops its copy too.
+    private static func discard(_ fd: CInt) {
+        _ = shutdown(fd, CInt(SHUT_RDWR))
+        close(fd)
+    }
+}
