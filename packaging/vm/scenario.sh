@@ -270,6 +270,68 @@ chat_as 100 history --with 101 | grep -q "over the unix socket" || fail "the pri
 [ "$(rcli exists chat:secret:token)" = 0 ] || fail "Redis holds chat:secret:token"
 ok "chatd (no network of its own) uses Redis on its Unix socket with the password credential; clients served"
 
+step "live sessions survive systemctl restart and a watchdog kill (fd store)"
+# Two listeners and a sender stay connected throughout; after each disruption the
+# sender sends on, and each listener must have every message exactly once, on the same
+# TCP connection (same client port), with no "offline" notice for anyone.
+[ "$(show chatd.service FileDescriptorStoreMax)" = 60000 ] || fail "FileDescriptorStoreMax=$(show chatd.service FileDescriptorStoreMax), want 60000"
+mkfifo /root/send.fifo
+exec 7<>/root/send.fifo
+chat_as 100 listen --json >/root/live.100 2>/root/live.100.err &
+live_ann=$!
+chat_as 101 listen --json >/root/live.101 2>/root/live.101.err &
+live_bob=$!
+timeout 600 chat --server $server --user 102 --password-file /root/pw.102 </root/send.fifo >/root/live.102 2>&1 &
+live_cy=$!
+sent=0
+send_next() { sent=$((sent + 1)); echo "live-$sent" >&7; }
+# Each listener has live-1 … live-$sent, each exactly once.
+all_once() {
+  local f want got
+  want=$(seq 1 $sent | sed 's/^/live-/' | sort)
+  for f in /root/live.100 /root/live.101; do
+    got=$(grep -o '"live-[0-9]*"' "$f" | tr -d '"' | sort)
+    [ "$got" = "$want" ] || return 1
+  done
+}
+ports() { ss -Htnp 'dport = :8889' | grep -E "pid=($live_ann|$live_bob|$live_cy)," | awk '{print $4}' | sort | tr '\n' ' '; }
+wait_for 90 "three live sessions" sh -c "[ \$(ss -Htnp 'dport = :8889' | grep -cE 'pid=($live_ann|$live_bob|$live_cy),') = 3 ]"
+send_next
+wait_for 60 "live-1 at both listeners" all_once
+ports0=$(ports)
+echo "client ports: $ports0; NFileDescriptorStore=$(show chatd.service NFileDescriptorStore)"
+[ "$(show chatd.service NFileDescriptorStore)" -ge 4 ] || fail "systemd keeps $(show chatd.service NFileDescriptorStore) descriptors, want the 3 sessions and the session table"
+no_offline() { ! grep -h NotifyUserStatusMes /root/live.100 /root/live.101 | grep -q '"status":1'; }
+
+pid0=$(show chatd.service MainPID)
+t0=$EPOCHREALTIME
+systemctl restart chatd.service || fail "systemctl restart failed"
+send_next
+wait_for 60 "live-$sent after the restart" all_once
+echo "restart: $(awk "BEGIN {printf \"%.2f\", $EPOCHREALTIME - $t0}") s until both listeners had live-$sent (emulated CPU)"
+[ "$(show chatd.service MainPID)" != "$pid0" ] || fail "chatd was not restarted"
+[ "$(ports)" = "$ports0" ] || fail "client connections changed: $ports0 -> $(ports)"
+no_offline || fail "a listener was told someone went offline: $(grep -h '"status":1' /root/live.100 /root/live.101)"
+handover_log() { journalctl -u chatd --no-pager -o verbose CHAT_EVENT=handover | grep -E 'MESSAGE=|CHAT_(KEPT|CLOSED|RESUMED|RECHECKED)='; }
+handover_log | tail -8
+handover_log | grep -q 'CHAT_RESUMED=3' || fail "the new chatd did not resume the 3 sessions"
+ok "systemctl restart: same connections ($ports0), every message once, no offline notice"
+
+nr0=$(show chatd.service NRestarts); pid0=$(show chatd.service MainPID)
+kill -STOP "$pid0"
+send_next   # waits in the kernel's buffers until the next chatd reads it
+restarted() {
+  [ "$(show chatd.service NRestarts)" -gt "$nr0" ] && [ "$(show chatd.service MainPID)" != "$pid0" ] &&
+  [ "$(show chatd.service MainPID)" != 0 ] && [ "$(systemctl is-active chatd.service)" = active ]
+}
+wait_for 120 "watchdog restart" restarted
+wait_for 60 "live-$sent after the watchdog kill" all_once
+[ "$(ports)" = "$ports0" ] || fail "client connections changed after the watchdog kill: $ports0 -> $(ports)"
+no_offline || fail "a listener was told someone went offline after the watchdog kill"
+handover_log | tail -4
+handover_log | grep -q 'CHAT_RECHECKED=3' || fail "after the watchdog kill the new chatd did not re-check and keep the 3 sessions"
+ok "watchdog kill (no state written): same connections, users re-checked, every message once"
+
 step "upgrade: chatd restarted once, sockets stay open"
 if [ -n "$upgrade_deb" ]; then
   pid0=$(show chatd.service MainPID)
@@ -293,10 +355,18 @@ if [ -n "$upgrade_deb" ]; then
   [ "$(sha256sum </etc/chatd/token-key)" = "$key_sum" ] || fail "the upgrade changed /etc/chatd/token-key"
   [ "$(stat -c '%a %U %G' /etc/chatd/token-key)" = "600 root root" ] || fail "after the upgrade token-key is $(stat -c '%a %U %G' /etc/chatd/token-key)"
   chat_as 100 who >/dev/null || fail "chat after the upgrade failed"
+  send_next
+  wait_for 60 "live-$sent after the upgrade" all_once
+  [ "$(ports)" = "$ports0" ] || fail "client connections changed in the upgrade: $ports0 -> $(ports)"
+  no_offline || fail "a listener was told someone went offline in the upgrade"
   ok "one restart, same listening sockets, conffile kept (640 root:chatd), token-key unchanged"
+  ok "the live sessions went through the upgrade: same connections ($ports0), live-1 … live-$sent each once"
 else
   echo "skipped: no upgrade .deb given"
 fi
+
+exec 7>&-
+kill "$live_ann" "$live_bob" "$live_cy" 2>/dev/null; wait "$live_ann" "$live_bob" "$live_cy" 2>/dev/null
 
 step "apt-get purge: nothing left behind; Redis data untouched"
 rm -rf /etc/systemd/system/chatd.service.d   # the test's own drop-ins
