@@ -51,6 +51,7 @@ extension ChatServer {
             return promise.futureResult
         }
         var state = HandoverState(node: self.hub.node)
+        state.departing = Dictionary(self.hub.departures.users.map { (String($0.id), $0.username) }) { first, _ in first }
         var summary = HandoverSummary()
         for future in passed {
             guard let session = try? await future.get() else {
@@ -134,6 +135,11 @@ extension ChatServer {
         }
         for entry in entries where !taken.contains(entry.session) {
             handover.table.clear(entry.session)
+        }
+        let grace = self.configuration.current.presenceGrace
+        for (id, name) in state?.departing ?? [:] {
+            guard let id = Int(id), self.hub.sessions(of: id).isEmpty else { continue }
+            self.hub.departures.begin(UserIdentity(id: id, username: name), grace: grace)
         }
         // After an orderly stop the cluster still lists them; after a crash long enough
         // for another node to declare this one dead, they are announced again.

@@ -52,7 +52,7 @@ public final class Hub: Sendable {
             }
         }
     }
-    private let presence: PresenceBatcher
+    let presence: PresenceBatcher
     /// Users in their grace after their last session here ended.
     let departures = Departures()
 
