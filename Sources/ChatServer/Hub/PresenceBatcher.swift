@@ -83,8 +83,11 @@ final class PresenceBatcher: Sendable {
         self.state.withLockedValue { $0.loginSeen = true }
     }
 
-    /// No more notices: the server is going down, and its event loops with it.
-    func stop() {
+    /// No more notices: the server is going down, and its event loops with it. With
+    /// `flushing`, what the current interval holds is handed over first (a handover: the
+    /// sessions go on, and must not miss a notice).
+    func stop(flushing: Bool = false) {
+        if flushing { self.flush() }
         self.state.withLockedValue {
             $0.stopped = true
             $0.changes = [:]
