@@ -7,8 +7,9 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The chat service of one node: accepts connections, runs sessions, drains on shutdown.
-/// It does not know where its listening socket came from.
+/// The chat service of one node: accepts connections, runs sessions, and at a graceful
+/// shutdown hands them to the next process (or drains them). It does not know where its
+/// listening sockets came from. Its `run` (ChatServer+Service.swift) owns its loops.
 public final class ChatServer: Sendable {
     public let hub: Hub
     let cluster: ClusterMembership
@@ -22,9 +23,26 @@ public final class ChatServer: Sendable {
     let handover: SessionHandover?
     /// Set at an orderly stop that hands the sessions on: this node does not leave.
     let handingOver = Atomic<Bool>(false)
+    let listeners: Listeners
+    let readiness: Readiness?
+    let idleSweeper: IdleSweeper
 
+    /// What the chat service listens on.
+    public struct Listeners: Sendable {
+        public var chat: ListenerSource
+        public var tls: (source: ListenerSource, context: NIOSSLContext)?
+
+        public init(chat: ListenerSource, tls: (source: ListenerSource, context: NIOSSLContext)? = nil) {
+            self.chat = chat
+            self.tls = tls
+        }
+    }
+
+    /// `readiness` is told "chat" (with `chat_listen`, `tls_listen`) once it serves.
     public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger,
-                handover: SessionHandover? = nil) {
+                listeners: Listeners, readiness: Readiness? = nil, handover: SessionHandover? = nil) {
+        self.listeners = listeners
+        self.readiness = readiness
         self.store = store
         self.configuration = ConfigurationBox(configuration)
         self.group = group
@@ -33,26 +51,14 @@ public final class ChatServer: Sendable {
         self.hub = Hub(node: handover?.node ?? SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
         self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
-        IdleSweeper(registry: self.hub.registry, configuration: self.configuration).start(on: group.next())
-    }
-
-    /// Joins the other nodes on this Redis (bus, presence) and keeps in touch with them
-    /// until the task is cancelled; then leaves. Call before `listen`.
-    public func joinCluster() async throws -> @Sendable () async -> Void {
-        let bus = try await self.cluster.join()
-        let cluster = self.cluster
-        return {
-            await cluster.run(bus: bus)
-            // Handing over: the next process carries on as this node.
-            if !self.handingOver.load(ordering: .relaxed) { await cluster.leave() }
-        }
+        self.idleSweeper = IdleSweeper(registry: self.hub.registry, configuration: self.configuration)
     }
 
     /// Starts accepting on `source`; the returned channel is the listening socket.
     /// With `tls`, every connection is a TLS server connection first: the chat
     /// protocol runs inside it unchanged, and a peer that does not complete the
     /// handshake is closed without reaching a session.
-    public func listen(_ source: ListenerSource, tls: NIOSSLContext? = nil) async throws -> any Channel {
+    func listen(_ source: ListenerSource, tls: NIOSSLContext? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only)
@@ -123,7 +129,7 @@ public final class ChatServer: Sendable {
     /// Stops nothing by itself: tells every connection the server is going down,
     /// lets requests in flight finish (their messages are stored and acknowledged),
     /// then closes. Connections still open at `deadline` are closed hard.
-    public func drain(reason: String = "server shutting down", deadline: NIODeadline) async {
+    func drain(reason: String = "server shutting down", deadline: NIODeadline) async {
         self.hub.stopNotices()
         let channels = self.connections.all
         for channel in channels {
@@ -139,9 +145,4 @@ public final class ChatServer: Sendable {
     }
 
     public var connectionCount: Int { self.connections.count }
-
-    /// Tells the other nodes' admins where this node serves (`chatctl nodes`).
-    public func advertise(address: String) async {
-        await self.cluster.advertise(address: address)
-    }
 }

@@ -58,6 +58,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var controlIdleTimeout: TimeAmount = .seconds(60)
     /// Sent to each session as a group message from the server right after login; empty: none.
     public var messageOfTheDay: String = ""
+    /// How long a drain (a stop without the fd store) waits for sessions to close.
+    public var shutdownTimeout: Duration = .seconds(10)
 
     public init() {}
 }

@@ -10,25 +10,26 @@ import ServiceLifecycle
 import Systemd
 import UnixSignals
 
-/// The daemon's lifetime: wait for Redis, serve, keep systemd told, reload on SIGHUP,
-/// drain on shutdown.
+/// The daemon's own part beside its services (chat, control, Redis): says READY=1 once
+/// they all serve, keeps STATUS= current, reloads on SIGHUP, serves metrics, and says
+/// STOPPING=1 when the group shuts down. Listed last, it stops first.
 final class ChatdService: Service, Sendable {
     let loader: ConfigLoader
     let listeners: Listeners
     let server: ChatServer
     let redis: RedisClient
-    let bus: RedisSubscriber
     let metrics: MetricsEndpoint?
     let loops: [any EventLoop]
     let notifier: SystemdNotifier?
+    let readiness: Readiness
     let logger: Logger
     let current: NIOLockedValueBox<ChatdConfig>
     /// Who may use the control socket; re-resolved on reload.
     let adminPolicy: AdminPolicyBox
 
     init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
-         bus: RedisSubscriber, metrics: MetricsEndpoint?, loops: [any EventLoop], notifier: SystemdNotifier?, logger: Logger) {
-        self.bus = bus
+         adminPolicy: AdminPolicyBox, metrics: MetricsEndpoint?, loops: [any EventLoop], notifier: SystemdNotifier?,
+         readiness: Readiness, logger: Logger) {
         self.metrics = metrics
         self.loops = loops
         self.loader = loader
@@ -36,106 +37,40 @@ final class ChatdService: Service, Sendable {
         self.server = server
         self.redis = redis
         self.notifier = notifier
+        self.readiness = readiness
         self.logger = logger
         self.current = NIOLockedValueBox(config)
-        self.adminPolicy = AdminPolicyBox(Self.resolveAdminPolicy(config, logger: logger))
+        self.adminPolicy = adminPolicy
     }
 
     func run() async throws {
         // Trapped from the start: an early SIGHUP (a reload while Redis is still awaited)
         // must not end the process; it is applied once chatd serves.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try await cancelWhenGracefulShutdown { try await self.waitForRedis() }
-        guard !Task.isCancelled else { return }
-        // Hear the other nodes (if any) before serving anyone.
-        let cluster = try await self.server.joinCluster()
-        // The previous process's users, before anyone new: they never left.
-        let adoption = await self.server.adopt()
-        if adoption.total > 0 {
-            self.logger.notice("sessions taken over from the previous process", metadata: [
-                "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
-                "closed": "\(adoption.closed)",
-            ])
-        }
-        let chat = try await self.server.listen(self.listeners.chat)
-        var tls: (any Channel)?
-        if let listener = self.listeners.tls {
-            tls = try await self.server.listen(listener.source, tls: listener.context)
-        }
-        let config = self.current.withLockedValue { $0 }
-        let control = try await ControlServer(server: self.server, policy: self.adminPolicy, logger: self.logger,
-                                              reload: { self.reloadTellingSystemd() })
-            .listen(self.listeners.control, group: AdminPolicy.groupID(config.adminGroup))
         var metricsChannel: (any Channel)?
         if let metrics = self.metrics, let source = self.listeners.metrics {
             metricsChannel = try await metrics.listen(source, group: self.server.group)
         }
-        var ready: Logger.Metadata = [
-            "chat_listen": "\(chat.localAddress.map { "\($0)" } ?? "?")",
-            "socket_activated": "\(self.listeners.activated)",
-        ]
-        if let tls { ready["tls_listen"] = "\(tls.localAddress.map { "\($0)" } ?? "?")" }
-        if let metricsChannel { ready["metrics_listen"] = "\(metricsChannel.localAddress.map { "\($0)" } ?? "?")" }
-        await self.server.advertise(address: chat.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
-        self.logger.info("chatd ready", metadata: ready)
-        self.notifier?.ready()
+        let ready = await cancelWhenGracefulShutdown { await self.readiness.wait() } ?? nil
+        if var ready {
+            ready["socket_activated"] = "\(self.listeners.activated)"
+            if let metricsChannel { ready["metrics_listen"] = "\(metricsChannel.localAddress.map { "\($0)" } ?? "?")" }
+            self.logger.info("chatd ready", metadata: ready.mapValues { .string($0) })
+            self.notifier?.ready()
 
-        await withDiscardingTaskGroup { tasks in
-            tasks.addTask { await self.reloadOnHangup(hangups) }
-            tasks.addTask { await self.reportStatus() }
-            tasks.addTask { await self.watchRedis() }
-            tasks.addTask { await cluster() }
-            if self.metrics != nil {
-                tasks.addTask { await MetricsEndpoint.sample(server: self.server, loops: self.loops) }
-            }
-            try? await gracefulShutdown()
-            // Before the cluster task ends: a node that hands over does not leave.
-            if self.server.canHandOver { self.server.beginHandover() }
-            tasks.cancelAll()
-        }
-
-        self.notifier?.stopping()
-        try? await chat.close()
-        try? await tls?.close()
-        if self.server.canHandOver {
-            // Every stop hands over: systemd keeps the sockets for a restart and closes
-            // them when the service stays stopped.
-            self.logger.info("shutting down: handing sessions over")
-            let summary = await self.server.handOver()
-            self.logger.notice("sessions handed over", metadata: [
-                "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
-            ])
-        } else {
-            self.logger.info("shutting down: draining sessions")
-            let deadline = NIODeadline.now() + .seconds(Int64(self.current.withLockedValue { $0.shutdownTimeout }))
-            await self.server.drain(deadline: deadline)
-        }
-        try? await control.close()
-        try? await metricsChannel?.close()
-        await self.bus.shutdown()
-        await self.redis.shutdown()
-        self.logger.info("chatd stopped")
-    }
-
-    /// Serving without a store would refuse every login: READY waits until Redis answers.
-    private func waitForRedis() async throws {
-        var delay = Duration.milliseconds(100)
-        var warned = false
-        while true {
-            do {
-                try await self.server.store.ping()
-                if warned { self.logger.info("Redis answered") }
-                return
-            } catch {
-                if !warned {
-                    self.logger.warning("waiting for Redis", metadata: ["error": "\(error)"])
-                    self.notifier?.status("waiting for Redis")
-                    warned = true
+            await withDiscardingTaskGroup { tasks in
+                tasks.addTask { await self.reloadOnHangup(hangups) }
+                tasks.addTask { await self.reportStatus() }
+                tasks.addTask { await self.watchRedis() }
+                if self.metrics != nil {
+                    tasks.addTask { await MetricsEndpoint.sample(server: self.server, loops: self.loops) }
                 }
+                try? await gracefulShutdown()
+                tasks.cancelAll()
             }
-            try await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
         }
+        self.notifier?.stopping()
+        try? await metricsChannel?.close()
     }
 
     func statusLine() -> String {

@@ -37,16 +37,29 @@ struct Daemon {
             logger.warning("no token key file: resume tokens are signed with a key kept in Redis, so whoever can read Redis can forge them; set token_key_file or the token-key credential (docs/SECURITY.md)")
         }
         let store = ChatStore(redis: redis, subscriber: bus, configuration: storeConfiguration)
+        let readiness = Readiness(parts: ["chat", "control"])
         let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger,
+                                listeners: ChatServer.Listeners(chat: listeners.chat, tls: listeners.tls), readiness: readiness,
                                 handover: Self.handover(listeners.kept, logger: logger))
         let notifier = SystemdNotifier()
-        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis, bus: bus,
-                                   metrics: metrics, loops: Array(group.makeIterator()), notifier: notifier, logger: logger)
+        let adminPolicy = AdminPolicyBox(ChatdService.resolveAdminPolicy(config, logger: logger))
+        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis,
+                                   adminPolicy: adminPolicy, metrics: metrics, loops: Array(group.makeIterator()),
+                                   notifier: notifier, readiness: readiness, logger: logger)
+        let control = ControlServer(server: server, source: listeners.control, socketGroup: AdminPolicy.groupID(config.adminGroup),
+                                    policy: adminPolicy, readiness: readiness, logger: logger,
+                                    reload: { service.reloadTellingSystemd() })
+        // Started together; stopped one at a time from the last: chatd's own part (STOPPING=1),
+        // then the chat service (the handover or drain, admins still served), the control
+        // socket, Redis, and last the watchdog, so systemd keeps getting pings throughout.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier {
-            // First, so it stops last: systemd keeps getting pings while sessions drain.
             services.append(.init(service: WatchdogService(loops: Array(group.makeIterator()), notifier: notifier)))
         }
+        services.append(.init(service: redis))
+        services.append(.init(service: bus))
+        services.append(.init(service: control))
+        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -12,6 +12,8 @@ import Testing
     private static func nextBatch(_ record: (PresenceBatcher) -> Void) async -> [NotifyUserStatusMes] {
         let (batches, continuation) = AsyncStream<PresenceBatcher.Batch>.makeStream()
         let batcher = PresenceBatcher { continuation.yield($0) }
+        let running = Task { await batcher.run() }
+        defer { running.cancel() }
         record(batcher)
         // A change that flips back leaves nothing to hand over: a marker change ends the wait.
         batcher.record(UserIdentity(id: 999, username: "marker"), online: true)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// Where the control socket comes from.
 public enum ControlListenerSource: Sendable, Equatable {
@@ -14,8 +15,12 @@ public enum ControlListenerSource: Sendable, Equatable {
 }
 
 /// Serves the control API on a Unix-domain stream socket, to administrators only.
-public final class ControlServer: Sendable {
+public final class ControlServer: Service, Sendable {
     let api: ControlAPI
+    let source: ControlListenerSource
+    /// The admin group's id, given the socket when chatd binds it itself.
+    let socketGroup: UInt32?
+    let readiness: Readiness?
     let policy: AdminPolicyBox
     let group: any EventLoopGroup
     let logger: Logger
@@ -28,9 +33,13 @@ public final class ControlServer: Sendable {
     /// `policy` is read at each connection, and each open connection is checked again
     /// when it is swapped (reload). `reload` re-reads the daemon's configuration (for
     /// `config.reload`).
-    public init(server: ChatServer, policy: AdminPolicyBox, logger: Logger,
-                reload: @escaping @Sendable () async -> ReloadOutcome) {
+    /// `readiness` is told "control" once it serves.
+    public init(server: ChatServer, source: ControlListenerSource, socketGroup: UInt32?, policy: AdminPolicyBox,
+                readiness: Readiness? = nil, logger: Logger, reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.api = ControlAPI(server: server, logger: logger, reload: reload)
+        self.source = source
+        self.socketGroup = socketGroup
+        self.readiness = readiness
         self.policy = policy
         self.group = server.group
         self.logger = logger
@@ -54,10 +63,19 @@ public final class ControlServer: Sendable {
         }
     }
 
+    /// Serves until a graceful shutdown. In a service group it comes before the chat
+    /// server, so it stops after it: admins can watch a drain or a handover.
+    public func run() async throws {
+        let channel = try await self.listen(self.source, group: self.socketGroup)
+        self.readiness?.ready("control")
+        try? await gracefulShutdown()
+        try? await channel.close()
+    }
+
     /// `group`: when chatd binds the socket itself, the admin group is given the
     /// socket (mode stays 0660), so its members need not be in chatd's own group.
     /// systemd's socket unit does this with SocketGroup= when it binds.
-    public func listen(_ source: ControlListenerSource, group: UInt32? = nil) async throws -> any Channel {
+    func listen(_ source: ControlListenerSource, group: UInt32? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -35,7 +35,7 @@ extension ChatServer {
     public func handOver() async -> HandoverSummary {
         guard let handover = self.handover else { return HandoverSummary() }
         self.beginHandover()
-        self.hub.stopNotices()
+        self.hub.stopNotices(flushing: true)
         let channels = self.connections.all
         let paused = channels.map { channel in
             let promise = channel.eventLoop.makePromise(of: Void.self)
@@ -51,6 +51,7 @@ extension ChatServer {
             return promise.futureResult
         }
         var state = HandoverState(node: self.hub.node)
+        state.departing = Dictionary(self.hub.departures.users.map { (String($0.id), $0.username) }) { first, _ in first }
         var summary = HandoverSummary()
         for future in passed {
             guard let session = try? await future.get() else {
@@ -95,7 +96,7 @@ extension ChatServer {
         for entry in entries { byInode[entry.inode] = entry }
         var summary = AdoptionSummary()
         var taken = Set<SessionID>()
-        var cameBack: [Int: UserIdentity] = [:]
+        var matched: [(fd: CInt, restored: RestoredSession, orderly: Bool)] = []
         for fd in descriptors.sessions {
             guard let inode = SessionHandover.inode(fd), let entry = byInode[inode], !taken.contains(entry.session) else {
                 Self.discard(fd)
@@ -105,35 +106,46 @@ extension ChatServer {
             taken.insert(entry.session)
             var restored = RestoredSession(id: entry.session, user: UserIdentity(id: entry.user, username: entry.username),
                                            inode: inode, connectedAt: entry.connectedAt, tokenFamily: entry.tokenFamily)
-            var notice: KickedMes?
-            if let kept = state?.sessions[String(inode)] {
+            let kept = state?.sessions[String(inode)]
+            if let kept {
                 restored.stats.messagesIn.store(kept.received, ordering: .relaxed)
                 restored.stats.messagesOut.store(kept.sent, ordering: .relaxed)
                 restored.unfinished = kept.unfinished.map { ByteBuffer(bytes: $0) }
-                summary.resumed += 1
-            } else {
-                // A crash: the stream may have stopped inside a frame, and an admin may
-                // have disabled or deleted the user meanwhile. The frame reader refuses what
-                // does not parse; the user is checked here (kept when Redis cannot say).
-                notice = await self.recheck(entry.user)
-                if notice == nil { summary.rechecked += 1 } else { summary.closed += 1 }
             }
+            matched.append((fd, restored, kept != nil))
+        }
+        // A crash: the stream may have stopped inside a frame, and an admin may have
+        // disabled or deleted a user meanwhile. The frame reader refuses what does not
+        // parse; the users are checked here, all at once.
+        let notices = await self.recheck(Set(matched.filter { !$0.orderly }.map(\.restored.user.id)))
+        // Every socket is set up at once, on its own loop.
+        let restoring = matched.map { ($0, self.restore($0.fd, $0.restored)) }
+        var cameBack: [Int: UserIdentity] = [:]
+        for ((fd, restored, orderly), future) in restoring {
             do {
-                let channel = try await self.restore(fd, restored)
+                let channel = try await future.get()
                 handover.adopted()
-                if let notice {
+                if let notice = notices[restored.user.id] {
                     channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
+                    summary.closed += 1
                 } else {
-                    cameBack[entry.user] = restored.user
+                    cameBack[restored.user.id] = restored.user
+                    if orderly { summary.resumed += 1 } else { summary.rechecked += 1 }
                 }
             } catch {
-                self.logger.warning("could not take over a session", metadata: ["error": "\(error)", "chat_session_id": "\(entry.session)"])
-                handover.table.clear(entry.session)
+                self.logger.warning("could not take over a session", metadata: ["error": "\(error)", "chat_session_id": "\(restored.id)"])
+                handover.table.clear(restored.id)
                 Self.discard(fd)
+                summary.closed += 1
             }
         }
         for entry in entries where !taken.contains(entry.session) {
             handover.table.clear(entry.session)
+        }
+        let grace = self.configuration.current.presenceGrace
+        for (id, name) in state?.departing ?? [:] {
+            guard let id = Int(id), self.hub.sessions(of: id).isEmpty else { continue }
+            self.hub.departures.begin(UserIdentity(id: id, username: name), grace: grace)
         }
         // After an orderly stop the cluster still lists them; after a crash long enough
         // for another node to declare this one dead, they are announced again.
@@ -143,20 +155,31 @@ extension ChatServer {
         return summary
     }
 
-    private func recheck(_ user: Int) async -> KickedMes? {
-        do {
-            guard let record = try await self.store.user(id: user), !record.disabled else {
-                return KickedMes(reason: "your account changed while the server restarted; log in again")
+    /// Users who may not carry on after a crash, with what they are told. One whose
+    /// record Redis cannot give now carries on (the next login checks it anyway).
+    private func recheck(_ users: Set<Int>) async -> [Int: KickedMes] {
+        await withTaskGroup(of: (Int, Bool).self) { checks in
+            for user in users {
+                checks.addTask {
+                    do {
+                        guard let record = try await self.store.user(id: user), !record.disabled else { return (user, false) }
+                        return (user, true)
+                    } catch {
+                        return (user, true)
+                    }
+                }
             }
-            return nil
-        } catch {
-            return nil
+            var refused: [Int: KickedMes] = [:]
+            for await (user, valid) in checks where !valid {
+                refused[user] = KickedMes(reason: "your account changed while the server restarted; log in again")
+            }
+            return refused
         }
     }
 
-    private func restore(_ fd: CInt, _ restored: RestoredSession) async throws -> any Channel {
+    private func restore(_ fd: CInt, _ restored: RestoredSession) -> EventLoopFuture<any Channel> {
         let configuration = self.configuration.current
-        return try await ClientBootstrap(group: self.group)
+        return ClientBootstrap(group: self.group)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .channelInitializer { channel in
@@ -170,7 +193,7 @@ extension ChatServer {
                                                           channel: channel, tokenFamily: restored.tokenFamily))
                 }
             }
-            .withConnectedSocket(fd).get()
+            .withConnectedSocket(fd)
     }
 
     /// A kept socket no session will use: shut down, so systemd drops its copy too.

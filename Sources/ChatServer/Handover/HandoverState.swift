@@ -22,6 +22,9 @@ struct HandoverState: Codable, Sendable, Equatable {
     var node: String
     /// By socket inode (as text: JSON keys).
     var sessions: [String: Session] = [:]
+    /// Users within their presence grace (id → name): the next process times it anew,
+    /// or they would stay online on the other nodes for good.
+    var departing: [String: String]? = nil
 
     func write(to fd: CInt) throws(HandoverError) {
         let data = (try? JSONEncoder().encode(self)) ?? Data()

@@ -12,13 +12,35 @@ final class Departures: Sendable {
     }
 
     private let state = NIOLockedValueBox((pending: [Int: Pending](), next: 0))
+    /// Graces started, for `run` to time: (user, generation, length).
+    private let started: AsyncStream<(Int, Int, Duration)>
+    private let start: AsyncStream<(Int, Int, Duration)>.Continuation
 
-    /// `user` left; returns the generation that `finish` must present.
-    func begin(_ user: UserIdentity) -> Int {
-        self.state.withLockedValue { state in
+    init() {
+        (self.started, self.start) = AsyncStream.makeStream(of: (Int, Int, Duration).self)
+    }
+
+    /// `user` left; their grace of `grace` starts now.
+    func begin(_ user: UserIdentity, grace: Duration) {
+        let generation = self.state.withLockedValue { state in
             state.next += 1
             state.pending[user.id] = Pending(user: user, generation: state.next)
             return state.next
+        }
+        self.start.yield((user.id, generation, grace))
+    }
+
+    /// Times every grace until cancelled (the server's `run`); `expired` gets each user
+    /// whose grace ended without them coming back. A grace cut short by shutdown ends nothing.
+    func run(expired: @escaping @Sendable (UserIdentity) async -> Void) async {
+        await withDiscardingTaskGroup { graces in
+            for await (user, generation, grace) in self.started {
+                graces.addTask {
+                    try? await Task.sleep(for: grace)
+                    guard !Task.isCancelled, let gone = self.finish(user, generation: generation) else { return }
+                    await expired(gone)
+                }
+            }
         }
     }
 
@@ -27,12 +49,12 @@ final class Departures: Sendable {
         self.state.withLockedValue { $0.pending.removeValue(forKey: user) != nil }
     }
 
-    /// The grace is over: true when `user` did not come back in it (and is now gone).
-    func finish(_ user: Int, generation: Int) -> Bool {
+    /// The grace is over: the user, when they did not come back in it (and are now gone).
+    private func finish(_ user: Int, generation: Int) -> UserIdentity? {
         self.state.withLockedValue { state in
-            guard state.pending[user]?.generation == generation else { return false }
+            guard let pending = state.pending[user], pending.generation == generation else { return nil }
             state.pending.removeValue(forKey: user)
-            return true
+            return pending.user
         }
     }
 

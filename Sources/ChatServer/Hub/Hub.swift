@@ -52,7 +52,7 @@ public final class Hub: Sendable {
             }
         }
     }
-    private let presence: PresenceBatcher
+    let presence: PresenceBatcher
     /// Users in their grace after their last session here ended.
     let departures = Departures()
 
@@ -105,8 +105,8 @@ public final class Hub: Sendable {
 
     /// Shutdown: sessions are about to close, so no one here needs presence notices
     /// (and the event loops that would carry them stop soon after).
-    func stopNotices() {
-        self.presence.stop()
+    func stopNotices(flushing: Bool = false) {
+        self.presence.stop(flushing: flushing)
     }
 
     /// Asks the other nodes to close every session of `user` (this node kicks its own).

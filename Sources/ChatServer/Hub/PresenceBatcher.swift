@@ -41,9 +41,22 @@ final class PresenceBatcher: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let deliver: @Sendable (Batch) -> Void
+    /// One element per interval that has changes to hand over; `run` waits on it.
+    private let intervals: AsyncStream<Void>
+    private let intervalStarted: AsyncStream<Void>.Continuation
 
     init(deliver: @escaping @Sendable (Batch) -> Void) {
         self.deliver = deliver
+        (self.intervals, self.intervalStarted) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Hands each interval's notices over at its end, until cancelled (the server's `run`).
+    func run() async {
+        for await _ in self.intervals {
+            try? await Task.sleep(for: Self.interval)
+            guard !Task.isCancelled else { return }
+            self.flush()
+        }
     }
 
     /// Records a change; the notices leave at the end of the current interval.
@@ -61,10 +74,7 @@ final class PresenceBatcher: Sendable {
             return !state.scheduled
         }
         guard start else { return }
-        Task {
-            try? await Task.sleep(for: Self.interval)
-            self.flush()
-        }
+        self.intervalStarted.yield()
     }
 
     /// A login reply lists who is online now: a change that is undone before the interval
@@ -73,8 +83,11 @@ final class PresenceBatcher: Sendable {
         self.state.withLockedValue { $0.loginSeen = true }
     }
 
-    /// No more notices: the server is going down, and its event loops with it.
-    func stop() {
+    /// No more notices: the server is going down, and its event loops with it. With
+    /// `flushing`, what the current interval holds is handed over first (a handover: the
+    /// sessions go on, and must not miss a notice).
+    func stop(flushing: Bool = false) {
+        if flushing { self.flush() }
         self.state.withLockedValue {
             $0.stopped = true
             $0.changes = [:]

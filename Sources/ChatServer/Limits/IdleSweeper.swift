@@ -14,17 +14,14 @@ final class IdleSweeper: Sendable {
         self.configuration = configuration
     }
 
-    /// Sweeps on `loop` until the loop shuts down.
-    func start(on loop: any EventLoop) {
-        loop.execute { self.sweepAndReschedule(on: loop) }
-    }
-
-    private func sweepAndReschedule(on loop: any EventLoop) {
-        let timeout = self.configuration.current.idleTimeout
-        if timeout.nanoseconds > 0 { self.sweep(timeout: timeout) }
-        let every = TimeAmount.nanoseconds(min(max(timeout.nanoseconds / 4, TimeAmount.seconds(1).nanoseconds),
-                                               TimeAmount.seconds(30).nanoseconds))
-        loop.scheduleTask(in: every) { self.sweepAndReschedule(on: loop) }
+    /// Sweeps until cancelled (the server's `run`).
+    func run() async {
+        while !Task.isCancelled {
+            let timeout = self.configuration.current.idleTimeout
+            if timeout.nanoseconds > 0 { self.sweep(timeout: timeout) }
+            let every = min(max(timeout.nanoseconds / 4, TimeAmount.seconds(1).nanoseconds), TimeAmount.seconds(30).nanoseconds)
+            try? await Task.sleep(for: .nanoseconds(every))
+        }
     }
 
     private func sweep(timeout: TimeAmount) {

@@ -22,6 +22,11 @@ enum ServerMetrics {
         case perAddress = "per_address"
     }
 
+    /// How a session of the previous process was taken over at start (the fd store).
+    enum Takeover: String, CaseIterable {
+        case resumed, rechecked, closed
+    }
+
     // Keyed by the enums, not their names: a frame's counter is found without hashing a string.
     static let logins = counters("chatd_logins_total", "result", Outcome.self)
     static let registrations = counters("chatd_registrations_total", "result", Outcome.self)
@@ -33,11 +38,17 @@ enum ServerMetrics {
     static let bytesOut = Counter(label: "chatd_bytes_sent_total")
     static let slowConsumerKicks = Counter(label: "chatd_slow_consumer_kicks_total")
     static let refusedConnections = counters("chatd_connections_refused_total", "reason", Refusal.self)
+    static let takenOver = counters("chatd_sessions_taken_over_total", "how", Takeover.self)
 
     static func login(_ outcome: Outcome) { logins[outcome]?.increment() }
     static func registration(_ outcome: Outcome) { registrations[outcome]?.increment() }
     static func received(_ type: MessageType) { messagesIn[type]?.increment() }
     static func refused(_ reason: Refusal) { refusedConnections[reason]?.increment() }
+    static func tookOver(_ summary: ChatServer.AdoptionSummary) {
+        for (how, count) in [(Takeover.resumed, summary.resumed), (.rechecked, summary.rechecked), (.closed, summary.closed)] where count > 0 {
+            takenOver[how]?.increment(by: Int64(count))
+        }
+    }
     static func delivered(_ count: Int, _ kind: Delivery) {
         if count > 0 { deliveries[kind]?.increment(by: Int64(count)) }
     }

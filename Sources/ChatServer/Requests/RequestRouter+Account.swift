@@ -210,13 +210,13 @@ extension RequestRouter {
             await self.departed(session.user)
             return
         }
-        let generation = self.hub.departures.begin(session.user)
-        Task {
-            try? await Task.sleep(for: grace)
-            guard self.hub.departures.finish(session.user.id, generation: generation),
-                  self.hub.sessions(of: session.user.id).isEmpty else { return }
-            await self.departed(session.user)
-        }
+        self.hub.departures.begin(session.user, grace: grace)
+    }
+
+    /// `user`'s grace ended (`Departures.run`): gone, unless a session came back meanwhile.
+    func graceEnded(_ user: UserIdentity) async {
+        guard self.hub.sessions(of: user.id).isEmpty else { return }
+        await self.inFlight.run { await self.departed(user) }
     }
 
     /// `user` has no session here any more: if none elsewhere either, everyone is told.

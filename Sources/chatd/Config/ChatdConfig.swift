@@ -254,6 +254,7 @@ struct ChatdConfig: Equatable {
     var server: ServerConfiguration {
         var server = ServerConfiguration()
         server.maxFrameSize = maxFrameSize
+        server.shutdownTimeout = .seconds(shutdownTimeout)
         server.idleTimeout = .seconds(Int64(idleTimeout))
         server.loginTimeout = .seconds(Int64(loginTimeout))
         server.messageOfTheDay = motd
