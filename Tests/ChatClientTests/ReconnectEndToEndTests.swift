@@ -119,4 +119,29 @@ import Testing
             await carol.close()
         }
     }
+
+    /// The password changed while listen was away: its token is revoked, and the login
+    /// with it is refused. That ends listen with 3 (bad credentials), not endless retries.
+    @Test func aRevokedTokenEndsTheListenerWithBadCredentials() async throws {
+        try await ReconnectFixture.with { fixture, first in
+            let carol = try await fixture.carol(on: first)
+            let listener = try fixture.cli.start(["listen", "--json", "--user", "200", "--password-file", fixture.bobPW])
+            try await fixture.awaitOnline(200, seenBy: carol)
+
+            try await fixture.stop(first, signal: SIGKILL)
+            let other = try await fixture.start()
+            let passwd = try await CLIProcess.launch(productPath("chatctl"),
+                                                     ["--socket", other.controlSocket, "user", "passwd", "200", "--password-stdin"],
+                                                     environment: ["PATH": "/usr/bin:/bin"], stdin: "bob-new-secret\n").wait()
+            #expect(passwd.status == 0, "\(passwd.stderr)")
+            _ = try await fixture.start(port: first.port)
+
+            let result = try await listener.wait()
+            #expect(result.status == 3)
+            #expect(result.stderr.hasSuffix("chat: login refused for user 200: invalid or expired token, log in with the password\n"),
+                    "\(result.stderr)")
+            #expect(!result.stdout.contains(#""type":"reconnected""#))
+            await carol.close()
+        }
+    }
 }
