@@ -129,7 +129,8 @@ public final class ChatLoop {
         }
         self.retryTask?.cancel()
         self.linkTask?.cancel()  // closes the connection (after the logout, when one was written)
-        await self.linkTask?.value
+        // Waits for the close of an open connection only: a connect in progress may take its timeout.
+        if self.outbound != nil { await self.linkTask?.value }
         return try outcome.get()
     }
 
