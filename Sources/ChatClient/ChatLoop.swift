@@ -373,7 +373,7 @@ public final class ChatLoop {
                 self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? ""))])
                 return .unavailable
             }
-            self.lose(why.map { "connection closed by the server: \($0)" })
+            self.lose(why)
         }
         return nil
     }

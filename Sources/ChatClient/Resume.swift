@@ -46,7 +46,9 @@ public struct Resume: Sendable {
 
     /// What to say when a session ends and the client starts coming back.
     public static func lostText(_ why: String?) -> String {
-        "connection lost" + (why.flatMap { $0.isEmpty ? nil : ": \(sanitize($0))" } ?? "") + "; reconnecting…"
+        // A failure's message may say "connection lost: …" already.
+        let why = why.map { $0.hasPrefix("connection lost: ") ? String($0.dropFirst("connection lost: ".count)) : $0 }
+        return "connection lost" + (why.flatMap { $0.isEmpty ? nil : ": \(sanitize($0))" } ?? "") + "; reconnecting…"
     }
 
     /// The one line's text after a successful reconnect.

@@ -121,6 +121,9 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(!Resume.retryable(LoginResMes(code: 403, error: "invalid or expired token, log in with the password")))
         #expect(Resume.retryable(ChatFailure(.unavailable, "cannot connect")))
         #expect(!Resume.retryable(ChatFailure(.untrusted, "certificate")))
+        #expect(Resume.lostText(nil) == "connection lost; reconnecting…")
+        #expect(Resume.lostText("connection lost: connection reset by peer") == "connection lost: connection reset by peer; reconnecting…")
+        #expect(Resume.lostText("server shutting down") == "connection lost: server shutting down; reconnecting…")
         #expect(Resume.reconnectedText(missed: 1) == "reconnected, 1 missed message")
         #expect(Resume.reconnectedText(missed: 3) == "reconnected, 3 missed messages")
     }
