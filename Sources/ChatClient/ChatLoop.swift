@@ -8,6 +8,10 @@ import NIOCore
 ///
 /// One task owns all state. Network messages, stdin bytes and the end of either
 /// arrive as events on one stream, so printing above the prompt needs no locks.
+///
+/// After a dropped connection or a kick that allows it, the loop logs in again with
+/// the resume token (backoff with jitter), says so in one line and shows what was
+/// missed, nothing twice. Lines typed meanwhile are queued and sent once back.
 public final class ChatLoop {
     public struct Options: Sendable {
         public var server: ServerAddress
@@ -23,19 +27,23 @@ public final class ChatLoop {
         public var bell: Bool
         /// Where the prompt's history is kept between runs; nil keeps none.
         public var historyFile: String?
+        /// Log in again after a drop or a kick that allows it; false ends (69, or 1 for any kick).
+        public var reconnect: Bool
 
         public init(server: ServerAddress, user: Int, password: String, style: Style, interactive: Bool,
                     debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat, tls: ClientTLS? = nil,
-                    bell: Bool = false, historyFile: String? = nil) {
+                    bell: Bool = false, historyFile: String? = nil, reconnect: Bool = true) {
             (self.server, self.user, self.password, self.style) = (server, user, password, style)
             (self.interactive, self.debug, self.heartbeat, self.tls) = (interactive, debug, heartbeat, tls)
-            (self.bell, self.historyFile) = (bell, historyFile)
+            (self.bell, self.historyFile, self.reconnect) = (bell, historyFile, reconnect)
         }
     }
 
     enum Event: Sendable {
-        case inbound(Inbound)
-        case closed(String?)
+        /// On connection number `link`.
+        case link(ChatLink.Event, link: Int)
+        /// The backoff before connection number `link` is over.
+        case retry(link: Int)
         case input([UInt8])
         case inputEnded
     }
@@ -45,6 +53,8 @@ public final class ChatLoop {
         case say(String)
         case privateMessage(to: Int, text: String)
         case who
+        /// The online list for completion after a reconnect: not shown.
+        case refreshOnline
         case history(limit: Int)
     }
 
@@ -53,10 +63,27 @@ public final class ChatLoop {
     private var editor: LineEditor?
     private var splitter = LineSplitter()
     private var pending: [Pending] = []
+    /// Logged in on the current connection.
     private var loggedIn = false
+    /// Logged in once: from then on a lost connection is resumed.
+    private var loggedInOnce = false
     private var inputEnded = false
     private var refusals = 0
-    private var outbound: NIOAsyncChannelOutboundWriter<ClientMessage>?
+    private var outbound: ChatLink.Writer?
+    private var events: AsyncStream<Event>.Continuation?
+    /// The current connection's number; events of earlier ones are ignored.
+    private var link = 0
+    private var linkTask: Task<Void, Never>?
+    private var retryTask: Task<Void, Never>?
+    private var resume: Resume
+    private var backoff = Backoff()
+    private var seen = SeenMessages()
+    /// Between a lost connection and the login that resumes it (one line says so).
+    private var lost = false
+    /// Logged in again: the next message, the `OfflineMes`, gets the one "reconnected" line.
+    private var awaitingMissed = false
+    /// Lines typed while not connected, sent once logged in again.
+    private var queued: [String] = []
     private var historyFile: HistoryFile?
     /// Who is online, for tab completion: from the list at login, then presence.
     private var online: [Int: String] = [:]
@@ -68,61 +95,68 @@ public final class ChatLoop {
     public init(options: Options) {
         self.options = options
         self.renderer = Renderer(style: options.style, selfID: options.user)
+        self.resume = Resume(user: options.user, password: options.password)
     }
 
-    /// Runs until /quit, EOF, ctrl-c or the connection's end; returns the exit status.
+    /// Runs until /quit, EOF, ctrl-c, or the connection's end when it is not resumed; returns the exit status.
     public func run() async throws(ChatFailure) -> ExitStatus {
-        do {
-            return try await Connection.with(self.options.server, tls: self.options.tls, heartbeat: self.options.heartbeat) { inbound, outbound in
-                self.outbound = outbound
-                let (events, continuation) = AsyncStream.makeStream(of: Event.self)
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await message in inbound { continuation.yield(.inbound(message)) }
-                            continuation.yield(.closed(nil))
-                        } catch {
-                            continuation.yield(.closed(Connection.describe(error)))
-                        }
-                    }
-                    defer {
-                        group.cancelAll()
-                        if let editor = self.editor {
-                            Terminal.output(editor.clear())  // leave no half prompt behind
-                            Terminal.restore()
-                        }
-                    }
-                    try await self.send(.login(LoginMes(userid: self.options.user, userpwd: self.options.password)))
-                    for await event in events {
-                        if let status = try await self.handle(event, startInput: {
-                            group.addTask {
-                                for await chunk in StdinReader.chunks() { continuation.yield(.input(chunk)) }
-                                continuation.yield(.inputEnded)
-                            }
-                        }) {
-                            return status
-                        }
-                    }
-                    return .unavailable
+        let (events, continuation) = AsyncStream.makeStream(of: Event.self)
+        self.events = continuation
+        self.openLink()
+        let outcome: Result<ExitStatus, ChatFailure> = await withTaskGroup(of: Void.self) { group in
+            defer {
+                group.cancelAll()
+                if let editor = self.editor {
+                    Terminal.output(editor.clear())  // leave no half prompt behind
+                    Terminal.restore()
                 }
             }
-        } catch let failure as ChatFailure {
-            throw failure
-        } catch {
-            throw ChatFailure(.unavailable, "connection lost: \(Connection.describe(error))")
+            do throws(ChatFailure) {
+                for await event in events {
+                    if let status = try await self.handle(event, startInput: {
+                        group.addTask {
+                            for await chunk in StdinReader.chunks() { continuation.yield(.input(chunk)) }
+                            continuation.yield(.inputEnded)
+                        }
+                    }) {
+                        return .success(status)
+                    }
+                }
+                return .success(.unavailable)
+            } catch {
+                return .failure(error)
+            }
         }
+        self.retryTask?.cancel()
+        self.linkTask?.cancel()  // closes the connection (after the logout, when one was written)
+        // Waits for the close of an open connection only: a connect in progress may take its timeout.
+        if self.outbound != nil { await self.linkTask?.value }
+        return try outcome.get()
+    }
+
+    /// Starts connection number `link`.
+    private func openLink() {
+        guard let events = self.events else { return }
+        self.linkTask = ChatLink.open(self.link, options: self.options) { event, link in events.yield(.link(event, link: link)) }
     }
 
     /// Handles one event; a status ends the loop.
     private func handle(_ event: Event, startInput: () -> Void) async throws(ChatFailure) -> ExitStatus? {
         switch event {
-        case .inbound(.unreadable(let why)):
+        case .link(_, let link) where link != self.link, .retry(let link) where link != self.link:
+            break  // from a connection given up already
+        case .link(.connected(let outbound), _):
+            self.outbound = outbound
+            try await self.send(.login(self.resume.login))
+        case .link(.inbound(.unreadable(let why)), _):
             if self.options.debug { self.show([self.options.style.dim("(debug) ignored frame: \(sanitize(why))")]) }
-        case .inbound(.message(let message)):
+        case .link(.inbound(.message(let message)), _):
+            guard let message = self.seen.unseen(message) else { break }  // shown before a reconnect
             return try await self.receive(message, startInput: startInput)
-        case .closed(let why):
-            self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? ""))])
-            return .unavailable
+        case .link(.ended(let end), _):
+            return try self.ended(end)
+        case .retry:
+            self.openLink()
         case .input(let bytes):
             if var editor = self.editor {
                 editor.width = Terminal.columns()  // cheap, and follows resizes without SIGWINCH
@@ -158,10 +192,22 @@ public final class ChatLoop {
 
     private func receive(_ message: ServerMessage, startInput: () -> Void) async throws(ChatFailure) -> ExitStatus? {
         let now = Date()
+        if self.awaitingMissed {
+            self.awaitingMissed = false
+            let missed: OfflineMes
+            if case .offline(let m) = message { missed = m } else { missed = OfflineMes(messages: []) }  // a server that sends none
+            self.show([self.options.style.notice("* " + Resume.reconnectedText(missed: missed.messages.count))]
+                + self.renderer.missed(missed, now: now))
+            if let status = try await self.sendQueued() { return status }
+            if case .offline = message { return try await self.finishIfIdle() }
+        }
         switch message {
+        case .loginResult(let reply) where !self.loggedIn && self.loggedInOnce:
+            return try await self.resumed(reply)
         case .loginResult(let reply) where !self.loggedIn:
             if let failure = ChatFailure.login(reply, user: self.options.user) { throw failure }
-            self.loggedIn = true
+            (self.loggedIn, self.loggedInOnce) = (true, true)
+            self.resume.accepted(reply)
             self.renderer.learn(self.options.user, reply.username)
             if self.options.interactive {
                 try Terminal.enterRawMode()
@@ -200,27 +246,35 @@ public final class ChatLoop {
         case .onlineUsers, .history:
             let kindMatches: (Pending) -> Bool = { p in
                 switch (p, message) {
-                case (.who, .onlineUsers), (.history, .history): return true
+                case (.who, .onlineUsers), (.refreshOnline, .onlineUsers), (.history, .history): return true
                 default: return false
                 }
             }
-            if let index = self.pending.firstIndex(where: kindMatches),
-               case .history(let limit) = self.pending.remove(at: index), case .history(let page) = message {
-                self.olderThan = page.more ? page.messages.last.map { ($0.id, limit) } : nil
-                self.historyShown = true
+            var quiet = false
+            if let index = self.pending.firstIndex(where: kindMatches) {
+                let request = self.pending.remove(at: index)
+                if case .history(let limit) = request, case .history(let page) = message {
+                    self.olderThan = page.more ? page.messages.last.map { ($0.id, limit) } : nil
+                    self.historyShown = true
+                }
+                if case .refreshOnline = request { quiet = true }
             }
             if case .onlineUsers(let list) = message, list.code == StatusCode.ok {
                 self.online = Dictionary(list.users.map { ($0.userid, $0.username) }, uniquingKeysWith: { a, _ in a })
                 self.updateCompletion()
             }
-            self.show(self.renderer.render(message, now: now))
+            if !quiet { self.show(self.renderer.render(message, now: now)) }
             return try await self.finishIfIdle()
         case .error(let e):
             // The answer to the oldest request, when one is waiting (e.g. 429, 503).
             if !self.pending.isEmpty { self.pending.removeFirst() }
             self.refused(e.code, e.error, what: "server error")
             return try await self.finishIfIdle()
-        case .kicked:
+        case .kicked(let kick):
+            if self.options.reconnect && self.loggedInOnce && Resume.mayReconnect(after: kick) {
+                self.lose(kick.reason)
+                return nil
+            }
             self.show(self.renderer.render(message, now: now))
             return .refused
         case .privateMessage(let m):
@@ -242,7 +296,13 @@ public final class ChatLoop {
 
     /// One line typed or read.
     private func submit(_ line: String) async throws(ChatFailure) -> ExitStatus? {
-        switch InputLine.parse(line) {
+        let input = InputLine.parse(line)
+        if !self.loggedIn && input.needsServer {
+            self.queued.append(line)
+            if self.options.interactive { self.show([self.options.style.dim("* not connected: sent once reconnected")]) }
+            return nil
+        }
+        switch input {
         case .empty:
             break
         case .say(let text):
@@ -279,11 +339,12 @@ public final class ChatLoop {
 
     /// Stdin is done and every request answered: log out. Non-interactive mode only.
     private func finishIfIdle() async throws(ChatFailure) -> ExitStatus? {
-        guard self.inputEnded, self.pending.isEmpty else { return nil }
+        guard self.inputEnded, self.pending.isEmpty, self.queued.isEmpty else { return nil }
         return try await self.quit()
     }
 
     private func quit() async throws(ChatFailure) -> ExitStatus {
+        for line in self.queued { self.refused("not sent (not connected): \(sanitize(line))") }
         try? await self.outbound?.write(.logout)
         return self.refusals > 0 && !self.options.interactive ? .refused : .ok
     }
@@ -292,8 +353,82 @@ public final class ChatLoop {
         do {
             try await self.outbound?.write(message)
         } catch {
+            // The connection is gone; its end arrives as an event and is resumed there.
+            if self.resuming { return }
             throw ChatFailure(.unavailable, "connection lost: \(Connection.describe(error))")
         }
+    }
+
+    /// Whether a lost connection is resumed rather than the end.
+    private var resuming: Bool { self.options.reconnect && self.loggedInOnce }
+
+    /// The current connection ended without a kick.
+    private func ended(_ end: ChatLink.End) throws(ChatFailure) -> ExitStatus? {
+        switch end {
+        case .failed(let failure):
+            guard self.resuming, Resume.retryable(failure) else { throw failure }
+            self.lose(failure.message)
+        case .closed(let why):
+            guard self.resuming else {
+                self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? ""))])
+                return .unavailable
+            }
+            self.lose(why)
+        }
+        return nil
+    }
+
+    /// The session is gone but will be resumed: one line an outage, requests in flight
+    /// reported as unconfirmed, and the next connection after a backoff.
+    private func lose(_ why: String?) {
+        self.linkTask?.cancel()  // a kicked connection: the server closes it anyway
+        (self.outbound, self.loggedIn, self.awaitingMissed) = (nil, false, false)
+        if !self.lost {
+            self.lost = true
+            self.show([self.options.style.error("* " + Resume.lostText(why))])
+            for request in self.pending {
+                switch request {
+                case .say(let text), .privateMessage(_, let text):
+                    self.refused("not confirmed before the connection was lost (it may have been sent): \(sanitize(text))")
+                case .who, .refreshOnline, .history:
+                    break
+                }
+            }
+            self.pending.removeAll()
+        }
+        self.link += 1
+        guard let events = self.events else { return }
+        let (link, delay) = (self.link, self.backoff.next())
+        self.retryTask = Task {
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            events.yield(.retry(link: link))
+        }
+    }
+
+    /// The reply to a login with the token after a lost connection.
+    private func resumed(_ reply: LoginResMes) async throws(ChatFailure) -> ExitStatus? {
+        if reply.code != StatusCode.ok && Resume.retryable(reply) {
+            self.lose("login refused (\(reply.code))" + (reply.error.isEmpty ? "" : ": \(reply.error)"))
+            return nil
+        }
+        if let failure = ChatFailure.login(reply, user: self.options.user) { throw failure }
+        (self.loggedIn, self.lost, self.awaitingMissed) = (true, false, true)
+        self.resume.accepted(reply)
+        self.backoff.reset()
+        // Who came and went meanwhile, for completion; the OfflineMes comes first.
+        self.pending.append(.refreshOnline)
+        try await self.send(.onlineUsers)
+        return nil
+    }
+
+    /// Lines typed while not connected, in order, once logged in again.
+    private func sendQueued() async throws(ChatFailure) -> ExitStatus? {
+        let lines = self.queued
+        self.queued = []
+        for line in lines {
+            if let status = try await self.submit(line) { return status }
+        }
+        return nil
     }
 
     /// A refusal: on screen when interactive, on stderr otherwise (stdout carries only messages).
@@ -350,6 +485,16 @@ public final class ChatLoop {
             Terminal.output(editor.clear() + text + editor.redraw())
         } else {
             Terminal.output(text)
+        }
+    }
+}
+
+private extension InputLine {
+    /// Whether the line is a request to the server (queued while not connected).
+    var needsServer: Bool {
+        switch self {
+        case .say, .privateMessage, .who, .history, .historyMore: true
+        case .help, .quit, .empty, .invalid: false
         }
     }
 }

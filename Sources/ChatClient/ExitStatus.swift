@@ -9,7 +9,8 @@ import ChatProtocol
 /// - 3 `badCredentials`: login refused (403 wrong password, 500 no such user).
 /// - 4 `alreadyRegistered`: `chat register` with an id that exists.
 /// - 5 `untrusted`: with TLS, the server's certificate did not verify (not worth retrying, unlike 69).
-/// - 69 `unavailable` (EX_UNAVAILABLE): server unreachable, or the connection was lost.
+/// - 69 `unavailable` (EX_UNAVAILABLE): server unreachable, or the connection was lost
+///   (with `--no-reconnect`; otherwise `chat` and `chat listen` log in again).
 /// - 130 `interrupted`: SIGINT (128 + 2), as shells report it; SIGTERM gives 143.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case ok = 0
@@ -30,7 +31,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
           3    bad credentials (login refused: no such user, wrong password)
           4    id already registered (chat register)
           5    TLS: the server's certificate did not verify (wrong CA, or not for that host)
-          69   server unreachable or connection lost (EX_UNAVAILABLE)
+          69   unreachable, or connection lost with --no-reconnect (EX_UNAVAILABLE)
           130  interrupted (SIGINT; 143 for SIGTERM)
         """
 }

@@ -21,6 +21,10 @@ public struct JSONEvent: Encodable, Sendable, Equatable {
     public var reason: String?
     public var offline: Bool?
     public var users: [OnlineUser]?
+    /// On a `KickedMes` that allows coming back (shutdown, slow consumer): true.
+    public var reconnect: Bool?
+    /// On the `reconnected` event: how many missed messages follow.
+    public var missed: Int?
 
     init(type: MessageType) { self.type = type.rawValue }
 
@@ -51,7 +55,7 @@ public struct JSONEvent: Encodable, Sendable, Equatable {
             return [e]
         case .kicked(let m):
             var e = JSONEvent(type: .kicked)
-            e.reason = m.reason
+            (e.reason, e.reconnect) = (m.reason, m.reconnect == true ? true : nil)
             return [e]
         case .error(let m):
             var e = JSONEvent(type: .error)
@@ -63,6 +67,16 @@ public struct JSONEvent: Encodable, Sendable, Equatable {
             return []
         }
     }
+
+    /// Not a protocol message but the client's own event: logged in again after a lost
+    /// connection; the `missed` messages (`"offline":true`) follow.
+    public static func reconnected(missed: Int) -> JSONEvent {
+        var e = JSONEvent(type: "reconnected")
+        e.missed = missed
+        return e
+    }
+
+    private init(type: String) { self.type = type }
 
     /// A stored message as the live message it once was (`SmsMes` or `PrivateMes`).
     public init(record r: ChatRecord) {

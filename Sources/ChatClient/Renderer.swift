@@ -58,12 +58,7 @@ public struct Renderer: Sendable {
             return lines
         case .offline(let m):
             guard !m.messages.isEmpty || m.more else { return [] }
-            for r in m.messages { self.learn(r.from, r.username) }
-            var lines = [self.style.notice("* while you were away (\(m.messages.count)):")]
-            if let note = m.note, !note.isEmpty { lines.append(self.style.dim("  " + sanitize(note))) }
-            else if m.more { lines.append(self.style.dim("  (older messages were dropped)")) }
-            lines += m.messages.map { self.record($0, now: now) }
-            return lines
+            return [self.style.notice("* while you were away (\(m.messages.count)):")] + self.missed(m, now: now)
         case .loginResult(let m):
             guard m.code == StatusCode.ok else { return [self.failure(m.code, m.error, what: "login")] }
             let list = m.userIds.sorted().map { self.who($0, nil) }.joined(separator: ", ")
@@ -81,6 +76,15 @@ public struct Renderer: Sendable {
         case .smsResult, .privateResult, .ping, .pong:
             return []
         }
+    }
+
+    /// What an `OfflineMes` brings, without a heading (after a reconnect its one line says how many).
+    public mutating func missed(_ m: OfflineMes, now: Date) -> [String] {
+        for r in m.messages { self.learn(r.from, r.username) }
+        var lines: [String] = []
+        if let note = m.note, !note.isEmpty { lines.append(self.style.dim("  " + sanitize(note))) }
+        else if m.more { lines.append(self.style.dim("  (older messages were dropped)")) }
+        return lines + m.messages.map { self.record($0, now: now) }
     }
 
     /// A stored message (history, offline delivery): group when `to` is nil.

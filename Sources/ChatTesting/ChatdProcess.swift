@@ -24,8 +24,9 @@ public final class ChatdProcess: Sendable {
     /// Starts chatd against `redisURL`. Extra `arguments` and `environment` are added;
     /// `config` (file text) is written to a temp file and passed with `--config`.
     /// With `redisURL` nil there is no `--redis` flag (which beats the file): `config`
-    /// must set `redis_url`, and a reload re-reads it.
-    public static func start(redisURL: String?, arguments: [String] = [], environment: [String: String] = [:],
+    /// must set `redis_url`, and a reload re-reads it. `port` 0 lets chatd pick a free one;
+    /// another lets a test restart chatd where its clients will reconnect.
+    public static func start(redisURL: String?, port: Int = 0, arguments: [String] = [], environment: [String: String] = [:],
                              config: String = "", timeout: TimeAmount = .seconds(30)) async throws -> ChatdProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -34,7 +35,7 @@ public final class ChatdProcess: Sendable {
         let controlSocket = directory.appendingPathComponent("control.sock").path
 
         // Port 0: chatd binds a free port and names it in its ready line; no race with other tests.
-        let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:0",
+        let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)",
                               "--control-socket", controlSocket] + (redisURL.map { ["--redis", $0] } ?? []) + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests

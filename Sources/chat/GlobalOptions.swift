@@ -29,6 +29,10 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Report frames this client cannot read instead of ignoring them.")
     var debug = false
 
+    @Flag(name: .customLong("no-reconnect"),
+          help: "chat and chat listen: end when the connection drops (69) or on any kick (1) instead of logging in again.")
+    var noReconnect = false
+
     /// Flags > environment > config file > defaults.
     func config() throws(ChatFailure) -> ClientConfig {
         let env = ProcessInfo.processInfo.environment

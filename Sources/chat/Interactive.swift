@@ -13,7 +13,9 @@ struct Interactive: AsyncParsableCommand {
             ctrl-w, alt-b/alt-f by words, up/down and ctrl-r for history (kept in \
             $XDG_STATE_HOME/chat/history), tab completes commands and names, PgUp pages back through \
             messages, ctrl-l redraw, ctrl-d on an empty line quits, ctrl-c interrupts. A paste of several \
-            lines is one message. `bell = off` in the config file silences the bell on private messages.
+            lines is one message. `bell = off` in the config file silences the bell on private messages. \
+            When the connection drops or the server restarts, `chat` logs in again by itself (see --no-reconnect) \
+            and says "reconnected, N missed messages" before showing them; lines typed meanwhile are sent then.
             """
     )
 
@@ -27,7 +29,8 @@ struct Interactive: AsyncParsableCommand {
         let options = ChatLoop.Options(
             server: config.server, user: user, password: password,
             style: self.global.style, interactive: interactive, debug: self.global.debug, tls: config.tls,
-            bell: config.bell, historyFile: HistoryFile.path(environment: ProcessInfo.processInfo.environment))
+            bell: config.bell, historyFile: HistoryFile.path(environment: ProcessInfo.processInfo.environment),
+            reconnect: !self.global.noReconnect)
         let status = try await ChatLoop(options: options).run()
         if status != .ok { throw ChatFailure(status, "") }
     }
