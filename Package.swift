@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol"]),
+        .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol", "ChatTesting"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting",
                                                             .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ChatStoreTests", dependencies: [

@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatClient
 import ChatProtocol
+import ChatTesting
 import Testing
-
-/// A generator with a fixed sequence, so the jitter is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct BackoffTests {
     @Test func ceilingDoublesFromBaseUpToTheCap() {
         var backoff = Backoff(base: .milliseconds(250), cap: .seconds(10))
-        var random = SplitMix64(state: 1)
+        var random = SeededGenerator(seed: 1)
         var ceilings: [Duration] = []
         for _ in 0..<10 {
             ceilings.append(backoff.ceiling)
@@ -31,7 +20,7 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func everyWaitIsBetweenZeroAndItsCeiling() {
         for seed in UInt64(0)..<50 {
             var backoff = Backoff()
-            var random = SplitMix64(state: seed)
+            var random = SeededGenerator(seed: seed)
             for _ in 0..<40 {
                 let ceiling = backoff.ceiling
                 let wait = backoff.next(using: &random)
@@ -43,7 +32,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     /// Full jitter: the waits spread over the range rather than sitting at the ceiling.
     @Test func waitsAreSpreadOverTheRange() {
-        var random = SplitMix64(state: 42)
+        var random = SeededGenerator(seed: 42)
         var waits: [Duration] = []
         for _ in 0..<200 {
             var backoff = Backoff(base: .seconds(10), cap: .seconds(10))
@@ -55,7 +44,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func resetStartsOverAtTheBase() {
         var backoff = Backoff()
-        var random = SplitMix64(state: 7)
+        var random = SeededGenerator(seed: 7)
         for _ in 0..<8 { _ = backoff.next(using: &random) }
         #expect(backoff.ceiling == .seconds(10))
         backoff.reset()

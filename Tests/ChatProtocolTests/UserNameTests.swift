@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import ChatProtocol
+import ChatTesting
 
 /// The name rule and the terminal escaping, checked against the issue's own list of
 /// forbidden scalars (written out here again, not taken from the code under test).
@@ -64,7 +65,7 @@ import ChatProtocol
     /// the 64-byte edge: accepted ⇔ 1…64 bytes and no forbidden scalar. And the same
     /// strings escaped for a terminal keep no control, and survive JSON.
     @Test func randomNames() throws {
-        var rng = SplitMix64(seed: 0x5EED_0F_4A3E5)
+        var rng = SeededGenerator(seed: 0x5EED_0F_4A3E5)
         let allowedPools: [ClosedRange<UInt32>] = [
             0x20...0x7E, 0xA0...0xFF, 0x300...0x36F, 0x0600...0x061B, 0x061D...0x06FF,
             0x2000...0x200D, 0x2010...0x2027, 0x202F...0x2065, 0x206A...0x206F, 0x4E00...0x4FFF,
@@ -116,18 +117,5 @@ import ChatProtocol
         #expect(TerminalText.escaped("a\u{1B}[1Ab\u{07}\tc\nd\u{202E}e\u{9B}") == #"a\u{1B}[1Ab\u{7}\tc\nd\u{202E}e\u{9B}"#)
         #expect(TerminalText.escaped("plain é 山") == "plain é 山")
         #expect(TerminalText.escapedJSON(#"{"a":"x\#u{202E}y\#u{85}"}"#) == #"{"a":"x\u202Ey\u0085"}"#)
-    }
-}
-
-/// A small deterministic generator, so a failure replays.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
