@@ -37,6 +37,7 @@ let package = Package(
         ]),
         .target(name: "RedisClient", dependencies: [
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -20,6 +20,8 @@ public struct RedisConfiguration: Sendable, Equatable {
     /// Reconnect delays grow exponentially from min to max, with jitter.
     public var reconnectBackoffMin: TimeAmount
     public var reconnectBackoffMax: TimeAmount
+    /// TLS to Redis (`rediss://`); nil: plain TCP or a Unix socket.
+    public var tls: RedisTLS?
 
     public init(
         host: String = "127.0.0.1",
@@ -45,7 +47,8 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.reconnectBackoffMax = max(reconnectBackoffMin, reconnectBackoffMax)
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]` or `unix:///path/to/redis.sock[?db=N]`;
+    /// Parses `redis://[[user]:password@]host[:port][/db]` (`rediss://` for TLS, verified
+    /// against the system's CAs unless `tls` says otherwise) or `unix:///path/to/redis.sock[?db=N]`;
     /// other settings keep their defaults. User and password may be percent-encoded.
     public init(url: String) throws(RedisError) {
         self.init()
@@ -63,8 +66,9 @@ public struct RedisConfiguration: Sendable, Equatable {
             self.unixSocketPath = String(path)
             return
         }
-        let scheme = "redis://"
-        guard url.hasPrefix(scheme) else { throw .invalidURL("must start with \(scheme) or unix://") }
+        let scheme = url.hasPrefix("rediss://") ? "rediss://" : "redis://"
+        guard url.hasPrefix(scheme) else { throw .invalidURL("must start with redis://, rediss:// or unix://") }
+        if scheme == "rediss://" { self.tls = RedisTLS() }
         var rest = Substring(url.dropFirst(scheme.count))
 
         // The password may itself contain '@', so the last one ends the user info.
@@ -149,5 +153,21 @@ public struct RedisConfiguration: Sendable, Equatable {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
+    }
+}
+
+/// How to speak TLS to Redis: whom to trust, and a client certificate when Redis asks
+/// for one (`tls-auth-clients yes`). PEM files, read at each connect.
+public struct RedisTLS: Sendable, Equatable {
+    /// CA certificates that sign Redis's certificate; nil: the system's.
+    public var caFile: String?
+    /// A client certificate (chain) and its unencrypted key, both or neither.
+    public var certificateFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
     }
 }

@@ -2,6 +2,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to Redis. Many commands may be in flight at once (pipelining);
 /// replies complete them in order.
@@ -22,24 +23,27 @@ final class RedisConnection: Sendable {
         logger: Logger,
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) -> EventLoopFuture<RedisConnection> {
-        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(configuration.connectTimeout)
-        if configuration.unixSocketPath == nil {
-            bootstrap = bootstrap
-                .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
-        }
         let target = configuration.unixSocketPath ?? "\(configuration.host):\(configuration.port)"
-        let connected = bootstrap
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(ByteToMessageHandler(RESPDecoder(parser: RESPParser())))
-                    try sync.addHandler(RedisCommandHandler(
-                        commandTimeout: configuration.commandTimeout, onPush: onPush, logger: logger))
-                }
+        // Made here, not in the channel initializer: a bad certificate file is a failed
+        // connect with its reason, and made per connection (connects are rare: a pool of
+        // a few, and reconnects), so a renewed file is picked up by the next one.
+        let tls: TLSClient?
+        do {
+            tls = try configuration.tls.map { settings in
+                // A name is checked as the certificate gives it; an address against its IP SANs.
+                TLSClient(context: try Self.context(settings), serverName: Self.isHostName(configuration.host) ? configuration.host : nil)
             }
-        let channel = configuration.unixSocketPath.map { connected.connect(unixDomainSocketPath: $0) }
-            ?? connected.connect(host: configuration.host, port: configuration.port)
+        } catch {
+            return eventLoop.makeFailedFuture(RedisError.connectionFailed("\(target): TLS: \(error)"))
+        }
+        let channel: EventLoopFuture<any Channel>
+        if let path = configuration.unixSocketPath {
+            channel = Self.bootstrap(configuration, tls: tls, eventLoop: eventLoop, onPush: onPush, logger: logger)
+                .connect(unixDomainSocketPath: path)
+        } else {
+            channel = Self.bootstrap(configuration, tls: tls, eventLoop: eventLoop, onPush: onPush, logger: logger)
+                .connect(host: configuration.host, port: configuration.port)
+        }
         return channel
             .flatMapErrorThrowing { error in
                 throw RedisError.connectionFailed("\(target): \(error)")
@@ -51,6 +55,48 @@ final class RedisConnection: Sendable {
                     return eventLoop.makeFailedFuture(error)
                 }
             }
+    }
+
+    private struct TLSClient: Sendable {
+        var context: NIOSSLContext
+        var serverName: String?
+    }
+
+    private static func bootstrap(_ configuration: RedisConfiguration, tls: TLSClient?, eventLoop: any EventLoop,
+                                  onPush: (@Sendable (RESPValue) -> Void)?, logger: Logger) -> ClientBootstrap {
+        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(configuration.connectTimeout)
+        if configuration.unixSocketPath == nil {
+            bootstrap = bootstrap
+                .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+                .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+        }
+        let commandTimeout = configuration.commandTimeout
+        return bootstrap.channelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                if let tls {
+                    try sync.addHandler(try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverName))
+                }
+                try sync.addHandler(ByteToMessageHandler(RESPDecoder(parser: RESPParser())))
+                try sync.addHandler(RedisCommandHandler(commandTimeout: commandTimeout, onPush: onPush, logger: logger))
+            }
+        }
+    }
+
+    private static func isHostName(_ host: String) -> Bool {
+        !host.contains(":") && host.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+    }
+
+    private static func context(_ settings: RedisTLS) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = settings.caFile {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+        }
+        if let certificate = settings.certificateFile, let key = settings.keyFile {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        }
+        return try NIOSSLContext(configuration: tls)
     }
 
     private func handshake(_ configuration: RedisConfiguration) -> EventLoopFuture<Void> {

@@ -27,6 +27,11 @@ struct ChatdConfig: Equatable {
     /// A file holding the Redis password (a systemd credential); overrides one in redis_url.
     /// Empty: `$CREDENTIALS_DIRECTORY/redis-password` when that exists.
     var redisPasswordFile = ""
+    /// With a rediss:// URL: the CA that signs Redis's certificate (empty: the system's),
+    /// and a client certificate and key when Redis asks for one.
+    var redisTLSCAFile = ""
+    var redisTLSCertificate = ""
+    var redisTLSKey = ""
     var redisKeyPrefix = "chat:"
     var redisPoolSize = 4
     var redisTimeout = 5
@@ -163,6 +168,13 @@ struct ChatdConfig: Equatable {
         case .redisPasswordFile:
             guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
             self.redisPasswordFile = value
+        case .redisTLSCAFile, .redisTLSCertificate, .redisTLSKey:
+            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
+            switch key {
+            case .redisTLSCAFile: self.redisTLSCAFile = value
+            case .redisTLSCertificate: self.redisTLSCertificate = value
+            default: self.redisTLSKey = value
+            }
         case .redisKeyPrefix: self.redisKeyPrefix = value
         case .redisPoolSize: self.redisPoolSize = try int(1...64)
         case .redisTimeout: self.redisTimeout = try int(1...300)
@@ -223,6 +235,14 @@ struct ChatdConfig: Equatable {
             throw .invalid(key: ConfigKey.scryptN.rawValue, value: String(scryptN), "scrypt_n × scrypt_r needs more than 256 MiB per login")
         }
         _ = try self.tlsContext()
+        let redisTLSFiles = [redisTLSCAFile, redisTLSCertificate, redisTLSKey].contains { !$0.isEmpty }
+        if redisTLSFiles, !redisURL.hasPrefix("rediss://") {
+            throw .invalid(key: ConfigKey.redisURL.rawValue, value: RedisConfiguration.redacted(url: redisURL),
+                           "redis_tls_* are set: use a rediss:// URL")
+        }
+        guard redisTLSCertificate.isEmpty == redisTLSKey.isEmpty else {
+            throw .invalid(key: ConfigKey.redisTLSCertificate.rawValue, value: redisTLSCertificate, "redis_tls_certificate and redis_tls_key go together")
+        }
     }
 
     /// Values that differ from `other` among keys that cannot change without a restart.
@@ -236,6 +256,9 @@ struct ChatdConfig: Equatable {
         if metricsListen != other.metricsListen { changed.append(.metricsListen) }
         if redisURL != other.redisURL { changed.append(.redisURL) }
         if redisPasswordFile != other.redisPasswordFile { changed.append(.redisPasswordFile) }
+        if redisTLSCAFile != other.redisTLSCAFile { changed.append(.redisTLSCAFile) }
+        if redisTLSCertificate != other.redisTLSCertificate { changed.append(.redisTLSCertificate) }
+        if redisTLSKey != other.redisTLSKey { changed.append(.redisTLSKey) }
         if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }
         if redisPoolSize != other.redisPoolSize { changed.append(.redisPoolSize) }
         if redisTimeout != other.redisTimeout { changed.append(.redisTimeout) }
@@ -291,6 +314,11 @@ struct ChatdConfig: Equatable {
 
     func redis() throws -> RedisConfiguration {
         var redis = try RedisConfiguration(url: redisURL)
+        if redis.tls != nil {
+            redis.tls = RedisTLS(caFile: redisTLSCAFile.isEmpty ? nil : redisTLSCAFile,
+                                 certificateFile: redisTLSCertificate.isEmpty ? nil : redisTLSCertificate,
+                                 keyFile: redisTLSKey.isEmpty ? nil : redisTLSKey)
+        }
         redis.poolSize = redisPoolSize
         redis.commandTimeout = .seconds(Int64(redisTimeout))
         return redis
