@@ -14,10 +14,10 @@ struct ChatBench: AsyncParsableCommand {
             the result is a human summary and one JSON line on stdout (also appended to --json).
             Start chatd with a low scrypt cost for login figures (CHATD_SCRYPT_N=1024) and pass \
             --chatd-pid for RSS per session. scripts/bench runs everything.
-            Exit status: 0 done, 1 usage or setup error, 3 the --max-time limit was hit.
+            Exit status: 0 done, 1 usage or setup error, 3 the --max-time limit was hit, 4 restart's command failed.
             """,
         version: "chat-bench \(Version.text)",
-        subcommands: [SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RedisScenario.self])
+        subcommands: [SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RestartScenario.self, RedisScenario.self])
 }
 
 /// Ends the process if a run outlives `seconds`: the bench always stops by itself.

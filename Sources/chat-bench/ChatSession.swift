@@ -53,6 +53,12 @@ struct ChatSession: Sendable {
         return self.channel.eventLoop.submit { handler.value.token }
     }
 
+    /// One page of the group history (the raw HistoryResMes frame).
+    func history(before: String?, limit: Int, timeout: TimeAmount) -> EventLoopFuture<ByteBuffer> {
+        let handler = self.handler
+        return self.channel.eventLoop.flatSubmit { handler.value.history(before: before, limit: limit, timeout: timeout) }
+    }
+
     /// Closes the connection without it counting as an error.
     func close() -> EventLoopFuture<Void> {
         let (handler, channel) = (self.handler, self.channel)

@@ -17,6 +17,7 @@ final class ChatSessionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var pendingRegister: EventLoopPromise<Int>?
     private var pendingLogin: EventLoopPromise<LoginReply>?
+    private var pendingHistory: EventLoopPromise<ByteBuffer>?
     private(set) var token: String?
     /// Set before the bench closes the connection itself, so it is not an error.
     var closingOnPurpose = false
@@ -25,6 +26,9 @@ final class ChatSessionHandler: ChannelInboundHandler {
     /// Messages this session has sent in the current traffic phase.
     var sentCount = 0
     private var window = SendWindow()
+    /// The restart scenario's record of what this session received.
+    var tracker: RestartTracker?
+    private var wasKicked = false
 
     init(stats: LoopStats) { self.stats = stats }
 
@@ -37,6 +41,13 @@ final class ChatSessionHandler: ChannelInboundHandler {
         switch FrameScan.kind(of: body) {
         case .sms, .privateMessage:
             self.stats.recordDelivery(of: body)
+            self.tracker?.recordLive(body)
+        case .offline:
+            self.tracker?.recordOffline(body)
+        case .historyResult:
+            let promise = self.pendingHistory
+            self.pendingHistory = nil
+            promise?.succeed(body)
         case .notify:
             self.stats.counters.notifications += 1
         case .smsResult, .privateResult:
@@ -70,13 +81,20 @@ final class ChatSessionHandler: ChannelInboundHandler {
             }
         case .ping:
             context.writeAndFlush(NIOAny(ClientFrames.pong()), promise: nil)
-        case .kicked, .offline, .pong, .other:
+        case .kicked:
+            self.wasKicked = true
+        case .pong, .other:
             break
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !self.closingOnPurpose { self.stats.counters.unexpectedCloses += 1 }
+        if !self.closingOnPurpose {
+            self.stats.counters.unexpectedCloses += 1
+            self.tracker?.closed(kicked: self.wasKicked)
+        }
+        self.pendingHistory?.fail(Failure.closed)
+        self.pendingHistory = nil
         self.pendingLogin?.fail(Failure.closed)
         self.pendingLogin = nil
         self.pendingRegister?.fail(Failure.closed)
@@ -129,6 +147,25 @@ final class ChatSessionHandler: ChannelInboundHandler {
         }
     }
 
+    /// One page of the group history, newest first, as the raw HistoryResMes frame.
+    func history(before: String?, limit: Int, timeout: TimeAmount) -> EventLoopFuture<ByteBuffer> {
+        guard let context = self.context else { return self.stats.loop.makeFailedFuture(Failure.notConnected) }
+        let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
+        self.pendingHistory = promise
+        context.writeAndFlush(NIOAny(ClientFrames.history(before: before, limit: limit)), promise: nil)
+        let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            guard let pending = self.pendingHistory, pending.futureResult === promise.futureResult else { return }
+            self.pendingHistory = nil
+            pending.fail(Failure.timedOut)
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        return promise.futureResult
+    }
+
+    /// Forgets the acks still awaited: a restarted server may never answer them, and a
+    /// full window would stop this sender for good.
+    func resetSendWindow() { self.window = SendWindow() }
+
     /// Sends one frame if the send window lets it go now.
     func send(_ frame: ByteBuffer) {
         guard let context = self.context, context.channel.isActive else { return }
@@ -147,6 +184,8 @@ enum ChatTraffic: Sendable {
     case group(size: Int)
     /// Private messages of `size` bytes to other bench users, spread over all of them.
     case mesh(size: Int, firstUser: Int, users: Int, selfIndex: Int)
+    /// Group messages numbered `sequence × senders + sender`, so every id is unique in the run.
+    case numbered(size: Int, sender: Int, senders: Int)
 }
 
 extension ChatSessionHandler: PacedSender {
@@ -162,6 +201,9 @@ extension ChatSessionHandler: PacedSender {
             let offset = 1 + (sequence &* 7919) % max(1, users - 1)
             let to = firstUser + (selfIndex + offset) % users
             self.send(ClientFrames.privateMessage(to: to, content: Payload.content(sentAt: now, size: size), allocator: self.allocator))
+        case .numbered(let size, let sender, let senders):
+            let id = sequence * senders + sender
+            self.send(ClientFrames.group(content: Payload.content(sentAt: now, id: id, size: size), allocator: self.allocator))
         }
     }
 }

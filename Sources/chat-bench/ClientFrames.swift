@@ -16,6 +16,10 @@ enum ClientFrames {
 
     static func pong() -> ByteBuffer { ClientMessage.pong(PingMes()).frame() }
 
+    static func history(before: String?, limit: Int) -> ByteBuffer {
+        ClientMessage.history(HistoryMes(before: before, limit: limit)).frame()
+    }
+
     static func username(_ id: Int) -> String { "bench\(id)" }
 
     /// `SmsMes` with only `content` (the server fills the sender).

@@ -6,7 +6,7 @@ import NIOCore
 /// reply names every online user, so full decoding would measure the bench.
 enum FrameKind: Sendable {
     case loginResult, registerResult, sms, smsResult, privateMessage, privateResult
-    case notify, offline, error, kicked, ping, pong, other
+    case notify, offline, historyResult, error, kicked, ping, pong, other
 }
 
 enum FrameScan {
@@ -15,7 +15,7 @@ enum FrameScan {
     private static let names: [(String, FrameKind)] = [
         ("SmsMes", .sms), ("PrivateMes", .privateMessage), ("NotifyUserStatusMes", .notify),
         ("SmsResMes", .smsResult), ("PrivateResMes", .privateResult), ("LoginResMes", .loginResult),
-        ("RegisterResMes", .registerResult), ("OfflineMes", .offline), ("ErrorMes", .error),
+        ("RegisterResMes", .registerResult), ("OfflineMes", .offline), ("HistoryResMes", .historyResult), ("ErrorMes", .error),
         ("KickedMes", .kicked), ("PingMes", .ping), ("PongMes", .pong),
     ]
     private static let kinds: [(name: [UInt8], kind: FrameKind)] = names.map { (Array(($0.0 + "\"").utf8), $0.1) }

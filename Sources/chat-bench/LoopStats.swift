@@ -9,8 +9,20 @@ final class LoopStats: @unchecked Sendable {
     var latency = Histogram()
     /// Messages sent before this (process-local ns) belong to an earlier phase: counted as stale.
     var phaseStartNs: UInt64 = 0
+    /// The restart scenario's marks: when its restart command started and returned.
+    var restartStartNs = UInt64.max
+    var restartReturnNs = UInt64.max
+    /// Latency of messages sent before the restart, while its command ran, and after it returned.
+    var restartLatency = [Histogram]()
 
     init(loop: any EventLoop) { self.loop = loop }
+
+    /// One tracked delivery's latency, by when its message was sent against the restart marks.
+    func recordRestartWindow(sentNs: UInt64, latencyNs: UInt64) {
+        if self.restartLatency.isEmpty { self.restartLatency = [Histogram(), Histogram(), Histogram()] }
+        let window = sentNs < self.restartStartNs ? 0 : sentNs < self.restartReturnNs ? 1 : 2
+        self.restartLatency[window].record(microseconds: latencyNs / 1000)
+    }
 
     /// One message received: counted, with its latency, unless it is from an earlier phase.
     func recordDelivery(of body: ByteBuffer) {
@@ -140,6 +152,26 @@ struct StatsSet: Sendable {
             sum = sum + (try await stats.loop.submit { stats.counters }.get())
         }
         return sum
+    }
+
+    /// Sets the restart marks on every loop (nil leaves one as it is).
+    func markRestart(start: UInt64?, returned: UInt64?) async throws {
+        for stats in self.all {
+            try await stats.loop.submit {
+                if let start { stats.restartStartNs = start }
+                if let returned { stats.restartReturnNs = returned }
+            }.get()
+        }
+    }
+
+    /// The restart windows' latency (before, during, after the command), summed over loops.
+    func restartLatency() async throws -> [Histogram] {
+        var merged = [Histogram(), Histogram(), Histogram()]
+        for stats in self.all {
+            let windows = try await stats.loop.submit { stats.restartLatency }.get()
+            for (i, h) in windows.enumerated() { merged[i].merge(h) }
+        }
+        return merged
     }
 
     func resetTraffic() async throws {

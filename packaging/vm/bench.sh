@@ -8,9 +8,16 @@
 # the host, and hashing would be all that is measured. chat-bench then connects, registers
 # and logs in N users and holds them idle; its JSON line has sessions held and RSS per
 # session, which is what an emulated machine can say anything about.
-# Argument 1: N (default 100000). Exit status: chat-bench's (0 = every session held).
+# With scenario "restart" chat-bench instead holds N sessions while 10 of them send group
+# messages at RATE msg/s, runs `systemctl restart chatd.service` after 20 s and reports
+# sessions dropped, the pause, messages lost and delayed; dropped sessions come back with
+# their resume tokens (--reconnect).
+# Arguments: N (default 100000), scenario idle|restart (default idle), RATE (default 2).
+# Exit status: chat-bench's (0 = every session held; restart: the run completed).
 set -uo pipefail
 n=${1:-100000}
+scenario=${2:-idle}
+rate=${3:-2}
 sources=$(( n / 20000 + 2 ))   # about 28k ephemeral ports per source address
 bench=/root/files/chat-bench
 say() { echo "== $*"; }
@@ -39,11 +46,22 @@ systemctl start chatd.service || { journalctl -u chatd --no-pager -n 40; exit 1;
 pid=$(systemctl show -p MainPID --value chatd.service)
 say "chatd pid $pid, LimitNOFILE $(systemctl show -p LimitNOFILE --value chatd.service), $(grep VmRSS /proc/$pid/status)"
 
-say "chat-bench idle -n $n --sources $sources"
+common=(--server 127.0.0.1:8889 --chatd-pid "$pid" -n "$n" --register --sources "$sources" --window 256
+        --request-timeout 600 --max-time 5400 --json "${ARTIFACTS_DIR:-/tmp}/results.jsonl")
 # Progress every few seconds on stderr; the JSON line on stdout and in the artifacts.
-"$bench" idle --server 127.0.0.1:8889 --chatd-pid "$pid" -n "$n" --register --sources "$sources" \
-  --window 256 --request-timeout 600 --hold 10 --max-time 5400 --json "${ARTIFACTS_DIR:-/tmp}/results.jsonl"
-rc=$?
+if [[ $scenario == restart ]]; then
+  say "chat-bench restart -n $n --rate $rate --restart-command 'systemctl restart chatd.service'"
+  # The probe each sender sends when the command returns times the pause, whatever the rate:
+  # the rate is kept low for the emulated guest (N deliveries per message).
+  "$bench" restart "${common[@]}" --senders 10 --rate "$rate" --size 100 --warmup 20 --duration 90 --drain 60 \
+    --restart-command 'systemctl restart chatd.service' --reconnect --reconnect-window 1024
+  rc=$?
+  pid=$(systemctl show -p MainPID --value chatd.service)
+else
+  say "chat-bench idle -n $n --sources $sources"
+  "$bench" idle "${common[@]}" --hold 10
+  rc=$?
+fi
 
 say "after the run (exit $rc)"
 echo "chatd NRestarts=$(systemctl show -p NRestarts --value chatd.service) $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \n' ' ')"
