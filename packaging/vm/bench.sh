@@ -50,12 +50,28 @@ common=(--server 127.0.0.1:8889 --chatd-pid "$pid" -n "$n" --register --sources 
         --request-timeout 600 --max-time 5400 --json "${ARTIFACTS_DIR:-/tmp}/results.jsonl")
 # Progress every few seconds on stderr; the JSON line on stdout and in the artifacts.
 if [[ $scenario == restart ]]; then
-  say "chat-bench restart -n $n --rate $rate --restart-command 'systemctl restart chatd.service'"
-  # The probe each sender sends when the command returns times the pause, whatever the rate:
-  # the rate is kept low for the emulated guest (N deliveries per message).
-  "$bench" restart "${common[@]}" --senders 10 --rate "$rate" --size 100 --warmup 20 --duration 90 --drain 60 \
-    --restart-command 'systemctl restart chatd.service' --reconnect --reconnect-window 1024
-  rc=$?
+  # Two runs, the baseline first: chatd without the fd store (every session dropped and
+  # resumed with its token), then as packaged (the sessions kept). Each its own users.
+  rc=0
+  for mode in baseline kept; do
+    if [[ $mode == baseline ]]; then
+      printf '[Service]\nFileDescriptorStoreMax=0\nUnsetEnvironment=FDSTORE\n' >/etc/systemd/system/chatd.service.d/zz-no-store.conf
+      base=1000000
+    else
+      rm -f /etc/systemd/system/chatd.service.d/zz-no-store.conf
+      base=2000000
+    fi
+    systemctl daemon-reload
+    systemctl restart chatd.service || { journalctl -u chatd --no-pager -n 40; exit 1; }
+    pid=$(systemctl show -p MainPID --value chatd.service)
+    common[3]=$pid
+    say "chat-bench restart ($mode: FileDescriptorStoreMax=$(systemctl show -p FileDescriptorStoreMax --value chatd.service)) -n $n --rate $rate"
+    # The probe each sender sends when the command returns times the pause, whatever the rate:
+    # the rate is kept low for the emulated guest (N deliveries per message).
+    "$bench" restart "${common[@]}" --user-base $base --senders 10 --rate "$rate" --size 100 --warmup 20 --duration 90 \
+      --drain 60 --restart-command 'systemctl restart chatd.service' --reconnect --reconnect-window 1024 || rc=$?
+    journalctl -u chatd --no-pager -o cat CHAT_EVENT=handover | tail -2
+  done
   pid=$(systemctl show -p MainPID --value chatd.service)
 else
   say "chat-bench idle -n $n --sources $sources"
