@@ -14,6 +14,7 @@ extension ChatServer: Service {
         let bus = try await self.cluster.join()
         // The previous process's users, before anyone new: they never left.
         let adoption = await self.adopt()
+        await self.cluster.beatOnce()
         ServerMetrics.tookOver(adoption)
         if adoption.total > 0 {
             self.logger.notice("sessions taken over from the previous process", metadata: [

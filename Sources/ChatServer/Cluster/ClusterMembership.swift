@@ -24,12 +24,17 @@ final class ClusterMembership: Sendable {
     }
 
     /// Subscribes to the bus and loads who is online; returns once both are done, so a
-    /// node is ready only when it hears the others.
+    /// node is ready only when it hears the others. Call `beatOnce` when this node's
+    /// sessions are in place (taken over from the previous process, if any): a beat
+    /// writes this node's presence from them.
     func join() async throws -> BusMessages {
         let bus = try await self.store.subscribeBus()
         self.hub.resetOnline(try await self.store.onlineEverywhere(ttl: self.ttl))
-        _ = try? await self.beat()
         return bus
+    }
+
+    func beatOnce() async {
+        _ = try? await self.beat()
     }
 
     /// Runs until cancelled: applies bus messages and beats every third of the TTL.

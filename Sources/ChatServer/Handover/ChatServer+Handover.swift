@@ -53,8 +53,10 @@ extension ChatServer {
         var state = HandoverState(node: self.hub.node)
         state.departing = Dictionary(self.hub.departures.users.map { (String($0.id), $0.username) }) { first, _ in first }
         var summary = HandoverSummary()
-        for future in passed {
-            guard let session = try? await future.get() else {
+        // One wait for all: thousands of awaits one by one cost more than the work.
+        let results = (try? await EventLoopFuture.whenAllComplete(passed, on: self.group.any()).get()) ?? []
+        for result in results {
+            guard case .success(let passed) = result, let session = passed else {
                 summary.closed += 1
                 continue
             }
@@ -121,9 +123,10 @@ extension ChatServer {
         // Every socket is set up at once, on its own loop.
         let restoring = matched.map { ($0, self.restore($0.fd, $0.restored)) }
         var cameBack: [Int: UserIdentity] = [:]
-        for ((fd, restored, orderly), future) in restoring {
+        let channels = (try? await EventLoopFuture.whenAllComplete(restoring.map(\.1), on: self.group.any()).get()) ?? []
+        for (((fd, restored, orderly), _), result) in zip(restoring, channels) {
             do {
-                let channel = try await future.get()
+                let channel = try result.get()
                 handover.adopted()
                 if let notice = notices[restored.user.id] {
                     channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
