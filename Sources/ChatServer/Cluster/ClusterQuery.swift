@@ -85,7 +85,7 @@ final class ClusterQuery: Sendable {
     }
 
     /// Another node's question: this node's part, pushed onto the asker's reply list.
-    /// Off the bus loop, which must not wait for Redis.
+    /// Off the bus loop, which must neither sort many sessions nor wait for Redis.
     func answer(_ message: BusMessage) {
         guard message.node != self.node, let query = message.query, Self.isQueryID(query) else { return }
         let ask: ClusterAsk
@@ -94,11 +94,10 @@ final class ClusterQuery: Sendable {
         case "stats": ask = .stats
         default: return  // a question from a newer node: unanswered, it shows as missing there
         }
-        guard let data = try? JSONEncoder().encode(JSONValue.object(self.part(ask))) else { return }
-        let json = String(decoding: data, as: UTF8.self)
         Task {
+            guard let data = try? JSONEncoder().encode(JSONValue.object(self.part(ask))) else { return }
             do throws(StoreError) {
-                try await self.store.answer(query: query, json, keep: Self.keep)
+                try await self.store.answer(query: query, String(decoding: data, as: UTF8.self), keep: Self.keep)
             } catch {
                 self.logger.warning("could not answer another node's question", metadata: ["error": "\(error)"])
             }
