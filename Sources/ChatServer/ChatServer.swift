@@ -13,6 +13,10 @@ import Synchronization
 public final class ChatServer: Sendable {
     public let hub: Hub
     let cluster: ClusterMembership
+    /// This node's sessions and counters, for the control API and the other nodes.
+    let report: NodeReport
+    /// Questions to every node, and this node's answers.
+    let queries: ClusterQuery
     public let configuration: ConfigurationBox
     public let store: ChatStore
     let router: RequestRouter
@@ -49,7 +53,9 @@ public final class ChatServer: Sendable {
         self.logger = logger
         self.handover = handover
         self.hub = Hub(node: handover?.node ?? SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
-        self.cluster = ClusterMembership(hub: self.hub, store: store, ttl: configuration.presenceTTL, logger: logger)
+        self.report = NodeReport(hub: self.hub, connections: self.connections, store: store)
+        self.queries = ClusterQuery(node: self.hub.node, report: self.report, store: store, ttl: configuration.presenceTTL, logger: logger)
+        self.cluster = ClusterMembership(hub: self.hub, queries: self.queries, store: store, ttl: configuration.presenceTTL, logger: logger)
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
         self.idleSweeper = IdleSweeper(registry: self.hub.registry, configuration: self.configuration)
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /// What nodes tell each other over the Redis bus (one pub/sub channel): frames to
-/// deliver to their local sessions, presence changes, kicks. JSON on the wire.
+/// deliver to their local sessions, presence changes, kicks, questions for every node.
+/// JSON on the wire; a node that cannot decode a message (a kind newer than it) skips it.
 public struct BusMessage: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         /// Deliver `frame` (an envelope's JSON) to local sessions: to `toUser`'s, or to
@@ -11,6 +12,9 @@ public struct BusMessage: Codable, Sendable, Equatable {
         case presence
         /// Close `session`, or every session of `user`, telling them `reason`.
         case kick
+        /// Every node, answer `ask` ("sessions", of `user` if set; "stats") by adding its
+        /// part to `query`'s reply list (ChatStore+Queries).
+        case query
     }
 
     public var node: String
@@ -25,10 +29,13 @@ public struct BusMessage: Codable, Sendable, Equatable {
     public var session: String?
     public var reason: String?
     public var inboxEntry: String?
+    public var query: String?
+    public var ask: String?
 
     public init(node: String, kind: Kind, frame: String? = nil, toUser: Int? = nil, exceptSession: String? = nil,
                 exceptUser: Int? = nil, user: Int? = nil, name: String? = nil, online: Bool? = nil,
-                session: String? = nil, reason: String? = nil, inboxEntry: String? = nil) {
+                session: String? = nil, reason: String? = nil, inboxEntry: String? = nil,
+                query: String? = nil, ask: String? = nil) {
         self.node = node
         self.kind = kind
         self.frame = frame
@@ -41,5 +48,7 @@ public struct BusMessage: Codable, Sendable, Equatable {
         self.session = session
         self.reason = reason
         self.inboxEntry = inboxEntry
+        self.query = query
+        self.ask = ask
     }
 }

@@ -9,6 +9,8 @@
 /// - `<prefix>dm:<low>:<high>` stream: one private conversation, both directions.
 /// - `<prefix>inbox:<id>` stream: private messages to the user, for offline delivery.
 /// - `<prefix>nodes`, `<prefix>presence:<node>`, `<prefix>bus`: several nodes, see ChatStore+Cluster.
+/// - `<prefix>reply:<query>` list: the nodes' answers to one question asked on the bus
+///   (`chatctl sessions --all-nodes`), for a few seconds; see ChatStore+Queries.
 /// - `<prefix>secret:token` string: the resume tokens' HMAC key, when no key file is
 ///   configured (a developer's setup).
 /// - `<prefix>deleted:<id>` string: a deleted user's tombstone (deletion time, ms); the
@@ -30,6 +32,8 @@ struct Keys: Sendable {
     /// A node's description of itself (address, version, sessions), for admins.
     func nodeInfo(_ node: String) -> String { "\(prefix)node:\(node)" }
     var bus: String { "\(prefix)bus" }
+    /// The answers to one question on the bus, one JSON per node.
+    func queryReplies(_ query: String) -> String { "\(prefix)reply:\(query)" }
     /// The resume tokens' HMAC key (base64), shared by every node.
     var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }

@@ -18,6 +18,7 @@ struct Chatctl: AsyncParsableCommand {
 
         Examples:
           chatctl sessions                      who is online, one line per session
+          chatctl sessions --all-nodes          the same for every node on this Redis
           chatctl kick 1a2b3c4d5e6f --reason "spam"
           chatctl user show 42                  a user's record (the hash never shown)
           chatctl user disable 42               refuse logins and end live sessions

@@ -37,6 +37,14 @@ enum Format {
         return TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
     }
 
+    /// An --all-nodes answer's coverage: "3 answered" or "2 answered, no answer from 9c8d…".
+    static func nodesAnswered(_ result: JSONValue) -> String {
+        let answered = result["nodes_answered"]?.array?.count ?? 0
+        let missing = (result["nodes_missing"]?.array ?? []).compactMap(\.string)
+        let line = "\(answered) answered"
+        return missing.isEmpty ? line : line + ", no answer from " + missing.joined(separator: ", ")
+    }
+
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }
 

@@ -9,6 +9,7 @@ import NIOConcurrencyHelpers
 /// beats its heart, and announces the users of nodes that died.
 final class ClusterMembership: Sendable {
     let hub: Hub
+    let queries: ClusterQuery
     let store: ChatStore
     let ttl: Duration
     let logger: Logger
@@ -16,8 +17,9 @@ final class ClusterMembership: Sendable {
     private let description = NIOLockedValueBox(["version": Version.text,
                                                  "started": String(Int64(Date().timeIntervalSince1970 * 1000))])
 
-    init(hub: Hub, store: ChatStore, ttl: Duration, logger: Logger) {
+    init(hub: Hub, queries: ClusterQuery, store: ChatStore, ttl: Duration, logger: Logger) {
         self.hub = hub
+        self.queries = queries
         self.store = store
         self.ttl = ttl
         self.logger = logger
@@ -41,7 +43,9 @@ final class ClusterMembership: Sendable {
     func run(bus: BusMessages) async {
         await withDiscardingTaskGroup { tasks in
             tasks.addTask {
-                for await message in bus { self.hub.received(message) }
+                for await message in bus {
+                    if message.kind == .query { self.queries.answer(message) } else { self.hub.received(message) }
+                }
             }
             tasks.addTask {
                 while !Task.isCancelled {

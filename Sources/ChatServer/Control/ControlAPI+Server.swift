@@ -13,7 +13,7 @@ extension ControlAPI {
             "users_online": .int(counts.users),
             "connections": .int(self.server.connectionCount),
             "redis": .string(self.server.store.isHealthy ? "up" : "down"),
-            "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
+            "uptime_seconds": .int(self.server.report.uptimeSeconds),
             "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
             "version": .string(Version.number),
             "commit": Version.commit.map { .string($0) } ?? .null,
@@ -36,20 +36,9 @@ extension ControlAPI {
     }
 
     /// Totals over the live sessions: what an operator watches for load.
-    func stats() -> JSONValue {
-        let sessions = self.server.hub.liveSessions
-        let counts = self.server.hub.counts
-        let connections = self.server.connectionCount
-        return .object([
-            "sessions": .int(counts.sessions),
-            "users_online": .int(counts.users),
-            "connections": .int(connections),
-            "connections_not_logged_in": .int(max(0, connections - counts.sessions)),
-            "messages_in": .int(sessions.reduce(0) { $0 + $1.stats.received }),
-            "messages_out": .int(sessions.reduce(0) { $0 + $1.stats.sent }),
-            "redis": .string(self.server.store.isHealthy ? "up" : "down"),
-            "uptime_seconds": .int(Int(Date().timeIntervalSince(self.startedAt))),
-        ])
+    func stats(_ params: Params) async throws(ControlError) -> JSONValue {
+        if try params.optionalBool("all_nodes") == true { return try await self.statsOfAllNodes() }
+        return .object(self.server.report.stats())
     }
 
     func broadcast(_ params: Params, audit: Audit) async throws(ControlError) -> JSONValue {

@@ -5,12 +5,10 @@ import Foundation
 
 /// Methods about live sessions.
 extension ControlAPI {
-    func listSessions(_ params: Params) throws(ControlError) -> JSONValue {
+    func listSessions(_ params: Params) async throws(ControlError) -> JSONValue {
         let user = try params.optionalInt("user_id")
-        let sessions = user.map { self.server.hub.liveSessions(of: $0) } ?? self.server.hub.liveSessions
-        let now = Self.nowMillis()
-        let sorted = sessions.sorted { ($0.connectedAt, $0.id.rawValue) < ($1.connectedAt, $1.id.rawValue) }
-        return .object(["sessions": .array(sorted.map { Self.json($0, now: now) })])
+        if try params.optionalBool("all_nodes") == true { return try await self.listSessionsOfAllNodes(user: user) }
+        return .object(["sessions": .array(self.server.report.sessions(of: user).sessions)])
     }
 
     func onlineUsers() -> JSONValue {

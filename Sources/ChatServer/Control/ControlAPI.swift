@@ -35,7 +35,6 @@ public final class ControlAPI: Sendable {
     let server: ChatServer
     let logger: Logger
     let reload: @Sendable () async -> ReloadOutcome
-    let startedAt = Date()
 
     public init(server: ChatServer, logger: Logger, reload: @escaping @Sendable () async -> ReloadOutcome) {
         self.server = server
@@ -56,8 +55,8 @@ public final class ControlAPI: Sendable {
     func dispatch(_ method: String, params: Params, caller: PeerCredentials) async throws(ControlError) -> JSONValue {
         switch method {
         case "status": return self.status()
-        case "stats": return self.stats()
-        case "sessions.list": return try self.listSessions(params)
+        case "stats": return try await self.stats(params)
+        case "sessions.list": return try await self.listSessions(params)
         case "users.online": return self.onlineUsers()
         case "user.get": return try await self.getUser(params)
         case "user.list": return try await self.listUsers(params)

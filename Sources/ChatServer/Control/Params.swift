@@ -20,6 +20,12 @@ struct Params: Sendable {
         return int
     }
 
+    func optionalBool(_ key: String) throws(ControlError) -> Bool? {
+        guard let value = self.present(key) else { return nil }
+        guard let bool = value.bool else { throw .invalidParams("\(key) must be true or false") }
+        return bool
+    }
+
     func optionalString(_ key: String) throws(ControlError) -> String? {
         guard let value = self.present(key) else { return nil }
         guard let string = value.string else { throw .invalidParams("\(key) must be a string") }

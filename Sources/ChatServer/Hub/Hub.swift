@@ -169,6 +169,8 @@ public final class Hub: Sendable {
             } else if let user = message.user {
                 self.kickLocally(user: user, reason: reason)
             }
+        case .query:
+            break  // the cluster's questions go to ClusterQuery (ClusterMembership.run)
         }
     }
 
