@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 
 /// The chat session of `chat` without a subcommand: interactive with a line editor

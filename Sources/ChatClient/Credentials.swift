@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the password comes from, in order: `--password-stdin`, a password file
 /// (flag > `CHAT_PASSWORD_FILE` > config), else a prompt without echo.
@@ -11,7 +18,7 @@ public enum Credentials {
     }
 
     public static func readPasswordFile(_ path: String) throws(ChatFailure) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = PathText.expandingTilde(path)
         guard let data = FileManager.default.contents(atPath: expanded) else {
             throw ChatFailure(.usage, "cannot read password file \(path)")
         }

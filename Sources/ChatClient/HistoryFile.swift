@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The line editor's history between runs: one entry per line, a line break inside
 /// an entry (a paste) written as `\n` and a backslash as `\\`. The file is the
@@ -81,12 +88,13 @@ public struct HistoryFile: Sendable {
     }
 
     private func createDirectory() throws(Failure) {
-        let directory = (self.path as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw Failure(message: "cannot create \(directory): \(error.localizedDescription)")
+        // Each missing directory on the way, mode 0700; existing ones are left as they are.
+        var made = self.path.hasPrefix("/") ? "" : "."
+        for component in PathText.directory(of: self.path).split(separator: "/") {
+            made += "/" + component
+            guard mkdir(made, 0o700) == 0 || errno == EEXIST else {
+                throw Failure(message: "cannot create \(made): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
@@ -106,7 +114,16 @@ public struct HistoryFile: Sendable {
     }
 
     static func encode(_ entry: String) -> String {
-        entry.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n") + "\n"
+        // By scalar: "\r\n" is one Character, and its "\n" must be escaped too.
+        var out = String.UnicodeScalarView()
+        for scalar in entry.unicodeScalars {
+            switch scalar {
+            case "\\": out.append(contentsOf: #"\\"#.unicodeScalars)
+            case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out) + "\n"
     }
 
     static func decode(_ line: Substring) -> String {

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One line of `--json` output: a flat object whose `type` is the protocol's
 /// message type, e.g. `{"type":"SmsMes","from":100,"username":"ann","content":"hi","id":"…","ts":…}`.

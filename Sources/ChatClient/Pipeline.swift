@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 
 /// What the connection hands upward: a decoded message, or a frame this client

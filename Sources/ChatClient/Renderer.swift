@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Turns server messages into the lines a person reads. Pure apart from the name
 /// cache it keeps (ids → names learnt from messages), so it is unit-tested directly.

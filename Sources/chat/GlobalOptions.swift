@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options every command takes. Values not given here come from the environment,
 /// then the config file, then the defaults (see `ClientConfig.resolve`).
@@ -50,7 +57,7 @@ struct GlobalOptions: ParsableArguments {
         guard Terminal.isTerminal(STDIN_FILENO), let answer = Terminal.ask("User id: ") else {
             throw ChatFailure(.usage, "no user id: pass --user ID, set CHAT_USER, or `user` in the config file")
         }
-        guard let id = Int(answer.trimmingCharacters(in: .whitespaces)) else {
+        guard let id = Answer.userID(answer) else {
             throw ChatFailure(.usage, "invalid user id `\(answer)` (expected a number)")
         }
         return id

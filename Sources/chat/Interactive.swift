@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The default command: a chat session (see `ChatLoop`).
 struct Interactive: AsyncParsableCommand {

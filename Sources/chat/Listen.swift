@@ -2,7 +2,11 @@
 import ArgumentParser
 import ChatClient
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

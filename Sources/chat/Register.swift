@@ -2,7 +2,14 @@
 import ArgumentParser
 import ChatClient
 import ChatProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Register: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +34,7 @@ struct Register: AsyncParsableCommand {
             id = user
         } else {
             let answer = try Self.ask("User id: ", terminal: terminal)
-            guard let parsed = Int(answer.trimmingCharacters(in: .whitespaces)) else {
+            guard let parsed = Answer.userID(answer) else {
                 throw ChatFailure(.usage, "invalid user id `\(answer)` (expected a number)")
             }
             id = parsed

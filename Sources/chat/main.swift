@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Hand-rolled entry point instead of @main: usage errors must exit 2 (ArgumentParser
 // uses 64) and every failure is one line on stderr with its documented status.

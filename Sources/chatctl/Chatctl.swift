@@ -3,7 +3,11 @@ import ArgumentParser
 import BuildInfo
 import ChatProtocol
 import ControlProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 @main
 struct Chatctl: AsyncParsableCommand {
@@ -56,7 +60,7 @@ struct Chatctl: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))  // --help, --generate-completion-script
-                Foundation.exit(0)
+                ProcessOutput.end(0)
             }
             fail("\(message(for: error)) (see 'chatctl --help')", status: 2)
         }
@@ -73,18 +77,18 @@ struct Chatctl: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                ProcessOutput.end(0)
             }
             fail(message(for: error), status: code == .validationFailure ? 2 : code.rawValue)
         }
-        Foundation.exit(0)
+        ProcessOutput.end(0)
     }
 
     /// Error texts may quote chatd, and so names: escaped like all output (see `show`).
     private static func fail(_ message: String, status: Int32) -> Never {
         let line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "failed"
-        FileHandle.standardError.write(Data("chatctl: \(TerminalText.escaped(line))\n".utf8))
-        Foundation.exit(status)
+        ProcessOutput.error("chatctl: \(TerminalText.escaped(line))\n")
+        ProcessOutput.end(status)
     }
 }
 

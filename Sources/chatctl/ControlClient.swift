@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ControlProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOPosix
 

@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ControlProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How values from chatd are shown to people.
 enum Format {
-    /// Milliseconds since the epoch as local date and time; "-" for none.
+    /// Milliseconds since the epoch as local date and time (TZ, else /etc/localtime);
+    /// "-" for none. strftime, not DateFormatter: that is ICU, and ICU's data is 34 MB.
     static func time(_ millis: Int64?) -> String {
         guard let millis, millis > 0 else { return "-" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        var seconds = time_t(millis / 1000)
+        var local = tm()
+        tzset()
+        guard localtime_r(&seconds, &local) != nil else { return "-" }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S", &local)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A duration in its two largest units: 42s, 3m05s, 2h04m, 3d02h.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A new password from the terminal (no echo, asked twice) or from stdin.
@@ -27,7 +27,7 @@ enum PasswordInput {
 
     /// Turns echo off for one line; restored even when reading fails.
     private static func readHidden(_ prompt: String) throws(ChatctlError) -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        ProcessOutput.error(prompt)
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw .usage("cannot read the terminal's settings") }
         var silent = saved
@@ -35,7 +35,7 @@ enum PasswordInput {
         tcsetattr(STDIN_FILENO, TCSADRAIN, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSADRAIN, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            ProcessOutput.error("\n")
         }
         guard let line = readLine(strippingNewline: true) else { throw .usage("no password given") }
         return line

@@ -19,14 +19,14 @@ import Testing
             let path = dir + "/state/chat/history"
             var file = HistoryFile(path: path)
             #expect(try file.load() == [])
-            let entries = ["hello", "two\nlines", #"back\slash \n literal"#, "中文 😀"]
+            let entries = ["hello", "two\nlines", #"back\slash \n literal"#, "中文 😀", "crlf\r\npasted"]
             try file.append(Array(entries[0..<2]))
             try file.append(Array(entries[2...]))
             var again = HistoryFile(path: path)
             #expect(try again.load() == entries)
             #expect(try self.mode(path) == 0o600)
             #expect(try self.mode(dir + "/state/chat") == 0o700)
-            #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 4)
+            #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 5)
         }
     }
 
@@ -39,6 +39,16 @@ import Testing
             try file.append(["new"])
             #expect(try self.mode(path) == 0o600)
             #expect(try file.load() == ["old", "new"])
+        }
+    }
+
+    @Test func aDirectoryThatCannotBeMadeIsNamed() throws {
+        try self.withDirectory { dir in
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: dir + "/file", contents: Data())
+            var file = HistoryFile(path: dir + "/file/chat/history")
+            let failure = #expect(throws: HistoryFile.Failure.self) { try file.append(["lost"]) }
+            #expect(failure?.message == "cannot create \(dir)/file/chat: Not a directory")
         }
     }
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ControlProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct Nodes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
