@@ -106,14 +106,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "chat-bench", dependencies: [
-            "ChatProtocol", "BuildInfo",
+            "ChatProtocol", "BuildInfo", "CleanSpawn",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // posix_spawn with a clean signal mask, for ChatTesting and chat-bench.
+        .target(name: "CleanSpawn"),
         .target(name: "ChatTesting", dependencies: [
-            "ChatProtocol",
+            "ChatProtocol", "CleanSpawn",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -142,7 +144,7 @@ let package = Package(
         ]),
         // RedisClient only to plant records from before the name rules.
         .testTarget(name: "ChatClientTests", dependencies: [
-            "ChatClient", "ChatProtocol", "ChatTesting", "RedisClient",
+            "ChatClient", "ChatProtocol", "ChatTesting", "CleanSpawn", "RedisClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),

@@ -40,10 +40,11 @@ public final class FDStoreHost: Sendable {
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("fdstore-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         self.controlSocket = self.directory.appendingPathComponent("control.sock").path
-        let (chat, port) = try Self.tcpListener()
-        self.port = port
-        self.listeners = [chat, try Self.unixSocket(self.controlSocket, type: SOCK_STREAM)]
-        self.notify = try Self.unixSocket(self.directory.appendingPathComponent("notify.sock").path, type: SOCK_DGRAM)
+        let chat = try TestSockets.tcpListener(backlog: 4096)
+        self.port = TestSockets.localPort(chat)
+        self.listeners = [chat, try TestSockets.unixSocket(path: self.controlSocket, backlog: 128)]
+        self.notify = try TestSockets.unixSocket(path: self.directory.appendingPathComponent("notify.sock").path,
+                                                 type: Int32(SOCK_DGRAM.rawValue), backlog: nil)
         let notify = self.notify
         let stored = self.stored
         Thread.detachNewThread { Self.receive(notify, into: stored) }
@@ -192,38 +193,5 @@ public final class FDStoreHost: Sendable {
                 }
             }
         }
-    }
-
-    private static func tcpListener() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 4096) == 0 else { throw SpawnError.failed("chat listener", errno) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
-    private static func unixSocket(_ path: String, type: __socket_type) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, bound == 0, type == SOCK_DGRAM || listen(fd, 128) == 0 else { throw SpawnError.failed("unix socket \(path)", errno) }
-        return fd
     }
 }

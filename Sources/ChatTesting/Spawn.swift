@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import CleanSpawn
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -105,11 +106,6 @@ public struct SpawnedProcess: Sendable {
     }
 }
 
-/// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which its headers only
-/// declare under _GNU_SOURCE.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
-
 public enum SpawnError: Error, Sendable {
     case failed(String, Int32)
 }
@@ -124,29 +120,4 @@ public func runToCompletion(_ path: String, _ arguments: [String],
     let status = try await process.exited.get()
     try await process.outputClosed.get()
     return (status, output.withLockedValue { $0 })
-}
-
-/// posix_spawn with an empty signal mask and default signal actions (see
-/// `SpawnedProcess`), the file actions given. Returns the pid and posix_spawn's result.
-public func spawnWithCleanSignals(_ path: String, arguments: [String], environment: [String: String],
-                                  actions: inout posix_spawn_file_actions_t) -> (pid: pid_t, result: Int32) {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &empty)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
-    }
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-    return (pid, result)
 }

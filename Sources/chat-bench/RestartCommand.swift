@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import CleanSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -39,26 +40,9 @@ enum RestartCommand {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
         _ = addCloseFrom(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let args = argv.map { strdup($0) } + [nil]
-        defer { args.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, &attributes, args, environ)
+        let (pid, result) = spawnWithCleanSignals(argv[0], arguments: Array(argv.dropFirst()),
+                                                  environment: ProcessInfo.processInfo.environment, actions: &actions)
         guard result == 0 else { throw BenchError.failed("cannot run \(argv.joined(separator: " ")): \(String(cString: strerror(result)))") }
         return pid
     }
 }
-
-/// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which its headers only
-/// declare under _GNU_SOURCE.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32

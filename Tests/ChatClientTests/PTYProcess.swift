@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
+import CleanSpawn
 import Foundation
 import NIOConcurrencyHelpers
 
