@@ -123,11 +123,13 @@ extension ChatServer {
         // Every socket is set up at once, on its own loop.
         let restoring = matched.map { ($0, self.restore($0.fd, $0.restored)) }
         var cameBack: [Int: UserIdentity] = [:]
+        var reading: [any Channel] = []
         let channels = (try? await EventLoopFuture.whenAllComplete(restoring.map(\.1), on: self.group.any()).get()) ?? []
         for (((fd, restored, orderly), _), result) in zip(restoring, channels) {
             do {
                 let channel = try result.get()
                 handover.adopted()
+                reading.append(channel)
                 if let notice = notices[restored.user.id] {
                     channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
                     summary.closed += 1
@@ -141,6 +143,10 @@ extension ChatServer {
                 Self.discard(fd)
                 summary.closed += 1
             }
+        }
+        // Only now that every session is registered: a message one of them sends reaches all.
+        for channel in reading {
+            channel.setOption(.autoRead, value: true).whenSuccess { channel.read() }
         }
         for entry in entries where !taken.contains(entry.session) {
             handover.table.clear(entry.session)
@@ -184,6 +190,8 @@ extension ChatServer {
         let configuration = self.configuration.current
         return ClientBootstrap(group: self.group)
             .channelOption(.allowRemoteHalfClosure, value: true)
+            // Read once every session is taken over (see adopt), not as each is set up.
+            .channelOption(.autoRead, value: false)
             .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
