@@ -88,7 +88,7 @@ extension ChatStore {
     /// deleted user's. Group history stays: it belongs to the room.
     public func deleteUser(id: Int) async throws(StoreError) -> DeletedUser {
         let result = try await self.eval(Scripts.deleteUser, keys: [keys.user(id), keys.inbox(id), keys.seedUsers, keys.tombstone(id)],
-                                         args: [String(id), String(Self.nowMillis())])
+                                         args: [String(id), String(WallClock.millis())])
         guard let flags = result.array?.compactMap(\.int), flags.count == 3 else {
             throw .corruptRecord("unexpected reply from the delete script")
         }

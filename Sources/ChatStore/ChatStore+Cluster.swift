@@ -16,7 +16,7 @@ extension ChatStore {
     /// them (the user came online).
     public func presenceUp(node: String, user: Int, name: String, ttl: Duration) async throws(StoreError) -> Bool {
         let reply = try await self.eval(Scripts.presenceUp, keys: [keys.nodes],
-                                        args: [node, String(user), name, keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
+                                        args: [node, String(user), name, keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)])
         return reply.int == 1
     }
 
@@ -43,7 +43,7 @@ extension ChatStore {
         let groups = Dictionary(grouping: departures.indices) { PresenceScope(node: departures[$0].node, ttl: departures[$0].ttl) }
         for indices in groups.values {
             let first = departures[indices[0]]
-            let args = [first.node, keys.presencePrefix, String(Self.nowMillis()), String(first.ttl.millis)]
+            let args = [first.node, keys.presencePrefix, String(WallClock.millis()), String(first.ttl.millis)]
                 + indices.map { String(departures[$0].user) }
             do throws(StoreError) {
                 let reply = try await Self.eval(Scripts.presenceDown, keys: [keys.nodes], args: args, redis: redis)
@@ -60,7 +60,7 @@ extension ChatStore {
     /// source of truth), and removes dead nodes. Returns the users who went offline with
     /// them — each reported by exactly one node.
     public func heartbeat(node: String, users: [Int: (sessions: Int, name: String)], ttl: Duration) async throws(StoreError) -> [(id: Int, name: String)] {
-        var args = [node, keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)]
+        var args = [node, keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)]
         for (id, entry) in users { args += [String(id), "\(entry.sessions):\(entry.name)"] }
         let reply = try await self.eval(Scripts.heartbeat, keys: [keys.nodes], args: args)
         let flat = reply.array ?? []
@@ -76,7 +76,7 @@ extension ChatStore {
     /// Every user online on a live node, with their name.
     public func onlineEverywhere(ttl: Duration) async throws(StoreError) -> [Int: String] {
         let reply = try await self.eval(Scripts.onlineEverywhere, keys: [keys.nodes],
-                                        args: [keys.presencePrefix, String(Self.nowMillis()), String(ttl.millis)])
+                                        args: [keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)])
         var online: [Int: String] = [:]
         for (field, value) in reply.fieldMap {
             guard let id = Int(field) else { continue }

@@ -9,7 +9,7 @@ import RedisClient
 extension ChatStore {
     /// Nodes whose last heartbeat is within `ttl` (as the presence scripts count them).
     public func liveNodes(ttl: Duration) async throws(StoreError) -> [String] {
-        let now = Self.nowMillis()
+        let now = WallClock.millis()
         let reply = try await self.command(["ZRANGEBYSCORE", keys.nodes, String(now - ttl.millis), "+inf"])
         return (reply.array ?? []).compactMap(\.string)
     }

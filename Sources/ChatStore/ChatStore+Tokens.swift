@@ -55,7 +55,7 @@ extension ChatStore {
         guard record.tokenEpoch == epoch, family == 0 || revoked.int != 1 else { throw .wrongPassword }
         guard !record.disabled else { throw .userDisabled }
         record.tokenFamily = family
-        _ = try await self.command(["HSET", keys.user(id), UserField.lastLogin, String(Self.nowMillis())])
+        _ = try await self.command(["HSET", keys.user(id), UserField.lastLogin, String(WallClock.millis())])
         return record
     }
 

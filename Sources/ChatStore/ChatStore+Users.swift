@@ -15,7 +15,7 @@ extension ChatStore {
         try Self.registration(try await self.eval(Scripts.idTaken, keys: registerKeys, args: [String(id)]))
         let hash = try await self.hashed(password)
         try Self.registration(try await self.eval(Scripts.register, keys: registerKeys,
-                                                  args: [String(id), username, hash, String(Self.nowMillis()), Self.firstTokenEpoch()]))
+                                                  args: [String(id), username, hash, String(WallClock.millis()), Self.firstTokenEpoch()]))
     }
 
     /// The scripts' answer: 1 free (or done), 0 taken, -1 retired.
@@ -64,7 +64,7 @@ extension ChatStore {
         }
         guard matches else { throw .wrongPassword }
         guard !record.disabled else { throw .userDisabled }
-        var args = ["HSET", keys.user(id), UserField.lastLogin, String(Self.nowMillis())]
+        var args = ["HSET", keys.user(id), UserField.lastLogin, String(WallClock.millis())]
         if self.hasher.needsRehash(record.passwordHash), let rehashed = try? await self.hasher.hash(password) {
             args += [UserField.password, rehashed]
         }
@@ -77,7 +77,7 @@ extension ChatStore {
         guard ConstantTime.equal(Array(seed.userpwd.utf8), Array(password.utf8)) else { throw .wrongPassword }
         try await self.migrateSeedUser(seed)
         guard let record = try await self.user(id: id), !record.isSeedRecord else { throw .noSuchUser }
-        _ = try await self.command(["HSET", keys.user(id), UserField.lastLogin, String(Self.nowMillis())])
+        _ = try await self.command(["HSET", keys.user(id), UserField.lastLogin, String(WallClock.millis())])
         return record
     }
 
@@ -85,7 +85,7 @@ extension ChatStore {
         let hash = try await self.hashed(seed.userpwd)
         let name = seed.username.isEmpty ? String(seed.userid) : seed.username
         _ = try await self.eval(Scripts.migrateSeedUser, keys: [keys.user(seed.userid), keys.seedUsers, keys.room, keys.tombstone(seed.userid)],
-                                args: [String(seed.userid), name, hash, String(Self.nowMillis()), Self.firstTokenEpoch()])
+                                args: [String(seed.userid), name, hash, String(WallClock.millis()), Self.firstTokenEpoch()])
     }
 
     func seedUser(id: Int) async throws(StoreError) -> User? {

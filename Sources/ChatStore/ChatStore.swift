@@ -77,10 +77,6 @@ public final class ChatStore: Sendable {
         case .failure(let error): throw StoreError.from(error)
         }
     }
-
-    static func nowMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded())
-    }
 }
 
 /// A stream id `<ms>-<seq>`; its first part is the time Redis stored the entry.

@@ -45,7 +45,7 @@ extension ControlAPI {
         let text = try params.string("text")
         guard !text.isEmpty, text.utf8.count <= 4096 else { throw .invalidParams("text must be 1 to 4096 bytes") }
         audit.target = "everyone"
-        let recipients = await self.server.hub.broadcastNotice(text, ts: Self.nowMillis())
+        let recipients = await self.server.hub.broadcastNotice(text, ts: WallClock.millis())
         return .object(["recipients": .int(recipients)])
     }
 

@@ -109,5 +109,4 @@ public final class ControlAPI: Sendable {
         }
     }
 
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -14,7 +14,7 @@ struct NodeReport: Sendable {
     /// The live sessions (of `user`), oldest first; the first `limit` when there are more.
     func sessions(of user: Int?, limit: Int = .max) -> (sessions: [JSONValue], total: Int) {
         let sessions = user.map { self.hub.liveSessions(of: $0) } ?? self.hub.liveSessions
-        let now = ControlAPI.nowMillis()
+        let now = WallClock.millis()
         let sorted = sessions.sorted { ($0.connectedAt, $0.id.rawValue) < ($1.connectedAt, $1.id.rawValue) }
         return (sorted.prefix(limit).map { ControlAPI.json($0, now: now) }, sorted.count)
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatStore
 import NIOCore
 
 /// A restart's orders to each session, in two rounds across all of them: first every
@@ -26,6 +27,6 @@ struct RestoredSession: Sendable {
     var connectedAt: Int64
     var tokenFamily: UInt64
     /// Counting on from the previous process's figures.
-    var stats = SessionStats(now: SessionStats.nowMillis())
+    var stats = SessionStats(now: WallClock.millis())
     var unfinished: ByteBuffer?
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatStore
 import NIOCore
 
 /// Closes logged-in sessions that have sent nothing for `idle_timeout`, with "idle
@@ -25,7 +26,7 @@ final class IdleSweeper: Sendable {
     }
 
     private func sweep(timeout: TimeAmount) {
-        let cutoff = SessionStats.nowMillis() - timeout.nanoseconds / 1_000_000
+        let cutoff = WallClock.millis() - timeout.nanoseconds / 1_000_000
         for channel in self.registry.channels(silentSince: cutoff) {
             channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: "idle timeout"))
         }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+import ChatStore
 import Logging
 import NIOCore
 
@@ -58,7 +59,7 @@ final class SessionHandler: ChannelDuplexHandler {
         self.loginTimeout = configuration.loginTimeout
         self.maxQueuedRequests = configuration.maxQueuedRequests
         self.heldUntilLogin = HeldFrames(limit: configuration.outboundQueueMax)
-        let now = SessionStats.nowMillis()
+        let now = WallClock.millis()
         self.id = restored?.id ?? .random()
         self.connectedAt = restored?.connectedAt ?? now
         self.stats = restored?.stats ?? SessionStats(now: now)
@@ -96,7 +97,7 @@ final class SessionHandler: ChannelDuplexHandler {
         guard !self.closing else { return }
         let frame = Self.unwrapInboundIn(data)
         self.stats.messagesIn.add(1, ordering: .relaxed)
-        self.stats.lastActivity.store(SessionStats.nowMillis(), ordering: .relaxed)
+        self.stats.lastActivity.store(WallClock.millis(), ordering: .relaxed)
         do {
             let message = try ClientMessage.decode(frame)
             ServerMetrics.received(message.type)

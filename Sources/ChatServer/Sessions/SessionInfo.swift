@@ -15,8 +15,6 @@ public final class SessionStats: Sendable {
     public var received: Int { messagesIn.load(ordering: .relaxed) }
     public var sent: Int { messagesOut.load(ordering: .relaxed) }
     public var lastActivityMillis: Int64 { lastActivity.load(ordering: .relaxed) }
-
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
 
 /// Who is logged in on a session.

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+
+/// Unix time in milliseconds, the unit of every stored time (last login, presence
+/// heartbeats) and of protocol timestamps. One definition for the store and the server.
+public enum WallClock {
+    public static func millis() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}
