@@ -51,14 +51,24 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for id in 100..<130 {
                     group.addTask {
-                        let client = try await d.client()
-                        try await client.send(.login(LoginMes(userid: id, userpwd: "pw")))
-                        let first = try await client.next()
-                        guard case .loginResult(let reply) = first else {
-                            Issue.record("first frame after LoginMes was \(first.type), not LoginResMes")
+                        // 30 logins at once may fill the password-hashing queue: "busy" (503)
+                        // is a fair answer then, and still must be the first frame. Try again.
+                        for _ in 0..<20 {
+                            let client = try await d.client()
+                            try await client.send(.login(LoginMes(userid: id, userpwd: "pw")))
+                            let first = try await client.next()
+                            guard case .loginResult(let reply) = first else {
+                                Issue.record("first frame after LoginMes was \(first.type), not LoginResMes")
+                                return
+                            }
+                            if reply.code == StatusCode.storeUnavailable, reply.error.contains("busy") {
+                                await client.close()
+                                continue
+                            }
+                            #expect(reply.code == StatusCode.ok)
                             return
                         }
-                        #expect(reply.code == StatusCode.ok)
+                        Issue.record("user \(id): still busy after 20 tries")
                     }
                 }
                 try await group.waitForAll()
