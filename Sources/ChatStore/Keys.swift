@@ -17,6 +17,8 @@
 ///   id is never registered again.
 /// - `<prefix>revoked:<id>:<family>` string: a token family ended by a logout, until its
 ///   tokens would have expired anyway.
+/// - `<prefix>limit:<what>:<key>` string: a count of events (registrations, failed logins
+///   from an address) in a fixed window, expiring with it; shared by every node.
 /// - `user` (no prefix, configurable): the seed's hash, field = id, value = seed
 ///   User JSON with a clear-text password. Read for import, then emptied.
 struct Keys: Sendable {
@@ -37,6 +39,8 @@ struct Keys: Sendable {
     /// The resume tokens' HMAC key (base64), shared by every node.
     var tokenKey: String { "\(prefix)secret:token" }
     func inbox(_ id: Int) -> String { "\(prefix)inbox:\(id)" }
+    /// A throttle's count, such as `limit:register:192.0.2.1`.
+    func limit(_ name: String) -> String { "\(prefix)limit:\(name)" }
     func tombstone(_ id: Int) -> String { "\(prefix)deleted:\(id)" }
     func revokedTokens(_ id: Int, family: UInt64) -> String { "\(prefix)revoked:\(id):\(family)" }
     /// SCAN patterns of every conversation `id` is part of (as the lower and as the higher id).

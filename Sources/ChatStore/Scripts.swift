@@ -162,4 +162,19 @@ extension Scripts {
     end
     return flat
     """
+
+    /// KEYS: a throttle's count. ARGV: window ms. Counts one event; the first opens the
+    /// window (the key expires with it). Returns {count, ms until the window ends}.
+    static let countInWindow = """
+    local n = redis.call('INCR', KEYS[1])
+    if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+    return {n, redis.call('PTTL', KEYS[1])}
+    """
+
+    /// KEYS: a throttle's count. Returns {count, ms until the window ends}, {0, 0} when none is open.
+    static let windowCount = """
+    local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+    if n == 0 then return {0, 0} end
+    return {n, redis.call('PTTL', KEYS[1])}
+    """
 }

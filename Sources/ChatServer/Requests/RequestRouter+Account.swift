@@ -13,13 +13,12 @@ extension RequestRouter {
             return .reply(.registerResult(RegisterResMes(code: StatusCode.wrongPassword,
                                                          error: "registration is closed on this server; ask an administrator for an account")))
         }
-        if self.registrations.isOver(origin.address, limit: limits.registrationsPerAddress).over {
+        // Every attempt counts, refused ones too: each may cost a password hash.
+        if await self.registrations.admit(origin.address, limit: limits.registrationsPerAddress).over {
             logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
             ServerMetrics.registration(.throttled)
             return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
         }
-        // Every attempt counts, refused ones too: each may cost a password hash.
-        self.registrations.record(origin.address)
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
             logger.info("user registered")
@@ -51,13 +50,12 @@ extension RequestRouter {
         let limits = self.configuration.current
         // Per (user, source): an attacker elsewhere cannot lock the owner out.
         let userKey = "\(request.userid)@\(origin.address)"
-        let addressKey = "address:\(origin.address)"
         let withToken = request.token?.isEmpty == false
         // Only password attempts wait: a token costs an HMAC, not an scrypt hash, and a
         // valid one always gets in (a bad one counts as a failure below).
         if !withToken {
             let byUser = self.loginBackoff.wait(userKey)
-            let byAddress = self.loginFailures.isOver(addressKey, limit: limits.loginFailuresPerAddress)
+            let byAddress = await self.loginFailures.isOver(origin.address, limit: limits.loginFailuresPerAddress)
             if byUser > .zero || byAddress.over {
                 // Checked before any password work, so a guessing flood costs no scrypt.
                 let wait = max(byUser, byAddress.over ? byAddress.retryAfter : .zero)
@@ -92,7 +90,7 @@ extension RequestRouter {
             }
             if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
                 self.loginBackoff.failed(userKey, free: limits.loginFailuresPerUser)
-                self.loginFailures.record(addressKey)
+                await self.loginFailures.record(origin.address)
             }
             logger.notice("login refused", metadata: ["reason": .string(text)])
             ServerMetrics.login(Self.outcome(code, text))

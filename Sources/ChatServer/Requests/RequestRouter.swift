@@ -13,10 +13,11 @@ final class RequestRouter: Sendable {
     let logger: Logger
     /// Requests and session ends still running; shutdown waits for them.
     let inFlight = InFlight()
-    /// Failed logins by (user, source) and by source; registrations by source.
+    /// Failed logins by (user, source), on this node; failed logins and registrations
+    /// by source, on every node (counted in Redis).
     let loginBackoff: LoginBackoff
-    let loginFailures: Throttle
-    let registrations = Throttle(window: .hours(1))
+    let loginFailures: SharedThrottle
+    let registrations: SharedThrottle
 
     init(store: ChatStore, hub: Hub, configuration: ConfigurationBox, logger: Logger) {
         self.store = store
@@ -24,7 +25,8 @@ final class RequestRouter: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.loginBackoff = LoginBackoff(cap: configuration.current.loginWindow)
-        self.loginFailures = Throttle(window: configuration.current.loginWindow)
+        self.loginFailures = SharedThrottle("login-failures", window: configuration.current.loginWindow, store: store)
+        self.registrations = SharedThrottle("register", window: .hours(1), store: store)
     }
 
     /// The connection behind a request.
