@@ -20,7 +20,9 @@ struct RawControlConnection: Sendable {
     /// Sends `text` as is (add the newline yourself), then reads `count` lines.
     func exchange(_ text: String, replies count: Int) async throws -> [String] {
         try await self.channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: text))
+            // A refused connection may be closed before anything is written: what chatd
+            // sent before closing is still there to read.
+            if !text.isEmpty { try? await outbound.write(ByteBuffer(string: text)) }
             var lines: [String] = []
             for try await line in inbound {
                 lines.append(String(buffer: line))
@@ -40,7 +42,9 @@ struct RawControlConnection: Sendable {
     /// Sends `text`, then reads until chatd closes; returns every line.
     func sendUntilClosed(_ text: String) async throws -> [String] {
         try await self.channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: text))
+            // A refused connection may be closed before anything is written: what chatd
+            // sent before closing is still there to read.
+            if !text.isEmpty { try? await outbound.write(ByteBuffer(string: text)) }
             var lines: [String] = []
             for try await line in inbound { lines.append(String(buffer: line)) }
             return lines
