@@ -105,6 +105,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // chatd under a stand-in for systemd's fd store, for the restart bench on a host
+        // without systemd as PID 1. Not in the .deb.
+        .executableTarget(name: "fdstore-host", dependencies: [
+            "ChatTesting",
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "chat-bench", dependencies: [
             "ChatProtocol", "BuildInfo", "CleanSpawn",
             .product(name: "NIOCore", package: "swift-nio"),
