@@ -138,6 +138,9 @@ public final class ChatServer: Sendable {
     func drain(reason: String = "server shutting down", deadline: NIODeadline) async {
         self.hub.stopNotices()
         let channels = self.connections.all
+        // Kicked while another's message was still on its way, a session would miss it
+        // and yet count the room as seen up to it when it ends: quiet everyone first.
+        await self.quiesce(channels)
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(KickedMes(reason: reason, reconnect: true)))
         }
@@ -148,6 +151,22 @@ public final class ChatServer: Sendable {
         try? await closed.get()
         timer.cancel()
         await self.router.inFlight.waitUntilIdle()
+    }
+
+    /// The first round of every orderly stop: each session stops reading and answers what
+    /// it has queued, the requests still running finish, and everything they fanned out
+    /// is written. After it, no session has anything on its way to it.
+    func quiesce(_ channels: [any Channel]) async {
+        let paused = channels.map { channel in
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            // A channel closing meanwhile may never see the command: its close answers.
+            channel.closeFuture.whenComplete { _ in promise.succeed() }
+            channel.pipeline.fireUserInboundEventTriggered(HandoverCommand.pause(promise))
+            return promise.futureResult
+        }
+        try? await EventLoopFuture.andAllComplete(paused, on: self.group.any()).get()
+        await self.router.inFlight.waitUntilIdle()
+        await self.hub.flushPending()
     }
 
     public var connectionCount: Int { self.connections.count }

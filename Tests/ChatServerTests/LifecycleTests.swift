@@ -23,6 +23,51 @@ import Testing
         }
     }
 
+    /// A stop while a message is on its way (no fd store: every session is kicked) loses
+    /// nothing for those who come back: each message acknowledged to its sender reaches
+    /// every other user, before the kick or in their next OfflineMes.
+    @Test(.timeLimit(.minutes(2))) func aStopLosesNoAcknowledgedMessage() async throws {
+        try await RedisServerProcess.with { redis in
+            let environment = ["CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_GRACE": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0"]
+            let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment)
+            let d = Deployment(redis: redis, chatd: chatd)
+            var listeners: [TestChatClient] = []
+            for id in 1...20 { listeners.append(try await d.user(id, "l\(id)")) }
+            let sender = try await d.user(100, "sender")
+            let acked = Task {
+                var ids: [String] = []
+                while ids.count < 500 {
+                    do {
+                        try await sender.send(.sms(SmsMes(content: "m\(ids.count)")))
+                        let ack = try await sender.next(Pick.smsResult)
+                        if ack.code == StatusCode.ok, let id = ack.id { ids.append(id) }
+                    } catch {
+                        break  // kicked
+                    }
+                    if ids.count == 20 { kill(chatd.pid, SIGTERM) }
+                }
+                return ids
+            }
+            var received: [[String]] = []
+            for listener in listeners {
+                received.append(try await listener.collectUntilClosed().compactMap(Pick.sms).compactMap(\.id))
+            }
+            let sent = await acked.value
+            #expect(try await chatd.waitForExit() == 0)
+            #expect(sent.count >= 20)
+
+            let again = Deployment(redis: redis, chatd: try await ChatdProcess.start(redisURL: redis.url, environment: environment))
+            for (index, live) in received.enumerated() {
+                let (login, offline) = try await again.client().login(index + 1, password: "pw")
+                #expect(login.code == StatusCode.ok)
+                let seen = Set(live).union(offline?.messages.map(\.id) ?? [])
+                let missing = sent.filter { !seen.contains($0) }
+                #expect(missing.isEmpty, "user \(index + 1) never got \(missing.count) of \(sent.count) acknowledged messages")
+            }
+            try await again.chatd.stop()
+        }
+    }
+
     @Test func idleSessionIsClosed() async throws {
         try await withDeployment(environment: ["CHATD_IDLE_TIMEOUT": "3"]) { d in
             let ann = try await d.user(1, "ann")

@@ -37,14 +37,7 @@ extension ChatServer {
         self.beginHandover()
         self.hub.stopNotices(flushing: true)
         let channels = self.connections.all
-        let paused = channels.map { channel in
-            let promise = channel.eventLoop.makePromise(of: Void.self)
-            channel.pipeline.fireUserInboundEventTriggered(HandoverCommand.pause(promise))
-            return promise.futureResult
-        }
-        try? await EventLoopFuture.andAllComplete(paused, on: self.group.any()).get()
-        // Requests still running (their replies and fan-out reach the sessions first).
-        await self.router.inFlight.waitUntilIdle()
+        await self.quiesce(channels)
         let passed = channels.map { channel in
             let promise = channel.eventLoop.makePromise(of: HandedOverSession?.self)
             channel.pipeline.fireUserInboundEventTriggered(HandoverCommand.handOver(promise))

@@ -7,7 +7,7 @@ import NIOCore
 /// connection also keeps NIO's per-channel write queue at its initial size, so a
 /// burst leaves no memory behind.
 final class FlushBatcher: Sendable {
-    private let loop: any EventLoop
+    let loop: any EventLoop
     private let gathering: NIOLoopBoundBox<Gathering>
     /// How long the last flush took.
     private let lastFlush: NIOLoopBoundBox<TimeAmount>
@@ -47,6 +47,13 @@ final class FlushBatcher: Sendable {
         // the more each syscall carries.
         let wait = max(Self.gather, min(Self.longestGather, self.lastFlush.value))
         self.loop.scheduleTask(in: wait) { self.flush() }
+    }
+
+    /// On `loop` only: writes what is gathered now, not when the gathering ends. For an
+    /// orderly stop, so that what sessions were sent leaves before they are closed.
+    func flushNow() {
+        guard !self.gathering.value.isEmpty else { return }
+        self.flush()
     }
 
     private func flush() {

@@ -105,6 +105,11 @@ public final class Hub: Sendable {
 
     /// Shutdown: sessions are about to close, so no one here needs presence notices
     /// (and the event loops that would carry them stop soon after).
+    /// Writes every fan-out handed to the event loops so far now (see `LocalDelivery.flushPending`).
+    func flushPending() async {
+        await self.local.flushPending()
+    }
+
     func stopNotices(flushing: Bool = false) {
         self.presence.stop(flushing: flushing)
     }

@@ -9,6 +9,15 @@ final class LocalDelivery: Sendable {
     /// One per event loop, made on first use.
     private let batchers = NIOLockedValueBox([ObjectIdentifier: FlushBatcher]())
 
+    /// Writes what every loop has gathered, once the fan-outs already handed to the loops
+    /// have run (a loop runs its tasks in order).
+    func flushPending() async {
+        let batchers = self.batchers.withLockedValue { Array($0.values) }
+        for batcher in batchers {
+            try? await batcher.loop.submit { batcher.flushNow() }.get()
+        }
+    }
+
     /// To every session but `except` and `exceptUser`'s.
     func deliver(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) {
         var excluded = exceptUser.map { self.registry.sessions(of: $0).map(\.id) } ?? []
