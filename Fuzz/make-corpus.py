@@ -100,6 +100,15 @@ resp = {
     "nested": array(array(array(array(b":1\r\n")))),
     "pipeline": b"+OK\r\n:1\r\n" + bulk("v") + b"*-1\r\n",
     "partial": bulk("hello")[:-2],
+    # CLUSTER SLOTS as Redis 7 sends it (each node ends with a metadata map, an array in RESP2).
+    "cluster-slots": array(
+        array(b":0\r\n", b":5460\r\n", array(bulk("127.0.0.1"), b":7000\r\n", bulk("a" * 40), array()),
+              array(bulk("127.0.0.1"), b":7003\r\n", bulk("d" * 40), array())),
+        array(b":5461\r\n", b":10922\r\n", array(bulk(""), b":7001\r\n", bulk("b" * 40), array(bulk("hostname"), bulk("h1")))),
+        array(b":10923\r\n", b":16383\r\n", array(bulk("::1"), b":7002\r\n", bulk("c" * 40), array()))),
+    "moved": b"-MOVED 3999 127.0.0.1:6381\r\n",
+    "ask": b"-ASK 3999 :6381\r\n",
+    "hash-tag-key": b"+{user1000}.following\r\n",
 }
 for name, data in resp.items():
     write("resp", name, data)

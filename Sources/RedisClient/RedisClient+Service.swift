@@ -18,3 +18,11 @@ extension RedisSubscriber: Service {
         await self.shutdown()
     }
 }
+
+extension RedisClusterClient: Service {
+    /// Shard connections open on demand; this closes them once the group shuts down.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await self.shutdown()
+    }
+}

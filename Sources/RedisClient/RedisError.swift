@@ -18,6 +18,12 @@ public enum RedisError: Error, Sendable, Equatable {
     case invalidURL(String)
     /// A reply had an unexpected shape for the operation (e.g. PING not answered PONG).
     case unexpectedReply(String)
+    /// `CLUSTER SLOTS` answered something that is not a slot map (wrong shape, slot out of
+    /// range, overlapping ranges, bad address).
+    case invalidSlotMap(String)
+    /// The cluster cannot serve the key's slot right now (`-CLUSTERDOWN`, `-TRYAGAIN`, or no
+    /// master known for the slot). Nothing was done; trying again later may succeed.
+    case clusterUnavailable(String)
 }
 
 extension RedisError: CustomStringConvertible {
@@ -31,6 +37,8 @@ extension RedisError: CustomStringConvertible {
         case .shutDown: return "Redis client shut down"
         case .invalidURL(let why): return "invalid Redis URL: \(why)"
         case .unexpectedReply(let why): return "unexpected Redis reply: \(why)"
+        case .invalidSlotMap(let why): return "invalid Redis Cluster slot map: \(why)"
+        case .clusterUnavailable(let why): return "Redis Cluster unavailable (retryable): \(why)"
         }
     }
 }

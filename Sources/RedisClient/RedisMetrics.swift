@@ -25,9 +25,9 @@ struct RedisMetrics: Sendable {
         switch error {
         case .connectionFailed, .connectionClosed, .shutDown: kind = "connection"
         case .timeout: kind = "timeout"
-        case .server: kind = "server"
+        case .server, .clusterUnavailable: kind = "server"
         case .protocolViolation: kind = "protocol"
-        case .invalidURL, .unexpectedReply: kind = "other"
+        case .invalidURL, .unexpectedReply, .invalidSlotMap: kind = "other"
         }
         self.errors[kind]?.increment()
     }

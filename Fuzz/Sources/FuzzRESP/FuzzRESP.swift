@@ -10,7 +10,8 @@ import RedisClient
 /// the values and the verdict are the same whether the bytes arrive at once or in
 /// pieces; every parsed value, encoded with `RESPEncoder.write`, parses back to an
 /// equal value consuming exactly its encoding, and every strict prefix of that
-/// encoding asks for more data.
+/// encoding asks for more data. Each value is also read as a `CLUSTER SLOTS` reply (see
+/// `checkSlotMap`), its text as a `-MOVED`/`-ASK` address, and the input as a key for `HashSlot`.
 func fuzzRESP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let input = ByteBuffer(bytes: bytes)
@@ -27,9 +28,67 @@ func fuzzRESP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // UTF-8 in a simple string comes back as U+FFFD) past a tight line limit.
         for value in whole.values where parser.limits.maxLineLength == RESPParser.Limits().maxLineLength {
             roundTrip(value, parser: parser)
+            checkSlotMap(value)
+            checkNodeAddress(value)
         }
     }
+    checkHashSlot(Array(bytes))
     return 0
+}
+
+/// A value read as a `CLUSTER SLOTS` reply is a slot map or `.invalidSlotMap`, never a trap;
+/// a map's ranges are sorted, disjoint, within the 16384 slots, with real ports, and
+/// `master(forSlot:)` agrees with them at every range's edges.
+func checkSlotMap(_ value: RESPValue) {
+    let map: SlotMap
+    do {
+        map = try SlotMap(clusterSlots: value, defaultHost: "fuzz")
+    } catch {
+        guard case .invalidSlotMap = error else {
+            check(false, "slot map parse threw \(error), not invalidSlotMap")
+            return
+        }
+        return
+    }
+    for (range, next) in zip(map.ranges, map.ranges.dropFirst()) {
+        check(range.slots.upperBound < next.slots.lowerBound, "ranges \(range.slots) and \(next.slots) overlap or are unsorted")
+    }
+    for (index, range) in map.ranges.enumerated() {
+        check(range.slots.lowerBound >= 0 && range.slots.upperBound < HashSlot.count, "range \(range.slots) out of bounds")
+        for node in [range.master] + range.replicas {
+            check((1...65535).contains(node.port) && !node.host.isEmpty, "bad node \(node)")
+        }
+        check(map.master(forSlot: range.slots.lowerBound) == range.master, "first slot of \(range.slots) not routed to its master")
+        check(map.master(forSlot: range.slots.upperBound) == range.master, "last slot of \(range.slots) not routed to its master")
+        let after = range.slots.upperBound + 1
+        let nextStart = index + 1 < map.ranges.count ? map.ranges[index + 1].slots.lowerBound : HashSlot.count
+        if after < nextStart {
+            check(map.master(forSlot: after) == nil, "slot \(after) after \(range.slots) is routed though no range covers it")
+        }
+    }
+}
+
+/// The last word of a reply's text, as a `-MOVED`/`-ASK` address: parsed or nil, never a trap.
+func checkNodeAddress(_ value: RESPValue) {
+    let text: String
+    switch value {
+    case .error(let message), .simpleString(let message): text = message
+    default: return
+    }
+    guard let word = text.split(separator: " ").last else { return }
+    if let node = RedisNodeAddress(parsing: word, defaultHost: "fuzz") {
+        check((1...65535).contains(node.port) && !node.host.isEmpty, "parsed a bad address \(node) from '\(word)'")
+    }
+}
+
+/// Any bytes as a key: a slot in range, and a hash tag hashes like the tag alone.
+func checkHashSlot(_ key: [UInt8]) {
+    let slot = HashSlot.slot(forKey: key)
+    check((0..<HashSlot.count).contains(slot), "slot \(slot) out of range")
+    if let open = key.firstIndex(of: UInt8(ascii: "{")),
+       let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+        check(slot == HashSlot.slot(forKey: Array(key[(open + 1)..<close])), "hash tag not honoured")
+    }
 }
 
 struct Parsed {
