@@ -70,6 +70,27 @@ import Testing
         }
     }
 
+    /// As after a watchdog kill: what a user sent while no chatd ran waits in the socket
+    /// and the next process serves it, acknowledged once and delivered once.
+    @Test func aMessageSentDuringACrashIsServedByTheNextProcess() async throws {
+        try await withHost { host in
+            let ann = try await Self.user(host, 1, "ann")
+            let bob = try await Self.user(host, 2, "bob")
+            _ = try await ann.next(Pick.notify)
+            // An orderly restart first, as in the VM: the crash follows a takeover.
+            try await host.restart()
+            try await bob.send(.ping(PingMes(ts: 1)))
+            _ = try await bob.next(Pick.pong)
+            try await host.restart(signal: SIGKILL) {
+                try await ann.send(.sms(SmsMes(content: "while no chatd ran")))
+            }
+            #expect(try await bob.next(Pick.sms).content == "while no chatd ran")
+            #expect(try await ann.next(Pick.smsResult).code == 200)
+            try await ann.send(.sms(SmsMes(content: "and after")))
+            #expect(try await bob.next(Pick.sms).content == "and after")
+        }
+    }
+
     /// A user disabled while chatd was down is told to log in again, not carried on.
     @Test func aUserDisabledDuringACrashIsToldToLogInAgain() async throws {
         try await RedisServerProcess.with { redis in

@@ -13,7 +13,9 @@ T=60            # seconds any single client command may take (emulated CPU: be g
 n=0
 step() { n=$((n + 1)); echo; echo "== STEP $n: $*"; }
 ok() { echo "ok: $*"; }
-fail() { echo "FAIL (step $n): $*" >&2; journalctl -u chatd -u chatd.socket -u chatd-control.socket --no-pager -n 60 -o short-monotonic >&2 || true; exit 1; }
+# on_fail: a command that prints what the step under way can add to explain a failure.
+on_fail=true
+fail() { echo "FAIL (step $n): $*" >&2; "$on_fail" >&2 || true; journalctl -u chatd -u chatd.socket -u chatd-control.socket --no-pager -n 60 -o short-monotonic >&2 || true; exit 1; }
 show() { systemctl show -p "$2" --value "$1"; }
 # Redis as chatd sees it: TCP 127.0.0.1:6379 at first; the Unix socket, with a
 # password (REDISCLI_AUTH), once the recommended setup is in place.
@@ -285,6 +287,16 @@ live 101 listen --json >/root/live.101 2>/root/live.101.err &
 live_bob=$!
 live 102 </root/send.fifo >/root/live.102 2>&1 &
 live_cy=$!
+# On failure: what each client printed, and the connections as the kernel sees them.
+live_report() {
+  local f
+  for f in /root/live.100 /root/live.100.err /root/live.101 /root/live.101.err /root/live.102; do
+    echo "--- $f (last 15 lines)"; tail -n 15 "$f"
+  done
+  echo "--- connections to :8889"; ss -Htni 'dport = :8889 or sport = :8889'
+  echo "--- the newest group messages in Redis"; rcli --no-raw XREVRANGE chat:room:lobby + - COUNT 3
+}
+on_fail=live_report
 sent=0
 send_next() { sent=$((sent + 1)); echo "live-$sent" >&7; }
 # Each listener has live-1 … live-$sent, each exactly once.
@@ -322,7 +334,12 @@ ok "systemctl restart: same connections ($ports0), every message once, no offlin
 
 nr0=$(show chatd.service NRestarts); pid0=$(show chatd.service MainPID)
 kill -STOP "$pid0"
-send_next   # waits in the kernel's buffers until the next chatd reads it
+# kill(2) returns before every thread has stopped: a thread still running could read the
+# next message and take it down with the process (a crash loses what it read and did not
+# answer). Once all are stopped, the message waits in the kernel's buffers for the next chatd.
+all_stopped() { ! grep -h '^State:' /proc/"$pid0"/task/*/status | grep -qv 'T (stopped)'; }
+wait_for 30 "every thread of chatd stopped" all_stopped
+send_next
 restarted() {
   [ "$(show chatd.service NRestarts)" -gt "$nr0" ] && [ "$(show chatd.service MainPID)" != "$pid0" ] &&
   [ "$(show chatd.service MainPID)" != 0 ] && [ "$(systemctl is-active chatd.service)" = active ]
