@@ -13,13 +13,15 @@ extension ChatServer: Service {
         // Hear the other nodes (if any) before serving anyone.
         let bus = try await self.cluster.join()
         // The previous process's users, before anyone new: they never left.
+        let adopting = ContinuousClock.now
         let adoption = await self.adopt()
         await self.cluster.beatOnce()
         ServerMetrics.tookOver(adoption)
         if adoption.total > 0 {
+            // How long the takeover took, for what a restart's pause is made of.
             self.logger.notice("sessions taken over from the previous process", metadata: [
                 "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
-                "closed": "\(adoption.closed)",
+                "closed": "\(adoption.closed)", "duration_ms": "\(Self.millis(since: adopting))",
             ])
         }
         let chat = try await self.listen(self.listeners.chat)
@@ -49,9 +51,11 @@ extension ChatServer: Service {
             // Every stop hands over: systemd keeps the sockets for a restart and closes
             // them when the service stays stopped.
             self.logger.info("shutting down: handing sessions over")
+            let handing = ContinuousClock.now
             let summary = await self.handOver()
             self.logger.notice("sessions handed over", metadata: [
                 "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
+                "duration_ms": "\(Self.millis(since: handing))",
             ])
         } else {
             self.logger.info("shutting down: draining sessions")
@@ -59,6 +63,11 @@ extension ChatServer: Service {
             await self.drain(deadline: .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
             await self.cluster.leave()
         }
+    }
+
+    private static func millis(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Serving without a store would refuse every login: chat waits until Redis answers.
