@@ -11,7 +11,7 @@ import UnixSignals
 ///
 /// Writes chatd's port to DIR/port once it is ready. SIGUSR1 restarts chatd (SIGTERM,
 /// then a new chatd with what it stored, as `systemctl restart`) and then writes the
-/// number of restarts so far to DIR/restarts; SIGTERM or SIGINT stops it. A developer's
+/// number of restarts so far to DIR/restarts (and what the chatds logged to DIR/chatd.log); SIGTERM or SIGINT stops it. A developer's
 /// tool, not installed by the .deb.
 @main struct FDStoreHostTool {
     static func main() async throws {
@@ -31,6 +31,8 @@ import UnixSignals
             do {
                 try await host.restart()
                 restarts += 1
+                // What the chatds said so far (their handover lines time the restart).
+                try host.output.write(to: directory.appendingPathComponent("chatd.log"), atomically: true, encoding: .utf8)
                 try "\(restarts)\n".write(to: directory.appendingPathComponent("restarts"), atomically: true, encoding: .utf8)
             } catch {
                 FileHandle.standardError.write(Data("fdstore-host: restart failed: \(error)\n\(host.output.suffix(2000))\n".utf8))
