@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatStore
 import NIOCore
 import ServiceLifecycle
 
@@ -21,7 +22,7 @@ extension ChatServer: Service {
             // How long the takeover took, for what a restart's pause is made of.
             self.logger.notice("sessions taken over from the previous process", metadata: [
                 "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
-                "closed": "\(adoption.closed)", "duration_ms": "\(Self.millis(since: adopting))",
+                "closed": "\(adoption.closed)", "duration_ms": "\((ContinuousClock.now - adopting).millis)",
             ])
         }
         let chat = try await self.listen(self.listeners.chat)
@@ -55,7 +56,7 @@ extension ChatServer: Service {
             let summary = await self.handOver()
             self.logger.notice("sessions handed over", metadata: [
                 "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
-                "duration_ms": "\(Self.millis(since: handing))",
+                "duration_ms": "\((ContinuousClock.now - handing).millis)",
             ])
         } else {
             self.logger.info("shutting down: draining sessions")
@@ -63,11 +64,6 @@ extension ChatServer: Service {
             await self.drain(deadline: .now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
             await self.cluster.leave()
         }
-    }
-
-    private static func millis(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Serving without a store would refuse every login: chat waits until Redis answers.

@@ -130,7 +130,3 @@ public struct BusMessages: AsyncSequence, Sendable {
         AsyncIterator(messages: self.messages.makeAsyncIterator())
     }
 }
-
-extension Duration {
-    var millis: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}

@@ -8,3 +8,8 @@ public enum WallClock {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 }
+
+extension Duration {
+    /// Whole milliseconds (truncated): TTLs and windows as Redis takes them, and timings in logs.
+    public var millis: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

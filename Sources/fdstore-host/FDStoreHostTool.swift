@@ -11,8 +11,8 @@ import UnixSignals
 ///
 /// Writes chatd's port to DIR/port once it is ready. SIGUSR1 restarts chatd (SIGTERM,
 /// then a new chatd with what it stored, as `systemctl restart`) and then writes the
-/// number of restarts so far to DIR/restarts (and what the chatds logged to DIR/chatd.log); SIGTERM or SIGINT stops it. A developer's
-/// tool, not installed by the .deb.
+/// number of restarts so far to DIR/restarts and what the chatds logged to DIR/chatd.log;
+/// SIGTERM or SIGINT stops it. A developer's tool, not installed by the .deb.
 @main struct FDStoreHostTool {
     static func main() async throws {
         let arguments = CommandLine.arguments
