@@ -33,6 +33,7 @@ extension ChatServer: Service {
         await self.cluster.advertise(address: chat.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?")
         var addresses = ["chat_listen": chat.localAddress.map { "\($0)" } ?? "?"]
         if let tls { addresses["tls_listen"] = tls.localAddress.map { "\($0)" } ?? "?" }
+        self.resumeReading(adoption)
         self.readiness?.ready("chat", addresses: addresses)
 
         await withDiscardingTaskGroup { loops in

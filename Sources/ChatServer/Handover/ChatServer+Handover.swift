@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
-import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -44,7 +43,7 @@ extension ChatServer {
             return promise.futureResult
         }
         var state = HandoverState(node: self.hub.node)
-        state.departing = Dictionary(self.hub.departures.users.map { (String($0.id), $0.username) }) { first, _ in first }
+        state.departing = Dictionary(self.hub.departures.users.map { ($0.id, $0.username) }) { first, _ in first }
         var summary = HandoverSummary()
         // One wait for all: thousands of awaits one by one cost more than the work.
         let results = (try? await EventLoopFuture.whenAllComplete(passed, on: self.group.any()).get()) ?? []
@@ -53,8 +52,8 @@ extension ChatServer {
                 summary.closed += 1
                 continue
             }
-            state.sessions[String(session.inode)] = HandoverState.Session(
-                unfinished: session.unfinished.map { Data($0.readableBytesView) }, received: session.received, sent: session.sent)
+            state.sessions[session.inode] = HandoverState.Session(
+                unfinished: session.unfinished.map { Array($0.readableBytesView) }, received: session.received, sent: session.sent)
             summary.kept += 1
         }
         do {
@@ -78,10 +77,13 @@ extension ChatServer {
         /// Sockets closed: unknown, duplicate, or their user may no longer be here.
         public var closed = 0
         public var total: Int { resumed + rechecked + closed }
+        /// The sessions carried on, not reading yet (see `resumeReading`).
+        var taken: [any Channel] = []
     }
 
     /// Takes over the sessions the previous process left in the store. Call after
     /// joining the cluster (so presence is known) and before serving new connections.
+    /// They read again once `resumeReading` is called.
     public func adopt() async -> AdoptionSummary {
         guard let handover = self.handover else { return AdoptionSummary() }
         let (descriptors, entries) = handover.takePassed()
@@ -101,7 +103,7 @@ extension ChatServer {
             taken.insert(entry.session)
             var restored = RestoredSession(id: entry.session, user: UserIdentity(id: entry.user, username: entry.username),
                                            inode: inode, connectedAt: entry.connectedAt, tokenFamily: entry.tokenFamily)
-            let kept = state?.sessions[String(inode)]
+            let kept = state?.sessions[inode]
             if let kept {
                 restored.stats.messagesIn.store(kept.received, ordering: .relaxed)
                 restored.stats.messagesOut.store(kept.sent, ordering: .relaxed)
@@ -137,16 +139,13 @@ extension ChatServer {
                 summary.closed += 1
             }
         }
-        // Only now that every session is registered: a message one of them sends reaches all.
-        for channel in reading {
-            channel.setOption(.autoRead, value: true).whenSuccess { channel.read() }
-        }
+        summary.taken = reading
         for entry in entries where !taken.contains(entry.session) {
             handover.table.clear(entry.session)
         }
         let grace = self.configuration.current.presenceGrace
         for (id, name) in state?.departing ?? [:] {
-            guard let id = Int(id), self.hub.sessions(of: id).isEmpty else { continue }
+            guard self.hub.sessions(of: id).isEmpty else { continue }
             self.hub.departures.begin(UserIdentity(id: id, username: name), grace: grace)
         }
         // After an orderly stop the cluster still lists them; after a crash long enough
@@ -155,6 +154,15 @@ extension ChatServer {
             await self.hub.announce(user, online: true)
         }
         return summary
+    }
+
+    /// Lets the sessions taken over read again. Only once every one is registered, so a
+    /// message one of them sends reaches all; and after the start's own Redis round trips
+    /// and listeners, which would otherwise queue behind what the users sent meanwhile.
+    public func resumeReading(_ adoption: AdoptionSummary) {
+        for channel in adoption.taken {
+            channel.setOption(.autoRead, value: true).whenSuccess { channel.read() }
+        }
     }
 
     /// Users who may not carry on after a crash, with what they are told. One whose
