@@ -25,6 +25,11 @@ public struct SpawnedProcess: Sendable {
         descriptors: [Int32] = [],
         onOutput: @escaping @Sendable (String) -> Void, onError: (@Sendable (String) -> Void)? = nil
     ) throws -> SpawnedProcess {
+        // A source among 0–2 would be overwritten by the pipes below: it goes along as a copy.
+        let low = descriptors.filter { $0 < 3 }.map { ($0, fcntl($0, F_DUPFD_CLOEXEC, 3)) }
+        defer { low.forEach { close($0.1) } }
+        if let failed = low.first(where: { $0.1 < 0 }) { throw SpawnError.failed("copy of descriptor \(failed.0)", errno) }
+        let sources = descriptors.map { fd in low.first { $0.0 == fd }?.1 ?? fd }
         let (inRead, inWrite) = try makePipe()
         let (outRead, outWrite) = try makePipe()
         let (errRead, errWrite) = onError == nil ? (outRead, outWrite) : try makePipe()
@@ -40,10 +45,9 @@ public struct SpawnedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
         for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) { posix_spawn_file_actions_addclose(&actions, fd) }
-        // Copies above every target number first, so no dup2 overwrites a source still to come.
-        let high = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 3 + Int32(descriptors.count) + 16) }
-        defer { high.forEach { close($0) } }
-        for (index, fd) in high.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(index)) }
+        for step in DescriptorPlacement.steps(sources, first: 3) {
+            posix_spawn_file_actions_adddup2(&actions, step.from, step.to)
+        }
         // Nothing else of ours goes along: the test's sockets (NIO opens them without
         // CLOEXEC) would otherwise live on in a restarted redis-server or chatd and keep
         // connections open that the test closed.
