@@ -53,16 +53,4 @@ enum ConfigKey: String, CaseIterable {
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
 
-    /// Keys whose new value takes effect on reload (SIGHUP); the others need a restart.
-    var isLive: Bool {
-        switch self {
-        case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .controlIdleTimeout, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
-             .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registration, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections, .connectionsPerAddress, .presenceGrace, .presenceNoticesMaxUsers:
-            return true
-        default:
-            return false
-        }
-    }
 }
