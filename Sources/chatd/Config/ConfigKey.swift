@@ -52,5 +52,4 @@ enum ConfigKey: String, CaseIterable {
     case motd
 
     var environmentName: String { "CHATD_" + rawValue.uppercased() }
-
 }
