@@ -132,101 +132,7 @@ struct ChatdConfig: Equatable {
     }
 
     mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
-        func int(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
-            guard let number = Int(value), range.contains(number) else {
-                throw .invalid(key: key.rawValue, value: value, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return number
-        }
-        switch key {
-        case .listen:
-            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT") }
-            self.listen = hostPort
-        case .tlsListen:
-            guard !value.isEmpty else { self.tlsListen = nil; return }
-            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT, or nothing for no TLS listener") }
-            self.tlsListen = hostPort
-        case .tlsCertificate: self.tlsCertificate = value
-        case .tlsKey: self.tlsKey = value
-        case .metricsListen:
-            guard !value.isEmpty else { self.metricsListen = nil; return }
-            guard let hostPort = HostPort(value) else { throw .invalid(key: key.rawValue, value: value, "expected HOST:PORT, or nothing for no metrics endpoint") }
-            self.metricsListen = hostPort
-        case .controlSocket:
-            guard value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
-            self.controlSocket = value
-        case .adminGroup: self.adminGroup = value
-        case .adminUsers: self.adminUsers = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        case .controlIdleTimeout: self.controlIdleTimeout = try int(0...86_400)
-        case .redisURL:
-            // The value is quoted in the error, which reaches stderr, the journal and
-            // `chatctl reload`: never with its password.
-            do { _ = try RedisConfiguration(url: value) } catch {
-                throw .invalid(key: key.rawValue, value: RedisConfiguration.redacted(url: value), "\(error)")
-            }
-            self.redisURL = value
-        case .redisPasswordFile:
-            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
-            self.redisPasswordFile = value
-        case .redisTLSCAFile, .redisTLSCertificate, .redisTLSKey:
-            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
-            switch key {
-            case .redisTLSCAFile: self.redisTLSCAFile = value
-            case .redisTLSCertificate: self.redisTLSCertificate = value
-            default: self.redisTLSKey = value
-            }
-        case .redisKeyPrefix: self.redisKeyPrefix = value
-        case .redisPoolSize: self.redisPoolSize = try int(1...64)
-        case .redisTimeout: self.redisTimeout = try int(1...300)
-        case .seedUserHash: self.seedUserHash = value
-        case .maxFrameSize: self.maxFrameSize = try int(256...(16 << 20))
-        case .idleTimeout: self.idleTimeout = try int(0...86_400)
-        case .loginTimeout: self.loginTimeout = try int(0...3_600)
-        case .historyMax: self.historyMax = try int(100...100_000_000)
-        case .historyPageMax: self.historyPageMax = try int(1...10_000)
-        case .offlineMax: self.offlineMax = try int(0...10_000)
-        case .scryptN:
-            let n = try int(2...(1 << 20))
-            guard n & (n - 1) == 0 else { throw .invalid(key: key.rawValue, value: value, "must be a power of two") }
-            self.scryptN = n
-        case .scryptR: self.scryptR = try int(1...32)
-        case .scryptP: self.scryptP = try int(1...16)
-        case .logLevel:
-            guard let level = Logger.Level(rawValue: value.lowercased()) else {
-                throw .invalid(key: key.rawValue, value: value, "expected trace, debug, info, notice, warning, error or critical")
-            }
-            self.logLevel = level
-        case .logTarget:
-            guard let target = LogTarget(rawValue: value.lowercased()) else {
-                throw .invalid(key: key.rawValue, value: value, "expected auto, journal or stderr")
-            }
-            self.logTarget = target
-        case .shutdownTimeout: self.shutdownTimeout = try int(1...600)
-        case .motd: self.motd = value
-        case .tokenTTL: self.tokenTTL = try int(0...(365 * 24 * 3600))
-        case .tokenKeyFile:
-            guard value.isEmpty || value.hasPrefix("/") else { throw .invalid(key: key.rawValue, value: value, "expected an absolute path") }
-            self.tokenKeyFile = value
-        case .registration:
-            guard let mode = Registration(rawValue: value.lowercased()) else {
-                throw .invalid(key: key.rawValue, value: value, "expected open or closed")
-            }
-            self.registration = mode
-        case .outboundQueueMax: self.outboundQueueMax = try int(4096...(64 << 20))
-        case .rateLimit: self.rateLimit = try int(0...100_000)
-        case .rateBurst: self.rateBurst = try int(1...100_000)
-        case .frameTimeout: self.frameTimeout = try int(0...3_600)
-        case .loginFailuresPerUser: self.loginFailuresPerUser = try int(0...100_000)
-        case .loginFailuresPerAddress: self.loginFailuresPerAddress = try int(0...100_000)
-        case .loginWindow: self.loginWindow = try int(1...86_400)
-        case .registrationsPerAddress: self.registrationsPerAddress = try int(0...100_000)
-        case .maxSessionsPerUser: self.maxSessionsPerUser = try int(1...10_000)
-        case .maxConnections: self.maxConnections = try int(1...10_000_000)
-        case .connectionsPerAddress: self.connectionsPerAddress = try int(0...10_000_000)
-        case .presenceTTL: self.presenceTTL = try int(2...3_600)
-        case .presenceGrace: self.presenceGrace = try int(0...3_600)
-        case .presenceNoticesMaxUsers: self.presenceNoticesMaxUsers = try int(0...100_000_000)
-        }
+        try key.setting.parse(&self, value)
     }
 
     func validate() throws(ConfigError) {
@@ -246,31 +152,15 @@ struct ChatdConfig: Equatable {
     }
 
     /// Values that differ from `other` among keys that cannot change without a restart.
+    /// The three scrypt keys are one cost, reported as scrypt_n.
     func restartOnlyChanges(from other: ChatdConfig) -> [ConfigKey] {
         var changed: [ConfigKey] = []
-        if listen != other.listen { changed.append(.listen) }
-        if tlsListen != other.tlsListen { changed.append(.tlsListen) }
-        if tlsCertificate != other.tlsCertificate { changed.append(.tlsCertificate) }
-        if tlsKey != other.tlsKey { changed.append(.tlsKey) }
-        if controlSocket != other.controlSocket { changed.append(.controlSocket) }
-        if metricsListen != other.metricsListen { changed.append(.metricsListen) }
-        if redisURL != other.redisURL { changed.append(.redisURL) }
-        if redisPasswordFile != other.redisPasswordFile { changed.append(.redisPasswordFile) }
-        if redisTLSCAFile != other.redisTLSCAFile { changed.append(.redisTLSCAFile) }
-        if redisTLSCertificate != other.redisTLSCertificate { changed.append(.redisTLSCertificate) }
-        if redisTLSKey != other.redisTLSKey { changed.append(.redisTLSKey) }
-        if redisKeyPrefix != other.redisKeyPrefix { changed.append(.redisKeyPrefix) }
-        if redisPoolSize != other.redisPoolSize { changed.append(.redisPoolSize) }
-        if redisTimeout != other.redisTimeout { changed.append(.redisTimeout) }
-        if seedUserHash != other.seedUserHash { changed.append(.seedUserHash) }
-        if historyMax != other.historyMax { changed.append(.historyMax) }
-        if historyPageMax != other.historyPageMax { changed.append(.historyPageMax) }
-        if offlineMax != other.offlineMax { changed.append(.offlineMax) }
-        if (scryptN, scryptR, scryptP) != (other.scryptN, other.scryptR, other.scryptP) { changed.append(.scryptN) }
-        if logTarget != other.logTarget { changed.append(.logTarget) }
-        if tokenKeyFile != other.tokenKeyFile { changed.append(.tokenKeyFile) }
-        if loginWindow != other.loginWindow { changed.append(.loginWindow) }
-        if presenceTTL != other.presenceTTL { changed.append(.presenceTTL) }
+        for key in ConfigKey.allCases {
+            let setting = key.setting
+            guard !setting.live, setting.format(self) != setting.format(other) else { continue }
+            let reported: ConfigKey = (key == .scryptR || key == .scryptP) ? .scryptN : key
+            if !changed.contains(reported) { changed.append(reported) }
+        }
         return changed
     }
 
