@@ -10,74 +10,76 @@ import NIOCore
 import RedisClient
 
 /// chatd's whole configuration, resolved from flags > environment > file > defaults.
-struct ChatdConfig: Equatable {
-    var listen = HostPort(host: "0.0.0.0", port: 8889)
+public struct ChatdConfig: Equatable, Sendable {
+    public init() {}
+
+    public var listen = HostPort(host: "0.0.0.0", port: 8889)
     /// The TLS chat address to bind when systemd passes no `chat-tls` socket; nil = none.
-    var tlsListen: HostPort?
+    public var tlsListen: HostPort?
     /// PEM paths of the TLS certificate (chain) and its key; see TLSSettings.swift.
-    var tlsCertificate = ""
-    var tlsKey = ""
-    var controlSocket = "/run/chatd/control.sock"
+    public var tlsCertificate = ""
+    public var tlsKey = ""
+    public var controlSocket = "/run/chatd/control.sock"
     /// The Prometheus endpoint to bind when systemd passes no `metrics` socket; nil = none.
-    var metricsListen: HostPort?
-    var adminGroup = "chatadm"
-    var adminUsers: [String] = []
-    var controlIdleTimeout = 60
-    var redisURL = "redis://127.0.0.1:6379"
+    public var metricsListen: HostPort?
+    public var adminGroup = "chatadm"
+    public var adminUsers: [String] = []
+    public var controlIdleTimeout = 60
+    public var redisURL = "redis://127.0.0.1:6379"
     /// A file holding the Redis password (a systemd credential); overrides one in redis_url.
     /// Empty: `$CREDENTIALS_DIRECTORY/redis-password` when that exists.
-    var redisPasswordFile = ""
+    public var redisPasswordFile = ""
     /// With a rediss:// URL: the CA that signs Redis's certificate (empty: the system's),
     /// and a client certificate and key when Redis asks for one.
-    var redisTLSCAFile = ""
-    var redisTLSCertificate = ""
-    var redisTLSKey = ""
-    var redisKeyPrefix = "chat:"
-    var redisPoolSize = 4
-    var redisTimeout = 5
-    var seedUserHash = "user"
-    var maxFrameSize = 65536
-    var idleTimeout = 600
-    var loginTimeout = 10
-    var historyMax = 100_000
-    var historyPageMax = 200
-    var offlineMax = 100
-    var scryptN = 131_072
-    var scryptR = 8
-    var scryptP = 1
-    var logLevel = Logger.Level.info
-    var logTarget = LogTarget.auto
-    var shutdownTimeout = 10
-    var motd = ""
-    var tokenTTL = 7 * 24 * 3600
+    public var redisTLSCAFile = ""
+    public var redisTLSCertificate = ""
+    public var redisTLSKey = ""
+    public var redisKeyPrefix = "chat:"
+    public var redisPoolSize = 4
+    public var redisTimeout = 5
+    public var seedUserHash = "user"
+    public var maxFrameSize = 65536
+    public var idleTimeout = 600
+    public var loginTimeout = 10
+    public var historyMax = 100_000
+    public var historyPageMax = 200
+    public var offlineMax = 100
+    public var scryptN = 131_072
+    public var scryptR = 8
+    public var scryptP = 1
+    public var logLevel = Logger.Level.info
+    public var logTarget = LogTarget.auto
+    public var shutdownTimeout = 10
+    public var motd = ""
+    public var tokenTTL = 7 * 24 * 3600
     /// The resume tokens' HMAC key (a systemd credential). Empty: `$CREDENTIALS_DIRECTORY/token-key`
     /// when that exists, else a key kept in Redis (a developer's setup: whoever reads Redis can forge tokens).
-    var tokenKeyFile = ""
-    var outboundQueueMax = 256 * 1024
-    var rateLimit = 10
-    var rateBurst = 30
-    var frameTimeout = 30
-    var loginFailuresPerUser = 5
-    var loginFailuresPerAddress = 20
-    var loginWindow = 60
+    public var tokenKeyFile = ""
+    public var outboundQueueMax = 256 * 1024
+    public var rateLimit = 10
+    public var rateBurst = 30
+    public var frameTimeout = 30
+    public var loginFailuresPerUser = 5
+    public var loginFailuresPerAddress = 20
+    public var loginWindow = 60
     /// Whether anyone may register (`RegisterMes`); closed: administrators add users with chatctl.
-    var registration = Registration.closed
-    var registrationsPerAddress = 10
-    var maxSessionsPerUser = 16
-    var maxConnections = 50_000
-    var connectionsPerAddress = 32
-    var presenceTTL = 15
-    var presenceGrace = 5
-    var presenceNoticesMaxUsers = 1000
+    public var registration = Registration.closed
+    public var registrationsPerAddress = 10
+    public var maxSessionsPerUser = 16
+    public var maxConnections = 50_000
+    public var connectionsPerAddress = 32
+    public var presenceTTL = 15
+    public var presenceGrace = 5
+    public var presenceNoticesMaxUsers = 1000
 
-    enum LogTarget: String, Equatable { case auto, journal, stderr }
-    enum Registration: String, Equatable { case open, closed }
+    public enum LogTarget: String, Equatable, Sendable { case auto, journal, stderr }
+    public enum Registration: String, Equatable, Sendable { case open, closed }
 
-    static let defaultPath = "/etc/chatd/chatd.conf"
+    public static let defaultPath = "/etc/chatd/chatd.conf"
 
     /// Resolves the configuration. `path` nil means the default file if it exists.
     /// Every error about a value names where it came from: `file:line`, `CHATD_…` or `--…`.
-    static func load(path: String?, environment: [String: String], overrides: [ConfigKey: Override]) throws(ConfigError) -> ChatdConfig {
+    public static func load(path: String?, environment: [String: String], overrides: [ConfigKey: Override]) throws(ConfigError) -> ChatdConfig {
         var file = ConfigFile()
         let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
         if let filePath {
@@ -105,13 +107,18 @@ struct ChatdConfig: Equatable {
     }
 
     /// A value given on the command line, with the flag that gave it.
-    struct Override: Equatable, Sendable {
-        var flag: String
-        var value: String
+    public struct Override: Equatable, Sendable {
+        public var flag: String
+        public var value: String
+
+        public init(flag: String, value: String) {
+            self.flag = flag
+            self.value = value
+        }
     }
 
     /// The file's text; plain POSIX reads, so that /dev/null and pipes work too.
-    static func read(_ path: String) throws(ConfigError) -> String {
+    public static func read(_ path: String) throws(ConfigError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(path: path, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -131,11 +138,11 @@ struct ChatdConfig: Equatable {
         return text
     }
 
-    mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
+    public mutating func set(_ key: ConfigKey, _ value: String) throws(ConfigError) {
         try key.setting.parse(&self, value)
     }
 
-    func validate() throws(ConfigError) {
+    public func validate() throws(ConfigError) {
         // 128·N·r bytes per hash: keep one login under 256 MiB.
         guard 128 * scryptN * scryptR <= 256 << 20 else {
             throw .invalid(key: ConfigKey.scryptN.rawValue, value: String(scryptN), "scrypt_n × scrypt_r needs more than 256 MiB per login")
@@ -153,7 +160,7 @@ struct ChatdConfig: Equatable {
 
     /// Values that differ from `other` among keys that cannot change without a restart.
     /// The three scrypt keys are one cost, reported as scrypt_n.
-    func restartOnlyChanges(from other: ChatdConfig) -> [ConfigKey] {
+    public func restartOnlyChanges(from other: ChatdConfig) -> [ConfigKey] {
         var changed: [ConfigKey] = []
         for key in ConfigKey.allCases {
             let setting = key.setting
@@ -164,7 +171,7 @@ struct ChatdConfig: Equatable {
         return changed
     }
 
-    var server: ServerConfiguration {
+    public var server: ServerConfiguration {
         var server = ServerConfiguration()
         server.maxFrameSize = maxFrameSize
         server.shutdownTimeout = .seconds(shutdownTimeout)
@@ -191,7 +198,7 @@ struct ChatdConfig: Equatable {
         return server
     }
 
-    var store: StoreConfiguration {
+    public var store: StoreConfiguration {
         var store = StoreConfiguration()
         store.keyPrefix = redisKeyPrefix
         store.seedUserHash = seedUserHash
@@ -202,7 +209,7 @@ struct ChatdConfig: Equatable {
         return store
     }
 
-    func redis() throws -> RedisConfiguration {
+    public func redis() throws -> RedisConfiguration {
         var redis = try RedisConfiguration(url: redisURL)
         if redis.tls != nil {
             redis.tls = RedisTLS(caFile: redisTLSCAFile.isEmpty ? nil : redisTLSCAFile,
@@ -216,16 +223,16 @@ struct ChatdConfig: Equatable {
 }
 
 /// `HOST:PORT`, `[v6]:PORT`.
-struct HostPort: Equatable, CustomStringConvertible {
-    var host: String
-    var port: Int
+public struct HostPort: Equatable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
 
-    init(host: String, port: Int) {
+    public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -234,5 +241,5 @@ struct HostPort: Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -6,17 +6,17 @@ import RedisClient
 /// How one key's value is read into `ChatdConfig`, spelt back as the file would have
 /// it, and whether a reload applies it. The default is the `ChatdConfig` property's
 /// initial value; `ConfigKey.setting` is the one table of these.
-struct ConfigSetting {
+public struct ConfigSetting {
     /// Takes effect on reload (SIGHUP); otherwise a change is reported as needing a restart.
-    var live: Bool
-    var parse: (inout ChatdConfig, String) throws(ConfigError) -> Void
+    public let live: Bool
+    public let parse: (inout ChatdConfig, String) throws(ConfigError) -> Void
     /// The value as `chatd.conf` spells it (etc/chatd/chatd.conf lists each default so).
-    var format: (ChatdConfig) -> String
+    public let format: (ChatdConfig) -> String
 }
 
 extension ConfigKey {
     /// Every key's kind, range and liveness; the switch makes the compiler check each key has one.
-    var setting: ConfigSetting {
+    public var setting: ConfigSetting {
         switch self {
         case .listen: hostPort(\.listen, live: false)
         case .tlsListen: optionalHostPort(\.tlsListen, or: "no TLS listener")
