@@ -69,8 +69,15 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // chatd's configuration keys, parsing and checks: a library so that tests reach it.
+        .target(name: "ChatdConfiguration", dependencies: [
+            "ChatServer", "ChatStore", "RedisClient", "ConfigSyntax",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .executableTarget(name: "chatd", dependencies: [
-            "ChatServer", "Systemd", "CSystemd", "ConfigSyntax", "BuildInfo",
+            "ChatdConfiguration", "ChatServer", "Systemd", "CSystemd", "BuildInfo",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,6 +148,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        .testTarget(name: "ChatdConfigurationTests", dependencies: ["ChatdConfiguration", "ChatServer", "ChatStore"]),
         .testTarget(name: "SystemdTests", dependencies: [
             "Systemd", "ChatTesting",
             .product(name: "NIOCore", package: "swift-nio"),

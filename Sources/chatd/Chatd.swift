@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import BuildInfo
+import ChatdConfiguration
 import Foundation
 import Logging
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatdConfiguration
 import ChatServer
 import ChatStore
 import Foundation

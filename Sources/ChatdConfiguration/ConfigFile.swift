@@ -19,7 +19,7 @@ struct ConfigFile: Equatable {
 }
 
 /// Where a setting's value came from, so that an error about it says where to fix it.
-enum ConfigSource: Equatable {
+public enum ConfigSource: Equatable, Sendable {
     case file(path: String, line: Int)
     /// `CHATD_…`
     case environment(String)
@@ -27,14 +27,14 @@ enum ConfigSource: Equatable {
     case flag(String)
 }
 
-enum ConfigError: Error, Equatable, CustomStringConvertible {
+public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, String)
     case syntax(path: String, line: Int, String)
     /// A bad value, or one that does not fit with another; `load` adds where it came from.
     case invalid(key: String, value: String, String)
     case invalidAt(ConfigSource, key: String, value: String, String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .unreadable(path, why): return "\(path): \(why)"
         case let .syntax(path, line, why): return "\(path):\(line): \(why)"
@@ -48,7 +48,7 @@ enum ConfigError: Error, Equatable, CustomStringConvertible {
 
 extension ConfigError {
     /// An `.invalid` error with where its key was set, when it was set somewhere.
-    func located(_ sources: [String: ConfigSource]) -> ConfigError {
+    public func located(_ sources: [String: ConfigSource]) -> ConfigError {
         guard case let .invalid(key, value, why) = self, let source = sources[key] else { return self }
         return .invalidAt(source, key: key, value: value, why)
     }

@@ -3,13 +3,13 @@ import NIOSSL
 
 extension ChatdConfig {
     /// Whether TLS is configured: a certificate and its key.
-    var tlsConfigured: Bool { !tlsCertificate.isEmpty || !tlsKey.isEmpty }
+    public var tlsConfigured: Bool { !tlsCertificate.isEmpty || !tlsKey.isEmpty }
 
     /// The server's TLS context from `tls_certificate` and `tls_key`; nil when neither
     /// is set. Every way these can be wrong is a `ConfigError` naming the key and the
     /// file: unset while the other is set or while `tls_listen` is, unreadable, not
     /// PEM, or a key that does not belong to the certificate.
-    func tlsContext() throws(ConfigError) -> NIOSSLContext? {
+    public func tlsContext() throws(ConfigError) -> NIOSSLContext? {
         guard tlsConfigured else {
             if let tlsListen {
                 throw .invalid(key: ConfigKey.tlsListen.rawValue, value: "\(tlsListen)",

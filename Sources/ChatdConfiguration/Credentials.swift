@@ -4,16 +4,16 @@ import Foundation
 /// Secrets chatd reads from files rather than from the config file or Redis: systemd
 /// credentials (`LoadCredential=`, found in `$CREDENTIALS_DIRECTORY`), or the paths the
 /// config names. Read once at start; never logged.
-struct Credentials {
+public struct Credentials: Sendable {
     /// The resume tokens' HMAC key; nil: a key kept in Redis (a developer's setup).
-    var tokenKey: Data?
+    public var tokenKey: Data?
     /// Overrides a password in `redis_url`.
-    var redisPassword: String?
+    public var redisPassword: String?
 
     /// Whoever can read Redis must not be able to forge a token: a shorter key is refused.
-    static let minimumTokenKeyBytes = 32
+    public static let minimumTokenKeyBytes = 32
 
-    static func load(_ config: ChatdConfig, environment: [String: String]) throws(ConfigError) -> Credentials {
+    public static func load(_ config: ChatdConfig, environment: [String: String]) throws(ConfigError) -> Credentials {
         var credentials = Credentials()
         if let key = try Self.read(ConfigKey.tokenKeyFile, path: config.tokenKeyFile, credential: "token-key", environment) {
             guard key.utf8.count >= minimumTokenKeyBytes else {

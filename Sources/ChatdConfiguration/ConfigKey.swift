@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /// Every configuration key. The file, the environment (`CHATD_` + upper-case key)
 /// and the flags all use these names. `etc/chatd/chatd.conf` documents each one.
-enum ConfigKey: String, CaseIterable {
+public enum ConfigKey: String, CaseIterable, Sendable {
     case listen
     case tlsListen = "tls_listen"
     case tlsCertificate = "tls_certificate"
@@ -51,18 +51,5 @@ enum ConfigKey: String, CaseIterable {
     case presenceNoticesMaxUsers = "presence_notices_max_users"
     case motd
 
-    var environmentName: String { "CHATD_" + rawValue.uppercased() }
-
-    /// Keys whose new value takes effect on reload (SIGHUP); the others need a restart.
-    var isLive: Bool {
-        switch self {
-        case .maxFrameSize, .idleTimeout, .loginTimeout, .logLevel, .motd,
-             .adminGroup, .adminUsers, .controlIdleTimeout, .shutdownTimeout, .tokenTTL, .outboundQueueMax, .rateLimit, .rateBurst,
-             .frameTimeout, .loginFailuresPerUser, .loginFailuresPerAddress, .registration, .registrationsPerAddress,
-             .maxSessionsPerUser, .maxConnections, .connectionsPerAddress, .presenceGrace, .presenceNoticesMaxUsers:
-            return true
-        default:
-            return false
-        }
-    }
+    public var environmentName: String { "CHATD_" + rawValue.uppercased() }
 }
