@@ -128,7 +128,7 @@ let package = Package(
         // posix_spawn with a clean signal mask, for ChatTesting and chat-bench.
         .target(name: "CleanSpawn"),
         .target(name: "ChatTesting", dependencies: [
-            "ChatProtocol", "CleanSpawn",
+            "ChatProtocol", "CleanSpawn", "RedisClient",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -166,6 +166,7 @@ let package = Package(
         // RedisClient only to plant seed records.
         .testTarget(name: "ControlTests", dependencies: [
             "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

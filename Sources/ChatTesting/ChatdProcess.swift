@@ -56,23 +56,6 @@ public final class ChatdProcess: Sendable {
                             pid: process.pid, exited: process.exited, outputClosed: process.outputClosed, log: log)
     }
 
-    /// A private redis-server and chatd on it for `body`; chatd is stopped however `body` ends.
-    @discardableResult
-    public static func with<T>(environment: [String: String] = [:],
-                               _ body: (ChatdProcess, RedisServerProcess) async throws -> T) async throws -> T {
-        try await RedisServerProcess.with { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment)
-            do {
-                let result = try await body(chatd, redis)
-                try await chatd.stop()
-                return result
-            } catch {
-                _ = try? await chatd.stop()
-                throw error
-            }
-        }
-    }
-
     private init(port: Int, tlsPort: Int?, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>,
                  outputClosed: EventLoopFuture<Void>, log: NIOLockedValueBox<String>) {
         self.port = port

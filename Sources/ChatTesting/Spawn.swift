@@ -97,17 +97,33 @@ public struct SpawnedProcess: Sendable {
         let promise = loop.makePromise(of: Void.self)
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 8192)
+            var pending: [UInt8] = []  // a character cut by the read's end waits for its rest
             while true {
                 let count = read(fd, &buffer, buffer.count)
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { break }
-                chunk(String(decoding: buffer[0..<count], as: UTF8.self))
+                pending += buffer[0..<count]
+                let whole = completeUTF8Prefix(pending)
+                if whole > 0 { chunk(String(decoding: pending[0..<whole], as: UTF8.self)) }
+                pending.removeFirst(whole)
             }
+            if !pending.isEmpty { chunk(String(decoding: pending, as: UTF8.self)) }
             close(fd)
             promise.succeed(())
         }
         return promise.futureResult
     }
+}
+
+/// How many leading bytes of `bytes` end on a character boundary.
+func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    var start = bytes.count
+    // Back over continuation bytes (at most 3) to the last character's first byte.
+    while start > 0, bytes.count - start < 4, bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
+    guard start > 0 else { return bytes.count }
+    let lead = bytes[start - 1]
+    let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+    return bytes.count - (start - 1) < length ? start - 1 : bytes.count
 }
 
 public enum SpawnError: Error, Sendable {

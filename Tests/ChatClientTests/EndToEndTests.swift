@@ -50,8 +50,8 @@ import Testing
     }
 
     @Test func oneShotCommandsAndLineMode() async throws {
-        try await ChatdProcess.with { chatd, _ in
-            try await self.scenario(chatd: chatd)
+        try await Deployment.with { d in
+            try await self.scenario(chatd: d.chatd)
         }
     }
 

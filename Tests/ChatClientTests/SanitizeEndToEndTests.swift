@@ -27,8 +27,8 @@ import Testing
     }
 
     @Test func namesTextsAndErrorsArePrintedSanitized() async throws {
-        try await ChatdProcess.with { chatd, redis in
-            try await self.scenario(chatd: chatd, redis: redis)
+        try await Deployment.with { d in
+            try await self.scenario(chatd: d.chatd, redis: d.redis)
         }
     }
 

@@ -15,8 +15,8 @@ import Testing
     static let pasted = "first line\n第二行\nthird line"
 
     @Test func cjkAndAPasteOfSeveralLinesOnANarrowTerminal() async throws {
-        try await ChatdProcess.with { chatd, _ in
-            try await self.scenario(chatd: chatd)
+        try await Deployment.with { d in
+            try await self.scenario(chatd: d.chatd)
         }
     }
 

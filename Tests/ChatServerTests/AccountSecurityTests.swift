@@ -9,12 +9,12 @@ import Testing
 @Suite struct AccountSecurityTests {
     /// Closed registration (the built-in default) refuses before any work and stores nothing.
     @Test func closedRegistrationRefusesAndStoresNothing() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATION": "closed"]) { deployment in
+        try await Deployment.with(environment: ["CHATD_REGISTRATION": "closed"]) { deployment in
             let client = try await deployment.client()
             let refused = try await client.register(5, name: "eve", password: "pw")
             #expect(refused.code == StatusCode.wrongPassword)
             #expect(refused.error.contains("registration is closed"))
-            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:user:5"]).int == 0)
+            #expect(try await deployment.redis.command(["EXISTS", "chat:user:5"]).int == 0)
             await client.close()
         }
     }
@@ -22,7 +22,7 @@ import Testing
     /// Every attempt counts against the address, refused ones too: asking for taken ids
     /// again and again is not free.
     @Test func everyRegistrationAttemptCountsAgainstTheAddress() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "3"]) { deployment in
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "3"]) { deployment in
             let client = try await deployment.client()
             #expect(try await client.register(1, name: "ann", password: "pw").code == StatusCode.ok)
             for _ in 0..<2 {
@@ -31,7 +31,7 @@ import Testing
             }
             let throttled = try await client.register(2, name: "bob", password: "pw")
             #expect(throttled.code == StatusCode.rateLimited)
-            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:user:2"]).int == 0)
+            #expect(try await deployment.redis.command(["EXISTS", "chat:user:2"]).int == 0)
             await client.close()
         }
     }
@@ -39,7 +39,7 @@ import Testing
     /// A flood of password logins at the real cost is not queued without end: what the
     /// hasher cannot get through in about two seconds is answered 503 "busy" at once.
     @Test func aLoginFloodGetsBusyInsteadOfAQueue() async throws {
-        try await withDeployment(environment: ["CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
+        try await Deployment.with(environment: ["CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
                                                "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
                                                "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { deployment in
             let ann = try await deployment.client()
@@ -67,7 +67,7 @@ import Testing
     /// A LogoutMes ends the tokens that client had: the one it logged in with and the one
     /// it was given. A token of another login (another device) still works.
     @Test func logoutRevokesTheSessionsTokens() async throws {
-        try await withDeployment { deployment in
+        try await Deployment.with { deployment in
             _ = try await deployment.user(1, "ann").close()
             let first = try await deployment.client()
             let (login, _) = try await first.login(1, password: "pw")
@@ -110,7 +110,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: credentials) }
         try "c2VjcmV0LXRva2VuLWtleS1mb3ItdGVzdHMtb25seS0xMjM0NTY3OA==\n"
             .write(to: credentials.appendingPathComponent("token-key"), atomically: true, encoding: .utf8)
-        try await withDeployment(environment: ["CREDENTIALS_DIRECTORY": credentials.path]) { deployment in
+        try await Deployment.with(environment: ["CREDENTIALS_DIRECTORY": credentials.path]) { deployment in
             #expect(!deployment.chatd.output.contains("no token key file"))
             let ann = try await deployment.client()
             _ = try await ann.register(1, name: "ann", password: "pw")
@@ -120,7 +120,7 @@ import Testing
             try await resumed.send(.login(LoginMes(userid: 1, userpwd: "", token: token)))
             #expect(try await resumed.next(Pick.login).code == StatusCode.ok)
             await resumed.close()
-            #expect(try await runRedisCommand(deployment.redis, ["EXISTS", "chat:secret:token"]).int == 0)
+            #expect(try await deployment.redis.command(["EXISTS", "chat:secret:token"]).int == 0)
         }
     }
 
@@ -140,7 +140,7 @@ import Testing
     /// The Redis password can come from a credential file instead of redis_url.
     @Test func theRedisPasswordComesFromTheCredentialsDirectory() async throws {
         try await RedisServerProcess.with { redis in
-            try await runRedisCommand(redis, ["CONFIG", "SET", "requirepass", "r3dis-pw"])
+            try await redis.command(["CONFIG", "SET", "requirepass", "r3dis-pw"])
             let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: credentials) }
@@ -165,7 +165,7 @@ import Testing
 /// client has seen its answer). False when it never did.
 func waitForRedis(_ server: RedisServerProcess, _ command: [String], until done: (RESPValue) -> Bool) async throws -> Bool {
     for _ in 0..<200 {
-        if done(try await runRedisCommand(server, command)) { return true }
+        if done(try await server.command(command)) { return true }
         try await Task.sleep(for: .milliseconds(25))  // between questions, not instead of one
     }
     return false

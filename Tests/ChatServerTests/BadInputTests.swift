@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func zeroLengthFrameClosesWithError() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(1, "ann")
             let bob = try await d.user(2, "bob")
             let offender = try await d.client()
@@ -27,7 +27,7 @@ import Testing
 
     /// Refused from the length prefix alone: the body is never sent.
     @Test func oversizedFrameClosesWith413() async throws {
-        try await withDeployment(environment: ["CHATD_MAX_FRAME_SIZE": "1024"]) { d in
+        try await Deployment.with(environment: ["CHATD_MAX_FRAME_SIZE": "1024"]) { d in
             let ann = try await d.user(1, "ann")
             let bob = try await d.user(2, "bob")
             let offender = try await d.user(3, "eve")
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func badPayloadsGet400AndTheSessionStays() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let client = try await d.user(1, "ann")
             let cases: [ByteBuffer] = [
                 FrameEncoder.frame([0x7B, 0xFF, 0xFE, 0x7D]),                        // invalid UTF-8
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func messagesBeforeLoginGet401() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let client = try await d.client()
             for message in [ClientMessage.sms(SmsMes(content: "x")), .privateMessage(PrivateMes(to: 1, content: "x")),
                             .onlineUsers, .history(HistoryMes())] {
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func wrongPasswordGets403AndMayRetry() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let client = try await d.client()
             _ = try await client.register(1, name: "ann", password: "right")
             let (wrong, _) = try await client.login(1, password: "wrong")
@@ -93,7 +93,7 @@ import Testing
     /// Redis gone: logins and messages get 503, nothing is acknowledged, the server
     /// stays up, and it recovers by itself when Redis is back.
     @Test func deadRedisGets503ThenRecovers() async throws {
-        try await withDeployment(environment: ["CHATD_REDIS_TIMEOUT": "1"]) { d in
+        try await Deployment.with(environment: ["CHATD_REDIS_TIMEOUT": "1"]) { d in
             let ann = try await d.user(1, "ann")
             await d.redis.kill9()
             try await ann.send(.sms(SmsMes(content: "lost?")))

@@ -6,7 +6,7 @@ import Testing
 /// Three users doing what the seed's chat room does, and the exercises' extensions.
 @Suite struct ChatFlowTests {
     @Test func presenceGroupAndPrivateMessages() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(100, "ann")
             let bob = try await d.user(200, "bob")
             #expect(try await ann.next(Pick.notify) == NotifyUserStatusMes(userid: 200, status: 0, username: "bob"))
@@ -62,7 +62,7 @@ import Testing
 
     /// A dropped TCP connection counts as leaving.
     @Test func droppedConnectionNotifiesOthers() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(100, "ann")
             let bob = try await d.user(200, "bob")
             _ = try await ann.next(Pick.notify)
@@ -74,7 +74,7 @@ import Testing
     /// Presence is per user: a second session does not re-announce, and only the
     /// last one leaving does.
     @Test func severalSessionsPerUser() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(100, "ann")
             let bob1 = try await d.user(200, "bob")
             #expect(try await ann.next(Pick.notify).status == UserStatus.online)
@@ -102,7 +102,7 @@ import Testing
 
     /// What arrives while all of a user's sessions are gone comes at the next login.
     @Test func offlineDelivery() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(100, "ann")
             let bob = try await d.user(200, "bob")
             _ = try await ann.next(Pick.notify)
@@ -136,7 +136,7 @@ import Testing
     }
 
     @Test func offlineBoundIsReported() async throws {
-        try await withDeployment(environment: ["CHATD_OFFLINE_MAX": "2"]) { d in
+        try await Deployment.with(environment: ["CHATD_OFFLINE_MAX": "2"]) { d in
             let ann = try await d.user(100, "ann")
             let bob = try await d.user(200, "bob")
             _ = try await ann.next(Pick.notify)
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func historyPaging() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.user(100, "ann")
             for i in 1...5 {
                 try await ann.send(.sms(SmsMes(content: "m\(i)")))

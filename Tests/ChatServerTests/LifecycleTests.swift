@@ -69,14 +69,14 @@ import Testing
     }
 
     @Test func idleSessionIsClosed() async throws {
-        try await withDeployment(environment: ["CHATD_IDLE_TIMEOUT": "3"]) { d in
+        try await Deployment.with(environment: ["CHATD_IDLE_TIMEOUT": "3"]) { d in
             let ann = try await d.user(1, "ann")
             #expect(try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["idle timeout"])
         }
     }
 
     @Test func unauthenticatedConnectionMustLogInInTime() async throws {
-        try await withDeployment(environment: ["CHATD_LOGIN_TIMEOUT": "1"]) { d in
+        try await Deployment.with(environment: ["CHATD_LOGIN_TIMEOUT": "1"]) { d in
             let lurker = try await d.client()
             let errors = try await lurker.collectUntilClosed().compactMap(Pick.error)
             #expect(errors.map(\.code) == [401])

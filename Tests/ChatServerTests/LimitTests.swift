@@ -8,7 +8,7 @@ import Testing
 /// Floods and abuse get clear answers, and other sessions do not notice.
 @Suite struct LimitTests {
     @Test func requestFloodGets429AndNothingIsFannedOut() async throws {
-        try await withDeployment(environment: ["CHATD_RATE_LIMIT": "1", "CHATD_RATE_BURST": "5"]) { d in
+        try await Deployment.with(environment: ["CHATD_RATE_LIMIT": "1", "CHATD_RATE_BURST": "5"]) { d in
             let flooder = try await d.user(1, "ann")
             let witness = try await d.user(2, "bob")
             _ = try await flooder.next(Pick.notify)
@@ -42,7 +42,7 @@ import Testing
     /// with each failure, while the owner on 127.0.0.1 logs in as usual, a valid token
     /// gets in even from the attacker's address, and other users there are not affected.
     @Test func guessingFromOneAddressDoesNotLockTheOwnerOut() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let owner = try await d.client()
             #expect(try await owner.register(8, name: "owner", password: "right").code == 200)
             #expect(try await owner.register(9, name: "neighbour", password: "pw").code == 200)
@@ -92,7 +92,7 @@ import Testing
     /// A token is checked even while password attempts wait, and a bad one is a failed
     /// login like a wrong password: it makes the wait grow.
     @Test func badTokensAreCheckedAndCountAsFailures() async throws {
-        try await withDeployment(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "2", "CHATD_LOGIN_WINDOW": "600"]) { d in
+        try await Deployment.with(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "2", "CHATD_LOGIN_WINDOW": "600"]) { d in
             let owner = try await d.client()
             #expect(try await owner.register(8, name: "owner", password: "right").code == 200)
             let attacker = try await d.client(from: "127.0.0.2")
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func registrationsPerAddressAreLimited() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "2"]) { d in
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "2"]) { d in
             let client = try await d.client()
             #expect(try await client.register(1, name: "a", password: "p").code == 200)
             #expect(try await client.register(2, name: "b", password: "p").code == 200)
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func sessionsPerUserAreLimited() async throws {
-        try await withDeployment(environment: ["CHATD_MAX_SESSIONS_PER_USER": "2"]) { d in
+        try await Deployment.with(environment: ["CHATD_MAX_SESSIONS_PER_USER": "2"]) { d in
             _ = try await d.user(1, "ann")
             let second = try await d.client()
             #expect(try await second.login(1, password: "pw").0.code == 200)
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func connectionsBeyondTheTotalAreRefused() async throws {
-        try await withDeployment(environment: ["CHATD_MAX_CONNECTIONS": "2"]) { d in
+        try await Deployment.with(environment: ["CHATD_MAX_CONNECTIONS": "2"]) { d in
             let first = try await d.client()
             let second = try await d.client()
             for client in [first, second] {
@@ -153,7 +153,7 @@ import Testing
     /// One address cannot take every place: past `connections_per_address` (default 32)
     /// its connections get 429 and are closed, while another address still gets in.
     @Test func connectionsPerAddressAreLimited() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             var held: [TestChatClient] = []
             for n in 1...32 {
                 let client = try await d.client()
@@ -191,7 +191,7 @@ import Testing
 
     /// A frame started and never finished: the connection is closed with 408.
     @Test func slowDripSenderIsClosed() async throws {
-        try await withDeployment(environment: ["CHATD_FRAME_TIMEOUT": "1"]) { d in
+        try await Deployment.with(environment: ["CHATD_FRAME_TIMEOUT": "1"]) { d in
             let dripper = try await d.client()
             var partial = ByteBuffer()
             partial.writeInteger(UInt32(100))

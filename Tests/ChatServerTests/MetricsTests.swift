@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func countersMoveWithWhatClientsDo() async throws {
-        try await withDeployment(environment: ["CHATD_METRICS_LISTEN": "127.0.0.1:0"]) { deployment in
+        try await Deployment.with(environment: ["CHATD_METRICS_LISTEN": "127.0.0.1:0"]) { deployment in
             let match = try #require(deployment.chatd.output.firstMatch(of: /metrics_listen=\S*:(\d+)/))
             let port = try #require(Int(match.1))
 

@@ -20,14 +20,14 @@ import Testing
             ("Arabic letter mark", "a\u{61C}b"),
             ("line separator", "a\u{2028}b"),
         ]
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
             let client = try await d.client()
             for (index, (kind, name)) in names.enumerated() {
                 let id = 100 + index
                 let reply = try await client.register(id, name: name, password: "pw")
                 #expect(reply.code == StatusCode.badRequest, "\(kind)")
                 #expect(reply.error.hasPrefix("user name must not contain control or bidirectional formatting characters"), "\(kind): \(reply.error)")
-                #expect(try await runRedisCommand(d.redis, ["EXISTS", "chat:user:\(id)"]).int == 0, "\(kind) was stored")
+                #expect(try await d.redis.command(["EXISTS", "chat:user:\(id)"]).int == 0, "\(kind) was stored")
             }
             // The connection is still good for a proper name.
             #expect(try await client.register(1, name: "ann", password: "pw").code == StatusCode.ok)
@@ -35,14 +35,14 @@ import Testing
     }
 
     @Test func lengthIsCountedInBytes() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
             let client = try await d.client()
             // One character of 50,001 bytes.
             let zalgo = "e" + String(repeating: "\u{301}", count: 25_000)
             let huge = try await client.register(1, name: zalgo, password: "pw")
             #expect(huge.code == StatusCode.badRequest)
             #expect(huge.error == "user name must be 1 to 64 bytes of UTF-8 (this one has 50001)")
-            #expect(try await runRedisCommand(d.redis, ["EXISTS", "chat:user:1"]).int == 0)
+            #expect(try await d.redis.command(["EXISTS", "chat:user:1"]).int == 0)
 
             let empty = try await client.register(2, name: "", password: "pw")
             #expect(empty.code == StatusCode.badRequest && empty.error.contains("1 to 64 bytes"))
@@ -58,7 +58,7 @@ import Testing
             let sixtyFive = try await other.register(4, name: sixtyFour + "b", password: "pw")
             #expect(sixtyFive.code == StatusCode.badRequest)
             #expect(sixtyFive.error.contains("this one has 65"))
-            #expect(try await runRedisCommand(d.redis, ["EXISTS", "chat:user:4"]).int == 0)
+            #expect(try await d.redis.command(["EXISTS", "chat:user:4"]).int == 0)
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
     /// Notices are batched per interval; each user's own notice is cut out of the
     /// batch their sessions get, and every notice still reaches everyone else.
     @Test func aLoginBurstIsAnnouncedToEveryoneButTheUserThemself() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in
             let observer = try await d.user(1, "obs")
             let ids = Array(10..<20)
             let clients = try await withThrowingTaskGroup(of: (Int, TestChatClient).self) { group in
@@ -41,7 +41,7 @@ import Testing
     /// others' notices and messages are being fanned out: seed clients read exactly
     /// one frame as the login reply.
     @Test func theLoginReplyComesBeforeAnyFanOut() async throws {
-        try await withDeployment(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0",
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0",
                                                    "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { d in
             let talker = try await d.user(1, "talker")
             for id in 100..<130 { _ = try await d.client().register(id, name: "u\(id)", password: "pw") }
@@ -81,7 +81,7 @@ import Testing
     /// the others: they hear nothing until the user really leaves. What was sent to
     /// the user meanwhile, to the room and to them in private, is in their OfflineMes.
     @Test func aReconnectWithinTheGraceNotifiesNoOneAndLosesNothing() async throws {
-        try await withDeployment(environment: ["CHATD_PRESENCE_GRACE": "30"]) { d in
+        try await Deployment.with(environment: ["CHATD_PRESENCE_GRACE": "30"]) { d in
             let bob = try await d.user(2, "bob")
             let carol = try await d.user(3, "carol")
             let alice = try await d.user(1, "alice")
@@ -120,7 +120,7 @@ import Testing
     /// A LogoutMes is announced at once, also when the client closes right after it
     /// (as `chat /quit` does) and the server sees the end before the request.
     @Test func aLogoutFollowedByACloseIsAnnouncedWithoutGrace() async throws {
-        try await withDeployment(environment: ["CHATD_PRESENCE_GRACE": "30"]) { d in
+        try await Deployment.with(environment: ["CHATD_PRESENCE_GRACE": "30"]) { d in
             let bob = try await d.user(2, "bob")
             let alice = try await d.user(1, "alice")
             #expect(try await bob.next(Pick.notify).status == UserStatus.online)
@@ -134,7 +134,7 @@ import Testing
 
     /// Past the grace, the others are told once.
     @Test func theOthersAreToldOnceTheGraceIsOver() async throws {
-        try await withDeployment(environment: ["CHATD_PRESENCE_GRACE": "1"]) { d in
+        try await Deployment.with(environment: ["CHATD_PRESENCE_GRACE": "1"]) { d in
             let bob = try await d.user(2, "bob")
             let alice = try await d.user(1, "alice")
             #expect(try await bob.next(Pick.notify).status == UserStatus.online)
@@ -154,7 +154,7 @@ extension PresenceTests {
     /// one and a login reply lists that many ids, the caller's among them, with the
     /// count; the online list a client asks for stays complete.
     @Test func noNoticesAndAPartialLoginListAboveTheLimit() async throws {
-        try await withDeployment(environment: ["CHATD_PRESENCE_NOTICES_MAX_USERS": "2"]) { d in
+        try await Deployment.with(environment: ["CHATD_PRESENCE_NOTICES_MAX_USERS": "2"]) { d in
             let ann = try await d.user(1, "ann")
             let bob = try await d.user(2, "bob")
             #expect(try await ann.next(Pick.notify).userid == 2)

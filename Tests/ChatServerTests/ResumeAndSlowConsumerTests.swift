@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct ResumeTokenTests {
     @Test func loginReturnsATokenThatLogsInAgain() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let first = try await d.client()
             _ = try await first.register(1, name: "ann", password: "pw")
             let (login, _) = try await first.login(1, password: "pw")
@@ -30,7 +30,7 @@ import Testing
     /// A session that stops reading is closed once its outbound queue passes the bound;
     /// the others keep chatting.
     @Test func readerThatStopsIsClosedAsSlowConsumer() async throws {
-        try await withDeployment(environment: ["CHATD_OUTBOUND_QUEUE_MAX": "65536", "CHATD_RATE_LIMIT": "0"]) { d in
+        try await Deployment.with(environment: ["CHATD_OUTBOUND_QUEUE_MAX": "65536", "CHATD_RATE_LIMIT": "0"]) { d in
             let sender = try await d.user(1, "ann")
             let witness = try await d.user(2, "bob")
             _ = try await sender.next(Pick.notify)

@@ -9,7 +9,7 @@ import Testing
     @Test func noSecretInTheLogAtTraceLevel() async throws {
         let password = "correct-horse-battery-staple"
         let wrong = "Tr0ub4dor&3"
-        try await withDeployment(environment: ["CHATD_LOG_LEVEL": "trace"]) { d in
+        try await Deployment.with(environment: ["CHATD_LOG_LEVEL": "trace"]) { d in
             let client = try await d.client()
             _ = try await client.register(42, name: "ann", password: password)
             _ = try await client.login(42, password: wrong)
@@ -22,7 +22,7 @@ import Testing
             try await again.sendRaw(seedFrame("SmsMes", #"{"content":"hello","userid":42,"userpwd":"\#(password)","username":"","userstatus":0}"#))
             _ = try await again.next(Pick.smsResult)
 
-            let stored = try await runRedisCommand(d.redis, ["HGET", "chat:user:42", "password"]).string ?? ""
+            let stored = try await d.redis.command(["HGET", "chat:user:42", "password"]).string ?? ""
             let log = d.chatd.output
             #expect(log.contains("logged in"), "the log is not being captured")
             for secret in [password, wrong, token, stored, String(stored.split(separator: "$").last ?? "-")] {

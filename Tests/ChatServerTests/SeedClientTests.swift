@@ -7,7 +7,7 @@ import Testing
 /// An unmodified seed client's bytes, built by hand, against the real chatd.
 @Suite struct SeedClientTests {
     @Test func seedRegisterLoginAndGroupMessage() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let ann = try await d.client()
             let login = try await seedRegisterAndLogin(ann, id: 100, name: "ann")
             #expect(login.code == 200)
@@ -36,7 +36,7 @@ import Testing
     /// The seed writes the length and the body with two writes; the server must not
     /// depend on reads lining up with frames.
     @Test func frameSplitAcrossWritesAndSeveralFramesInOneWrite() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let client = try await d.client()
             var frame = seedFrame("RegisterMes", #"{"user":{"userid":7,"userpwd":"p","username":"seven","userstatus":0}}"#)
             let head = frame.readSlice(length: 4)!
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func seedLoginErrors() async throws {
-        try await withDeployment { d in
+        try await Deployment.with { d in
             let client = try await d.client()
             try await client.sendRaw(seedFrame("LoginMes", #"{"userid":404,"userpwd":"x","username":""}"#))
             let unknown = try await client.next(Pick.login)
@@ -69,8 +69,8 @@ import Testing
 
     /// Users the seed left in its `user` hash log in with their old password.
     @Test func seedDataInRedisLogsIn() async throws {
-        try await withDeployment { d in
-            try await runRedisCommand(d.redis, ["HSET", "user", "300", #"{"userid":300,"userpwd":"123456","username":"carol","userstatus":0}"#])
+        try await Deployment.with { d in
+            try await d.redis.command(["HSET", "user", "300", #"{"userid":300,"userpwd":"123456","username":"carol","userstatus":0}"#])
             let carol = try await d.client()
             let (login, _) = try await carol.login(300, password: "123456")
             #expect(login.code == 200)
@@ -84,7 +84,7 @@ import Testing
     @Test func aSeedClientLogsInToALargeRoom() async throws {
         let environment = ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50",
                            "CHATD_CONNECTIONS_PER_ADDRESS": "0"]
-        try await withDeployment(environment: environment) { d in
+        try await Deployment.with(environment: environment) { d in
             let ids = Array(100_001...100_060)
             var clients: [TestChatClient] = []
             for id in ids { clients.append(try await d.user(id, "u\(id)")) }

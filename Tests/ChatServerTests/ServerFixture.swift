@@ -7,43 +7,6 @@ import NIOPosix
 import RedisClient
 import Testing
 
-/// A private redis-server and the real chatd binary for one test.
-struct Deployment: Sendable {
-    let redis: RedisServerProcess
-    let chatd: ChatdProcess
-
-    /// A connection from `source` (a loopback address: 127.0.0.2 is another peer to chatd).
-    func client(from source: String? = nil) async throws -> TestChatClient {
-        try await TestChatClient.connect(port: chatd.port, source: source)
-    }
-
-    /// A registered, logged-in client.
-    func user(_ id: Int, _ name: String, password: String = "pw") async throws -> TestChatClient {
-        let client = try await self.client()
-        let registered = try await client.register(id, name: name, password: password)
-        #expect(registered.code == StatusCode.ok || registered.code == StatusCode.badRequest)
-        let (login, _) = try await client.login(id, password: password)
-        #expect(login.code == StatusCode.ok)
-        return client
-    }
-}
-
-@discardableResult
-func withDeployment<T>(config: String = "", environment: [String: String] = [:],
-                       _ body: (Deployment) async throws -> T) async throws -> T {
-    try await RedisServerProcess.with { redis in
-        let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment, config: config)
-        do {
-            let result = try await body(Deployment(redis: redis, chatd: chatd))
-            try await chatd.stop()
-            return result
-        } catch {
-            _ = try? await chatd.stop(signal: SIGKILL)
-            throw error
-        }
-    }
-}
-
 /// Picks messages of one kind out of the stream.
 enum Pick {
     static func sms(_ m: ServerMessage) -> SmsMes? { if case .sms(let x) = m { x } else { nil } }
@@ -72,14 +35,6 @@ func seedFrame(_ type: String, _ payloadJSON: String) -> ByteBuffer {
     buffer.writeInteger(UInt32(body.utf8.count))
     buffer.writeString(body)
     return buffer
-}
-
-/// One command on the deployment's Redis, as an admin or a test would type it.
-@discardableResult
-func runRedisCommand(_ server: RedisServerProcess, _ args: [String]) async throws -> RESPValue {
-    let client = RedisClient(configuration: try RedisConfiguration(url: server.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-    defer { Task { await client.shutdown() } }
-    return try await client.send(args)
 }
 
 extension Deployment {

@@ -11,7 +11,7 @@ import Testing
     @Test func tlsAndPlainClientsChatTogether() async throws {
         let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try await withDeployment(config: certs.chatdConfig) { d in
+        try await Deployment.with(config: certs.chatdConfig) { d in
             let tlsPort = try #require(d.chatd.tlsPort, "no tls_listen in: \(d.chatd.output)")
             #expect(tlsPort != d.chatd.port)
 
@@ -43,7 +43,7 @@ import Testing
     @Test func plainClientOnTLSPortIsDisconnectedHarmlessly() async throws {
         let certs = try await TestCertificates.make()
         defer { certs.remove() }
-        try await withDeployment(config: certs.chatdConfig) { d in
+        try await Deployment.with(config: certs.chatdConfig) { d in
             let tlsPort = try #require(d.chatd.tlsPort)
             let ann = try await TestChatClient.connect(port: tlsPort, caFile: certs.caCertificate)
             _ = try await ann.register(100, name: "ann", password: "pw")

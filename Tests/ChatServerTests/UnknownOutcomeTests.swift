@@ -7,15 +7,15 @@ import Testing
 /// outcome is unknown (504), not "not stored" (503), so it checks before resending.
 @Suite struct UnknownOutcomeTests {
     @Test func aTimedOutSendIsReportedAsUnknownNotAsNotStored() async throws {
-        try await withDeployment(environment: ["CHATD_REDIS_TIMEOUT": "1", "CHATD_RATE_LIMIT": "0"]) { deployment in
+        try await Deployment.with(environment: ["CHATD_REDIS_TIMEOUT": "1", "CHATD_RATE_LIMIT": "0"]) { deployment in
             let ann = try await deployment.user(1, "ann")
             // Redis holds every write for 3 s: chatd's XADD is sent and gets no answer within 1 s.
-            try await runRedisCommand(deployment.redis, ["CLIENT", "PAUSE", "3000", "WRITE"])
+            try await deployment.redis.command(["CLIENT", "PAUSE", "3000", "WRITE"])
             try await ann.send(.sms(SmsMes(content: "during the pause")))
             let result = try await ann.next(Pick.smsResult, timeout: .seconds(20))
             #expect(result.code == StatusCode.outcomeUnknown)
             #expect(result.error.contains("outcome unknown"))
-            try await runRedisCommand(deployment.redis, ["CLIENT", "UNPAUSE"])
+            try await deployment.redis.command(["CLIENT", "UNPAUSE"])
 
             // Once Redis answers again, a send is acknowledged as usual.
             var acknowledged: SmsResMes?

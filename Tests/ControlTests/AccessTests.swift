@@ -9,7 +9,7 @@ import Testing
 /// Who may use the control socket: checked by chatd on every connection.
 @Suite struct AccessTests {
     @Test func socketIsCreated0660AndANonAdminIsRefusedEvenWhenItCouldConnect() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             var info = stat()
             #expect(stat(chatd.socket, &info) == 0)
             #expect(info.st_mode & 0o777 == 0o660)
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func adminGroupAndAdminUsersAdmitAndReloadSwapsThePolicy() async throws {
-        try await Fixture.with(config: "admin_group = nogroup\n") { chatd in
+        try await Deployment.with(config: "admin_group = nogroup\n") { chatd in
             // chatd gave the socket to the admin group: nobody (primary group nogroup) gets in, no chmod.
             var info = stat()
             #expect(stat(chatd.socket, &info) == 0)

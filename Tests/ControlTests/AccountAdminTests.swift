@@ -9,7 +9,7 @@ import Testing
 /// sessions, and a deleted id that nobody can take over.
 @Suite struct AccountAdminTests {
     @Test func userAddWorksWhileRegistrationIsClosed() async throws {
-        try await Fixture.with(environment: ["CHATD_REGISTRATION": "closed"]) { chatd in
+        try await Deployment.with(environment: ["CHATD_REGISTRATION": "closed"]) { chatd in
             let client = try await TestChatClient.connect(port: chatd.chatd.port)
             #expect(try await client.register(5, name: "eve", password: "pw").code == StatusCode.wrongPassword)
             await client.close()
@@ -29,7 +29,7 @@ import Testing
 
     /// Whoever knew the old password is not left connected, here or through a token.
     @Test func passwdEndsTheUsersSessions() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...1)
             let attacker = try await chatd.login(1)
             let result = try await chatd.chatctl("user", "passwd", "1", "--password-stdin", stdin: "n3w\n")
@@ -44,7 +44,7 @@ import Testing
     /// A deleted id stays deleted: registering it again is refused, and nothing of the
     /// old user's private conversations or tokens reaches whoever asks.
     @Test func aDeletedIDIsNeverReused() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let bob = try await chatd.login(2)
             let ann = try await TestChatClient.connect(port: chatd.chatd.port)

@@ -13,7 +13,7 @@ import Testing
     static let environment = ["CHATD_PRESENCE_TTL": "120"]
 
     @Test func everyNodesSessionsAndStatsFromOneNodeAndAKilledNodeIsNamedMissing() async throws {
-        try await Fixture.with(environment: Self.environment) { chatd in
+        try await Deployment.with(environment: Self.environment) { chatd in
             let second = try await ChatdProcess.start(redisURL: chatd.redis.url, environment: Self.environment)
             let third = try await ChatdProcess.start(redisURL: chatd.redis.url, environment: Self.environment)
             defer {
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func allNodesMustBeABoolean() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             let lines = try await RawControlConnection.connect(chatd.socket).exchange("""
                 {"jsonrpc":"2.0","id":1,"method":"sessions.list","params":{"all_nodes":"yes"}}
                 {"jsonrpc":"2.0","id":2,"method":"stats","params":{"all_nodes":1}}
@@ -128,7 +128,7 @@ import Testing
         return try #require(nodes.first { $0["this_node"]?.bool == true }?["node"]?.string)
     }
 
-    static func replyLists(_ fixture: Fixture) async throws -> [String] {
+    static func replyLists(_ fixture: Deployment) async throws -> [String] {
         let client = RedisClient(configuration: try RedisConfiguration(url: fixture.redis.url))
         let keys = try await client.send(["KEYS", "chat:reply:*"])
         await client.shutdown()

@@ -2,6 +2,7 @@
 import ChatTesting
 import ControlProtocol
 import Foundation
+import NIOConcurrencyHelpers
 
 /// What one run of the real `chatctl` binary produced.
 struct ChatctlRun: Sendable {
@@ -41,46 +42,17 @@ enum Chatctl {
                                     stdin: input, environment: env)
     }
 
-    /// Runs to completion on a Dispatch thread (the pipes are read there), never
-    /// blocking the test's cooperative threads.
+    /// Runs to completion through the shared spawner (clean signal mask, nothing of
+    /// the test's inherited), stdout and stderr apart.
     private static func runProcess(_ command: [String], stdin: String?, environment: [String: String]) async throws -> ChatctlRun {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: command[0])
-                process.arguments = Array(command.dropFirst())
-                process.environment = environment
-                let output = Pipe()
-                let errors = Pipe()
-                let input = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                if let stdin {
-                    input.fileHandleForWriting.write(Data(stdin.utf8))
-                    try? input.fileHandleForWriting.close()
-                }
-                let group = DispatchGroup()
-                nonisolated(unsafe) var errorData = Data()
-                group.enter()
-                DispatchQueue.global().async {
-                    errorData = errors.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
-                }
-                let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: ChatctlRun(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: outputData, as: UTF8.self),
-                    stderr: String(decoding: errorData, as: UTF8.self)))
-            }
-        }
+        let stdout = NIOLockedValueBox("")
+        let stderr = NIOLockedValueBox("")
+        let process = try SpawnedProcess.launch(
+            command[0], arguments: Array(command.dropFirst()), environment: environment, stdin: stdin,
+            onOutput: { text in stdout.withLockedValue { $0 += text } },
+            onError: { text in stderr.withLockedValue { $0 += text } })
+        let status = try await process.exited.get()
+        try await process.outputClosed.get()
+        return ChatctlRun(status: status, stdout: stdout.withLockedValue { $0 }, stderr: stderr.withLockedValue { $0 })
     }
 }

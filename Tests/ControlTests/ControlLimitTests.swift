@@ -13,7 +13,7 @@ import Testing
     static func status(_ id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"status"}"# }
 
     @Test func connectionsOverTheCapAreRefused() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             var held: [HeldControlConnection] = []
             for id in 1...ControlServer.maxConnections {
                 var connection = try await HeldControlConnection.connect(chatd.socket)
@@ -45,7 +45,7 @@ import Testing
 
     @Test func anIdleConnectionIsClosed() async throws {
         // 3 s, not 1: on a loaded machine the test itself may take a second between connecting and asking.
-        try await Fixture.with(config: "control_idle_timeout = 3\n") { chatd in
+        try await Deployment.with(config: "control_idle_timeout = 3\n") { chatd in
             // One that never asks, and one that asked once and then says nothing.
             let silent = try await HeldControlConnection.connect(chatd.socket)
             var done = try await HeldControlConnection.connect(chatd.socket)
@@ -64,7 +64,7 @@ import Testing
     /// nobody is an administrator through admin_group and holds a connection open; a
     /// reload that takes the group away closes it.
     @Test func aReloadClosesConnectionsNoLongerAdmitted() async throws {
-        try await Fixture.with(config: "admin_group = nogroup\n") { chatd in
+        try await Deployment.with(config: "admin_group = nogroup\n") { chatd in
             // perl (perl-base, always on Debian) as uid/gid 65534: asks once, then prints
             // what chatd sends until it closes.
             let script = """

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+import ChatTesting
 import ControlProtocol
 import Foundation
 import Testing
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func everyCommandEscapesAPlantedName() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             try await chatd.redisCommand("HSET", "chat:user:1", "username", Self.evil)
             let ann = try await chatd.login(1)

@@ -7,7 +7,7 @@ import Testing
 /// Kicks and notices, seen from the chat clients' side.
 @Suite struct KickTests {
     @Test func kickOneSessionOfAUserWithTwo() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let kicked = try await chatd.login(1)
             let kept = try await chatd.login(1)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func kickManyInJSONAndKickUser() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let a = try await chatd.login(1)
             let b = try await chatd.login(1)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func broadcastReachesEveryoneAsTheServer() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let one = try await chatd.login(1)
             let two = try await chatd.login(2)

@@ -9,7 +9,7 @@ import Testing
 /// `chatctl nodes`: every node on the Redis, as each described itself.
 @Suite struct NodesTests {
     @Test func everyNodeIsListedWithItsAddressVersionAndSessions() async throws {
-        try await Fixture.with(environment: ["CHATD_PRESENCE_TTL": "3"]) { chatd in
+        try await Deployment.with(environment: ["CHATD_PRESENCE_TTL": "3"]) { chatd in
             let other = try await ChatdProcess.start(redisURL: chatd.redis.url, environment: ["CHATD_PRESENCE_TTL": "3"])
             defer { Task { _ = try? await other.stop() } }
             try await chatd.register(1...1)

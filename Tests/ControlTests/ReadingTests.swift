@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatTesting
 import Foundation
 import ChatProtocol
 import ControlProtocol
@@ -7,7 +8,7 @@ import Testing
 /// The read-only commands, each in human and JSON form, against live sessions.
 @Suite struct ReadingTests {
     @Test func statusStatsUsersAndSessionsInBothModes() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let first = try await chatd.login(1)
             let second = try await chatd.login(1)
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func userShowAndListRedactThePassword() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...3)
             let client = try await chatd.login(2)
 
@@ -98,7 +99,7 @@ import Testing
     /// More users than one SCAN page: chatctl follows the cursor to the end.
     @Test func userListPagesThroughScan() async throws {
         // 30 registrations from one address: past the default per-address limit.
-        try await Fixture.with(config: "registrations_per_address = 0\n") { chatd in
+        try await Deployment.with(config: "registrations_per_address = 0\n") { chatd in
             try await chatd.register(1...30)
             var seen: Set<Int> = []
             var cursor = "0"

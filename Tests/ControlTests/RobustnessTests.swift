@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import ChatTesting
 import ControlProtocol
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// Bad input on the control socket harms nothing; chatctl's exit codes.
 @Suite struct RobustnessTests {
     @Test func junkUnknownMethodsAndBadParamsGetJSONRPCErrors() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...1)
             let replies = try await RawControlConnection.connect(chatd.socket).exchange("""
                 this is not json
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func hangingUpMidRequestHarmsNothing() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             // Half a line, then gone.
             try await RawControlConnection.connect(chatd.socket).sendAndHangUp(#"{"jsonrpc":"2.0","id":1,"meth"#)

@@ -7,7 +7,7 @@ import Testing
 /// Changing user records: disable/enable, passwd, delete, import-seed.
 @Suite struct UserAdminTests {
     @Test func disableKicksAndRefusesLoginsEnableLetsBackIn() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let victim = try await chatd.login(1)
             let observer = try await chatd.login(2)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func passwdFromStdinReplacesThePassword() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...1)
             let human = try await chatd.chatctl("user", "passwd", "1", "--password-stdin", stdin: "n3w-secret\n")
             #expect(human.status == 0)
@@ -85,7 +85,7 @@ import Testing
 
     /// Disable and passwd revoke resume tokens; enable does not bring them back.
     @Test func disableAndPasswdRevokeResumeTokens() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...1)
             func token() async throws -> String {
                 let client = try await TestChatClient.connect(port: chatd.chatd.port)
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func deleteKicksThenRemovesTheRecord() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.register(1...2)
             let doomed = try await chatd.login(1)
 
@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test func importSeedMovesTheSeedHash() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             try await chatd.redisCommand("HSET", "user",
                                          "100", #"{"userid":100,"userpwd":"seedpw","username":"alice"}"#,
                                          "101", #"{"userid":101,"userpwd":"seedpw","username":"bob"}"#)

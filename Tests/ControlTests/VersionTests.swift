@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func statusShowsTheNodesVersion() async throws {
-        try await Fixture.with { chatd in
+        try await Deployment.with { chatd in
             let status = try await chatd.chatctl("status")
             #expect(status.status == 0)
             #expect(status.lines.contains { $0.hasPrefix("version:") && $0.hasSuffix(" \(Version.text)") }, "\(status.stdout)")

@@ -33,18 +33,11 @@ import Testing
         #expect(try listenBacklog(ofListeningSocket: fd) == 55)
     }
 
-    @Test func agreesWithSS() throws {
+    @Test func agreesWithSS() async throws {
         let fd = try TestSockets.tcpListener(backlog: 777)
         defer { close(fd) }
         let port = TestSockets.localPort(fd)
-        let ss = Process()
-        ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
-        ss.arguments = ["-ltnH", "sport = :\(port)"]
-        let pipe = Pipe()
-        ss.standardOutput = pipe
-        try ss.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ss.waitUntilExit()
+        let output = try await runToCompletion("/usr/bin/ss", ["-ltnH", "sport = :\(port)"]).output
         // Columns: State Recv-Q Send-Q Local Peer; Send-Q of a listener is its backlog.
         let columns = output.split(whereSeparator: \.isWhitespace)
         #expect(columns.count >= 3 && columns[2] == "777", "ss said: \(output)")
