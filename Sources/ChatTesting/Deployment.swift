@@ -104,14 +104,10 @@ extension RedisServerProcess {
     @discardableResult
     public func command(_ arguments: [String]) async throws -> RESPValue {
         let client = RedisClient(configuration: try RedisConfiguration(url: self.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-        do {
-            let reply = try await client.send(arguments)
-            await client.shutdown()
-            return reply
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        // Shut down behind the reply, not before returning it: a shutdown can wait on
+        // the server, and a test that just sent CLIENT PAUSE must act inside the pause.
+        defer { Task { await client.shutdown() } }
+        return try await client.send(arguments)
     }
 }
 
