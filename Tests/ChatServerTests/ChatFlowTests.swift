@@ -142,6 +142,9 @@ import Testing
             _ = try await ann.next(Pick.notify)
             try await bob.send(.logout)
             _ = try await bob.collectUntilClosed()
+            // Bob's session ends after his connection closes (what he has seen is recorded
+            // then); ann is told he left once it has.
+            #expect(try await ann.next(Pick.notify).status == UserStatus.offline)
             for i in 1...4 {
                 try await ann.send(.sms(SmsMes(content: "m\(i)")))
                 _ = try await ann.next(Pick.smsResult)
