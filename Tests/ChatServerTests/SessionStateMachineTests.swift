@@ -61,14 +61,14 @@ import Testing
     @Test func requestRead() {
         self.check([
             (Self.idle, Machine.StepAction.startRequest(.onlineUsers, forwardRead: false), Self.busy),
-            (Self.busy, .none, Self.busy),
-            (Self.busyKicked, .none, Self.busyKicked),
-            (Self.busyAnswered, .none, Self.busyAnswered),
-            (Self.closing, .none, Self.closing),
-            (Self.closingBusy, .none, Self.closingBusy),
-            (Self.closingKicked, .none, Self.closingKicked),
-            (Self.closingAnswered, .none, Self.closingAnswered),
-            (Self.handedOver, .none, Self.handedOver),
+            (Self.busy, .noAction, Self.busy),
+            (Self.busyKicked, .noAction, Self.busyKicked),
+            (Self.busyAnswered, .noAction, Self.busyAnswered),
+            (Self.closing, .noAction, Self.closing),
+            (Self.closingBusy, .noAction, Self.closingBusy),
+            (Self.closingKicked, .noAction, Self.closingKicked),
+            (Self.closingAnswered, .noAction, Self.closingAnswered),
+            (Self.handedOver, .noAction, Self.handedOver),
         ]) { $0.requestRead(.onlineUsers) }
     }
 
@@ -115,29 +115,29 @@ import Testing
 
     @Test func repliesWritten() {
         self.check([
-            (Self.idle, Machine.FinishAction.none, Self.idle),
-            (Self.busy, .next(.none), Self.idle),
+            (Self.idle, Machine.FinishAction.noAction, Self.idle),
+            (Self.busy, .next(.noAction), Self.idle),
             (Self.busyKicked, .closeWithNotice(Self.kick), Self.closing),
-            (Self.busyAnswered, .next(.none), Self.idle),
-            (Self.closing, .none, Self.closing),
-            (Self.closingBusy, .next(.none), Self.closing),
-            (Self.closingKicked, .none, Self.closing),
-            (Self.closingAnswered, .next(.none), Self.closing),
-            (Self.handedOver, .none, Self.handedOver),
+            (Self.busyAnswered, .next(.noAction), Self.idle),
+            (Self.closing, .noAction, Self.closing),
+            (Self.closingBusy, .next(.noAction), Self.closing),
+            (Self.closingKicked, .noAction, Self.closing),
+            (Self.closingAnswered, .next(.noAction), Self.closing),
+            (Self.handedOver, .noAction, Self.handedOver),
         ]) { $0.repliesWritten(close: false) }
     }
 
     @Test func repliesWrittenClosing() {
         self.check([
-            (Self.idle, Machine.FinishAction.none, Self.idle),
+            (Self.idle, Machine.FinishAction.noAction, Self.idle),
             (Self.busy, .close, Self.closing),
             (Self.busyKicked, .closeWithNotice(Self.kick), Self.closing),
             (Self.busyAnswered, .close, Self.closing),
-            (Self.closing, .none, Self.closing),
+            (Self.closing, .noAction, Self.closing),
             (Self.closingBusy, .close, Self.closing),
-            (Self.closingKicked, .none, Self.closing),
+            (Self.closingKicked, .noAction, Self.closing),
             (Self.closingAnswered, .close, Self.closing),
-            (Self.handedOver, .none, Self.handedOver),
+            (Self.handedOver, .noAction, Self.handedOver),
         ]) { $0.repliesWritten(close: true) }
     }
 
@@ -147,11 +147,11 @@ import Testing
             (Self.busy, .sendNoticeAndClose, Self.closingBusy),
             (Self.busyKicked, .sendNoticeAndClose, Self.closingKicked),
             (Self.busyAnswered, .sendNoticeAndClose, Self.closingAnswered),
-            (Self.closing, .none, Self.closing),
-            (Self.closingBusy, .none, Self.closingBusy),
-            (Self.closingKicked, .none, Self.closingKicked),
-            (Self.closingAnswered, .none, Self.closingAnswered),
-            (Self.handedOver, .none, Self.handedOver),
+            (Self.closing, .noAction, Self.closing),
+            (Self.closingBusy, .noAction, Self.closingBusy),
+            (Self.closingKicked, .noAction, Self.closingKicked),
+            (Self.closingAnswered, .noAction, Self.closingAnswered),
+            (Self.handedOver, .noAction, Self.handedOver),
         ]) { $0.closeRequested() }
     }
 
@@ -159,14 +159,14 @@ import Testing
     @Test func kick() {
         self.check([
             (Self.idle, Machine.CloseAction.sendNoticeAndClose, Self.closing),
-            (Self.busy, .none, .busy(InFlight(pendingKick: Self.otherKick))),
-            (Self.busyKicked, .none, .busy(InFlight(pendingKick: Self.otherKick))),
+            (Self.busy, .noAction, .busy(InFlight(pendingKick: Self.otherKick))),
+            (Self.busyKicked, .noAction, .busy(InFlight(pendingKick: Self.otherKick))),
             (Self.busyAnswered, .sendNoticeAndClose, Self.closingAnswered),
-            (Self.closing, .none, Self.closing),
-            (Self.closingBusy, .none, .closing(InFlight(pendingKick: Self.otherKick))),
-            (Self.closingKicked, .none, .closing(InFlight(pendingKick: Self.otherKick))),
-            (Self.closingAnswered, .none, Self.closingAnswered),
-            (Self.handedOver, .none, Self.handedOver),
+            (Self.closing, .noAction, Self.closing),
+            (Self.closingBusy, .noAction, .closing(InFlight(pendingKick: Self.otherKick))),
+            (Self.closingKicked, .noAction, .closing(InFlight(pendingKick: Self.otherKick))),
+            (Self.closingAnswered, .noAction, Self.closingAnswered),
+            (Self.handedOver, .noAction, Self.handedOver),
         ]) { $0.kick(Self.otherKick) }
     }
 
@@ -225,11 +225,11 @@ import Testing
             (Self.busy, .refuse(.sendNoticeAndClose), Self.closingBusy),
             (Self.busyKicked, .refuse(.sendNoticeAndClose), Self.closingKicked),
             (Self.busyAnswered, .flush, Self.busyAnswered),
-            (Self.closing, .refuse(.none), Self.closing),
-            (Self.closingBusy, .refuse(.none), Self.closingBusy),
-            (Self.closingKicked, .refuse(.none), Self.closingKicked),
-            (Self.closingAnswered, .refuse(.none), Self.closingAnswered),
-            (Self.handedOver, .refuse(.none), Self.handedOver),
+            (Self.closing, .refuse(.noAction), Self.closing),
+            (Self.closingBusy, .refuse(.noAction), Self.closingBusy),
+            (Self.closingKicked, .refuse(.noAction), Self.closingKicked),
+            (Self.closingAnswered, .refuse(.noAction), Self.closingAnswered),
+            (Self.handedOver, .refuse(.noAction), Self.handedOver),
         ]) { $0.handOverRequested(kept: true, loggedIn: true) }
     }
 
@@ -278,9 +278,9 @@ import Testing
     @Test func backpressure() {
         var machine = Machine(maxQueuedRequests: 2)
         #expect(machine.requestRead(.onlineUsers) == .startRequest(.onlineUsers, forwardRead: false))
-        #expect(machine.requestRead(.logout) == .none)
+        #expect(machine.requestRead(.logout) == .noAction)
         #expect(machine.readRequested() == .forward)
-        #expect(machine.requestRead(.onlineUsers) == .none)
+        #expect(machine.requestRead(.onlineUsers) == .noAction)
         #expect(machine.readRequested() == .hold)
         #expect(machine.readPending)
         machine.requestAnswered()
@@ -291,7 +291,7 @@ import Testing
         #expect(machine.repliesWritten(close: false) == .next(.startRequest(.onlineUsers, forwardRead: false)))
         #expect(machine.queue.isEmpty)
         machine.requestAnswered()
-        #expect(machine.repliesWritten(close: false) == .next(.none))
+        #expect(machine.repliesWritten(close: false) == .next(.noAction))
         #expect(machine.state == .idle)
     }
 
@@ -319,7 +319,7 @@ import Testing
         #expect(machine.pauseGraceExpired())
         #expect(!machine.pauseGraceExpired())
         machine.requestAnswered()
-        #expect(machine.repliesWritten(close: false) == .next(.none))
+        #expect(machine.repliesWritten(close: false) == .next(.noAction))
     }
 
     /// The end of the connection completes a waiting pause (the handler succeeds it).

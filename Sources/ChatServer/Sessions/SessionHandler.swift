@@ -150,7 +150,7 @@ final class SessionHandler: ChannelDuplexHandler {
 
     private func carryOut(_ action: SessionStateMachine.StepAction, context: ChannelHandlerContext) {
         switch action {
-        case .none:
+        case .noAction:
             break
         case .completePause:
             self.completePause()
@@ -199,7 +199,7 @@ final class SessionHandler: ChannelDuplexHandler {
         case .next(let step): self.carryOut(step, context: context)
         case .closeWithNotice(let notice): self.sendAndClose(.kicked(notice), context: context)
         case .close: context.channel.close(promise: nil)
-        case .none: break
+        case .noAction: break
         }
     }
 
@@ -210,7 +210,7 @@ final class SessionHandler: ChannelDuplexHandler {
             case .kick(let notice):
                 switch self.state.kick(notice) {
                 case .sendNoticeAndClose: self.sendAndClose(.kicked(notice), context: context)
-                case .none: break
+                case .noAction: break
                 }
             }
         case let command as HandoverCommand:

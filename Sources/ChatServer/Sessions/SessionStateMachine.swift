@@ -80,7 +80,7 @@ struct SessionStateMachine {
     }
 
     enum StepAction: Equatable {
-        case none
+        case noAction
         /// Hand `message` to the router; `forwardRead` first passes on a read held back.
         case startRequest(ClientMessage, forwardRead: Bool)
         /// Nothing is queued or in flight any more: the handover's pause is complete.
@@ -91,7 +91,7 @@ struct SessionStateMachine {
     mutating func requestRead(_ message: ClientMessage) -> StepAction {
         // Frames are dropped before decoding once closing (`frameRead`); one that still
         // arrives is not queued, as nothing would answer it.
-        guard !self.isClosing else { return .none }
+        guard !self.isClosing else { return .noAction }
         self.queue.append(message)
         return self.step()
     }
@@ -119,7 +119,7 @@ struct SessionStateMachine {
         /// The request ended the session (a logout): close now.
         case close
         /// Closing already: the notice under way is left to finish.
-        case none
+        case noAction
     }
 
     /// The router answered; the handler writes the replies next, then `repliesWritten`.
@@ -155,7 +155,7 @@ struct SessionStateMachine {
         case .closing(.some(let inFlight)):
             self.state = .closing(nil)
             // A kick waiting here would have closed with its notice, which closing already does.
-            if inFlight.pendingKick != nil { return .none }
+            if inFlight.pendingKick != nil { return .noAction }
             if close {
                 self.ending.becomeDeliberate()
                 return .close
@@ -163,7 +163,7 @@ struct SessionStateMachine {
             return .next(self.step())
         case .idle, .closing(.none), .handedOver:
             // No request was in flight: nothing to finish.
-            return .none
+            return .noAction
         }
     }
 
@@ -173,7 +173,7 @@ struct SessionStateMachine {
         /// Write the last message, then close.
         case sendNoticeAndClose
         /// Closing already.
-        case none
+        case noAction
     }
 
     /// The session is to end with a last message (timeout, bad input, slow consumer).
@@ -184,7 +184,7 @@ struct SessionStateMachine {
         case .busy(let inFlight):
             self.state = .closing(inFlight)
         case .closing, .handedOver:
-            return .none
+            return .noAction
         }
         self.ending.becomeDeliberate()
         return .sendNoticeAndClose
@@ -196,11 +196,11 @@ struct SessionStateMachine {
         case .busy(var inFlight) where !inFlight.answered:
             inFlight.pendingKick = notice
             self.state = .busy(inFlight)
-            return .none
+            return .noAction
         case .closing(.some(var inFlight)) where !inFlight.answered:
             inFlight.pendingKick = notice
             self.state = .closing(inFlight)
-            return .none
+            return .noAction
         case .idle, .busy, .closing, .handedOver:
             return self.closeRequested()
         }
@@ -290,7 +290,7 @@ struct SessionStateMachine {
                 self.awaitingPause = false
                 return .completePause
             }
-            return .none
+            return .noAction
         }
         let message = self.queue.removeFirst()
         if self.queue.isEmpty { self.queue = [] }  // an idle session keeps no buffer
