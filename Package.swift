@@ -144,7 +144,8 @@ let package = Package(
                                                       .product(name: "NIOPosix", package: "swift-nio"),
                                                       .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "ChatServerTests", dependencies: [
-            "ChatServer", "ChatTesting",
+            "ChatServer", "ChatTesting", "ChatStore", "RedisClient",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),

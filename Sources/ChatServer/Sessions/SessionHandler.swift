@@ -8,6 +8,8 @@ import NIOCore
 /// messages, hands them to the router one at a time in arrival order, and writes
 /// the replies. While a request is in flight, later frames queue; past
 /// `maxQueuedRequests` the handler stops reading from the socket (backpressure).
+/// Which of these happens is `SessionStateMachine`'s decision: the handler turns the
+/// channel's events into its events and carries out the actions it returns.
 final class SessionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -18,7 +20,6 @@ final class SessionHandler: ChannelDuplexHandler {
     private let connections: ConnectionTracker
     /// From the configuration at connect: only what a session needs, not a copy of it all.
     private let loginTimeout: TimeAmount
-    private let maxQueuedRequests: Int
     private let id: SessionID
     private let stats: SessionStats
     private let connectedAt: Int64
@@ -26,29 +27,16 @@ final class SessionHandler: ChannelDuplexHandler {
     private var address = "?"
     private var bucket: TokenBucket
     private var user: UserIdentity?
-    /// Requests waiting for the one in flight: a plain array, so an idle session holds
-    /// no buffer (the queue is short, bounded by `maxQueuedRequests`).
-    private var queue: [ClientMessage] = []
+    private var state: SessionStateMachine
     /// Frames from fan-out that arrived while the login was in flight.
     private var heldUntilLogin: HeldFrames
-    private var busy = false
-    private var closing = false
-    private var readPending = false
-    /// How the session ends: on purpose (logout, kick, timeout, bad input) the others are
-    /// told at once, without the presence grace; after a logout its tokens are revoked too.
-    private var ending = SessionEnding.dropped
-    /// A kick that arrived while a request was in flight: applied once it is answered.
-    private var pendingKick: KickedMes?
     private var loginDeadline: Scheduled<Void>?
     /// Where a logged-in session's socket is kept across restarts; nil for TLS sessions
     /// (their crypto state cannot be handed on) and without systemd's store.
     private let handover: SessionHandover?
     /// Set once the socket is kept: its inode, the key of its `SessionTable` entry.
     private var keptInode: UInt64?
-    /// Passed to the next process: this one closes its descriptor and nothing else.
-    private var handedOver = false
-    /// A handover stopped reading; completed once the queued requests are answered.
-    private var pausing = false
+    /// A handover's pause, completed once the queued requests are answered.
     private var paused: EventLoopPromise<Void>?
 
     init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker,
@@ -57,7 +45,7 @@ final class SessionHandler: ChannelDuplexHandler {
         self.connections = connections
         self.handover = handover
         self.loginTimeout = configuration.loginTimeout
-        self.maxQueuedRequests = configuration.maxQueuedRequests
+        self.state = SessionStateMachine(maxQueuedRequests: configuration.maxQueuedRequests)
         self.heldUntilLogin = HeldFrames(limit: configuration.outboundQueueMax)
         let now = WallClock.millis()
         self.id = restored?.id ?? .random()
@@ -94,7 +82,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !self.closing else { return }
+        guard case .process = self.state.frameRead() else { return }
         let frame = Self.unwrapInboundIn(data)
         self.stats.messagesIn.add(1, ordering: .relaxed)
         self.stats.lastActivity.store(WallClock.millis(), ordering: .relaxed)
@@ -104,9 +92,7 @@ final class SessionHandler: ChannelDuplexHandler {
             switch message {
             case .ping, .pong: break
             case .logout:
-                // The user said they are leaving: no grace and no more tokens, even when the
-                // connection's end is seen before the request is handled (a client closes right after).
-                self.ending = .loggedOut
+                self.state.logoutRead()
             default:
                 guard self.bucket.take() else {
                     self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
@@ -114,8 +100,7 @@ final class SessionHandler: ChannelDuplexHandler {
                     return
                 }
             }
-            self.queue.append(message)
-            self.processNext(context: context)
+            self.carryOut(self.state.requestRead(message), context: context)
         } catch {
             // A bad payload inside a good frame: say so, keep the session.
             self.write(.error(ErrorMes(code: error.code, error: error.message)), context: context)
@@ -124,11 +109,9 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.pausing { return }
-        if self.queue.count >= self.maxQueuedRequests {
-            self.readPending = true
-        } else {
-            context.read()
+        switch self.state.readRequested() {
+        case .forward: context.read()
+        case .hold: break
         }
     }
 
@@ -157,7 +140,7 @@ final class SessionHandler: ChannelDuplexHandler {
     /// this client (NIO turns the channel unwritable at the high-water mark): such a
     /// slow consumer is closed instead of being buffered for without bound.
     private func mayWrite(context: ChannelHandlerContext) -> Bool {
-        guard !self.closing else { return false }
+        guard !self.state.isClosing else { return false }
         guard context.channel.isWritable else {
             self.closeAsSlowConsumer(context: context)
             return false
@@ -165,21 +148,19 @@ final class SessionHandler: ChannelDuplexHandler {
         return true
     }
 
-    private func processNext(context: ChannelHandlerContext) {
-        guard !self.busy, !self.closing, !self.queue.isEmpty else {
-            if !self.busy, self.queue.isEmpty, let paused = self.paused {
-                self.paused = nil
-                paused.succeed()
-            }
-            return
+    private func carryOut(_ action: SessionStateMachine.StepAction, context: ChannelHandlerContext) {
+        switch action {
+        case .noAction:
+            break
+        case .completePause:
+            self.completePause()
+        case .startRequest(let message, let forwardRead):
+            if forwardRead { context.read() }
+            self.start(message, context: context)
         }
-        let message = self.queue.removeFirst()
-        if self.queue.isEmpty { self.queue = [] }  // an idle session keeps no buffer
-        if self.readPending, !self.pausing, self.queue.count < self.maxQueuedRequests {
-            self.readPending = false
-            context.read()
-        }
-        self.busy = true
+    }
+
+    private func start(_ message: ClientMessage, context: ChannelHandlerContext) {
         let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer, address: self.address,
                                           connectedAt: self.connectedAt, stats: self.stats, user: self.user)
         let router = self.router
@@ -193,7 +174,7 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func apply(_ outcome: RequestOutcome, context: ChannelHandlerContext) {
-        self.busy = false
+        self.state.requestAnswered()
         if let user = outcome.loggedIn {
             self.user = user
             self.loginDeadline?.cancel()
@@ -214,14 +195,11 @@ final class SessionHandler: ChannelDuplexHandler {
             for (data, promise) in self.heldUntilLogin.takeAll() { self.write(context: context, data: data, promise: promise) }
         }
         context.flush()
-        if let notice = self.pendingKick {
-            self.closeWith(.kicked(notice), context: context)
-        } else if outcome.close {
-            self.closing = true
-            self.ending.becomeDeliberate()
-            context.channel.close(promise: nil)
-        } else {
-            self.processNext(context: context)
+        switch self.state.repliesWritten(close: outcome.close) {
+        case .next(let step): self.carryOut(step, context: context)
+        case .closeWithNotice(let notice): self.sendAndClose(.kicked(notice), context: context)
+        case .close: context.channel.close(promise: nil)
+        case .noAction: break
         }
     }
 
@@ -229,8 +207,11 @@ final class SessionHandler: ChannelDuplexHandler {
         switch event {
         case let command as SessionCommand:
             switch command {
-            case .kick(let notice) where self.busy: self.pendingKick = notice
-            case .kick(let notice): self.closeWith(.kicked(notice), context: context)
+            case .kick(let notice):
+                switch self.state.kick(notice) {
+                case .sendNoticeAndClose: self.sendAndClose(.kicked(notice), context: context)
+                case .noAction: break
+                }
             }
         case let command as HandoverCommand:
             switch command {
@@ -257,20 +238,20 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Every close passes here: a kept socket is shut down first, so that systemd's copy
     /// sees the end too and the peer is not left waiting on it.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if mode == .all, self.keptInode != nil, !self.handedOver {
+        if mode == .all, self.keptInode != nil, self.state.state != .handedOver {
             SessionHandover.shutDown(context)
         }
         context.close(mode: mode, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.closing = true
+        let action = self.state.channelInactive(loggedIn: self.user != nil)
         self.connections.untrack(context.channel)
         for (_, promise) in self.heldUntilLogin.takeAll() { promise?.fail(ChannelError.ioOnClosedChannel) }
         self.loginDeadline?.cancel()
         self.paused?.succeed()
         self.paused = nil
-        if self.handedOver {
+        guard case .ended(let ending, let tellRouter) = action else {
             // The session goes on in the next process: no one is told, nothing is revoked.
             _ = self.router.hub.registry.remove(self.id)
             context.fireChannelInactive()
@@ -279,10 +260,9 @@ final class SessionHandler: ChannelDuplexHandler {
         if self.keptInode != nil { self.handover?.release(self.id) }
         let router = self.router
         let id = self.id
-        let ending = self.ending
         // Also when a login is still in flight: the router may register the session
         // after this point and then finds the channel inactive; either side removes it.
-        if self.user != nil || self.busy {
+        if tellRouter {
             router.inFlight.enter()
             Task {
                 await router.sessionEnded(id, ending: ending)
@@ -297,24 +277,31 @@ final class SessionHandler: ChannelDuplexHandler {
     /// Stops reading and completes `promise` once every queued request is answered (or
     /// after a grace: a request stuck on Redis does not hold up the restart).
     private func pause(_ promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
-        self.pausing = true
+        let action = self.state.pauseRequested()
         context.channel.setOption(.autoRead, value: false).whenComplete { _ in }
-        guard self.busy || !self.queue.isEmpty else { return promise.succeed() }
+        guard case .awaitDrain = action else { return promise.succeed() }
         self.paused = promise
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .seconds(2)) {
             let handler = loopBound.value
-            handler.paused?.succeed()
-            handler.paused = nil
+            if handler.state.pauseGraceExpired() { handler.completePause() }
         }
+    }
+
+    private func completePause() {
+        self.paused?.succeed()
+        self.paused = nil
     }
 
     /// Passes the session on: once everything written has reached the socket, its
     /// unfinished inbound frame is taken and the descriptor closed (systemd keeps the
     /// socket). A session that cannot be passed on is told to come back.
     private func handOver(_ promise: EventLoopPromise<HandedOverSession?>, context: ChannelHandlerContext) {
-        guard let inode = self.keptInode, self.user != nil, !self.closing, !self.busy, self.queue.isEmpty else {
-            self.closeWith(.kicked(KickedMes(reason: "server restarting, please reconnect", reconnect: true)), context: context)
+        let action = self.state.handOverRequested(kept: self.keptInode != nil, loggedIn: self.user != nil)
+        guard case .flush = action, let inode = self.keptInode else {
+            if case .refuse(.sendNoticeAndClose) = action {
+                self.sendAndClose(.kicked(KickedMes(reason: "server restarting, please reconnect", reconnect: true)), context: context)
+            }
             return promise.succeed(nil)
         }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -327,11 +314,10 @@ final class SessionHandler: ChannelDuplexHandler {
         context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer())).whenComplete { result in
             let (handler, context) = loopBound.value
             grace.cancel()
-            guard case .success = result, !handler.closing else { return promise.succeed(nil) }
+            let succeeded = if case .success = result { true } else { false }
+            guard case .complete = handler.state.handOverFlushed(success: succeeded) else { return promise.succeed(nil) }
             let reader = try? context.pipeline.syncOperations.handler(type: FrameReader.self)
             let unfinished = reader?.takeUnfinished()
-            handler.handedOver = true
-            handler.closing = true
             promise.succeed(HandedOverSession(inode: inode, unfinished: unfinished, received: handler.stats.received,
                                               sent: handler.stats.sent))
             context.channel.close(promise: nil)
@@ -339,16 +325,20 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func closeAsSlowConsumer(context: ChannelHandlerContext) {
-        if !self.closing { ServerMetrics.slowConsumerKicks.increment() }
-        self.closeWith(.kicked(KickedMes(reason: "slow consumer", reconnect: true)), context: context)
+        guard case .sendNoticeAndClose = self.state.closeRequested() else { return }
+        ServerMetrics.slowConsumerKicks.increment()
+        self.sendAndClose(.kicked(KickedMes(reason: "slow consumer", reconnect: true)), context: context)
     }
 
     /// Writes a last message, then closes once it is sent — or after a short grace,
     /// for a peer that does not read.
     private func closeWith(_ message: ServerMessage, context: ChannelHandlerContext) {
-        guard !self.closing else { return }
-        self.closing = true
-        self.ending.becomeDeliberate()
+        guard case .sendNoticeAndClose = self.state.closeRequested() else { return }
+        self.sendAndClose(message, context: context)
+    }
+
+    /// `closeWith` once the state machine has agreed to close.
+    private func sendAndClose(_ message: ServerMessage, context: ChannelHandlerContext) {
         let channel = context.channel
         let grace = context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(message.frame())).whenComplete { _ in
