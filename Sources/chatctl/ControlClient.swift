@@ -18,13 +18,15 @@ struct ControlClient: Sendable {
     func call<M: ControlMethod>(_ method: M.Type, _ params: M.Params) async throws(ChatctlError) -> Reply<M.Result> {
         let request: ControlRequest
         do {
-            request = ControlRequest(id: .int(1), method: M.name, params: try JSONValue(encoding: params))
+            let json = try JSONValue(encoding: params)
+            request = ControlRequest(id: .int(1), method: M.name, params: json)
         } catch {
             throw .refused("cannot encode the params of \(M.name): \(error)")
         }
         let json = try await self.call(request)
         do {
-            return Reply(result: try json.decoded(as: M.Result.self), json: json)
+            let result = try json.decoded(as: M.Result.self)
+            return Reply(result: result, json: json)
         } catch {
             throw .unreachable("chatd sent a \(M.name) result that is not what chatctl knows: \(error)")
         }

@@ -110,7 +110,7 @@ final class ClusterQuery: Sendable {
         switch ask {
         case .sessions(let user):
             let (sessions, total) = self.report.sessions(of: user, limit: Self.sessionsLimit)
-            part = ["sessions": .array(sessions.map(Self.json)), "sessions_total": .int(total), "truncated": .bool(total > sessions.count)]
+            part = ["sessions": .array(sessions.map { Self.json($0) }), "sessions_total": .int(total), "truncated": .bool(total > sessions.count)]
         case .stats:
             part = Self.json(self.report.stats()).object ?? [:]
         }

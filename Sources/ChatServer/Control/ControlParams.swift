@@ -27,14 +27,12 @@ enum ControlParams {
 
     /// The wording of the hand-written checks these replace, which clients have seen.
     private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): return "\(key.stringValue) is required"
-        case .valueNotFound(_, let context): return "\(Self.field(context)) is required"
-        case .typeMismatch(let type, let context): return "\(Self.field(context)) must be \(Self.expected(type, context))"
+        if case .keyNotFound(let key, _) = error { return "\(key.stringValue) is required" }
+        if case .valueNotFound(_, let context) = error { return "\(Self.field(context)) is required" }
+        if case .typeMismatch(let type, let context) = error { return "\(Self.field(context)) must be \(Self.expected(type, context))" }
         // A number that is no Int (1.5): the only data a decode of our params can find corrupt.
-        case .dataCorrupted(let context): return "\(Self.field(context)) must be a whole number"
-        @unknown default: return "\(error)"
-        }
+        if case .dataCorrupted(let context) = error { return "\(Self.field(context)) must be a whole number" }
+        return "\(error)"
     }
 
     private static func field(_ context: DecodingError.Context) -> String {
