@@ -19,19 +19,25 @@ enum ControlParams {
         do {
             return try params.decoded(as: P.self)
         } catch let error as DecodingError {
-            throw .invalidParams(Self.describe(error))
+            throw .invalidParams(Self.describe(error, in: params))
         } catch {
             throw .invalidParams("\(error)")
         }
     }
 
     /// The wording of the hand-written checks these replace, which clients have seen.
-    private static func describe(_ error: DecodingError) -> String {
+    private static func describe(_ error: DecodingError, in params: JSONValue) -> String {
         if case .keyNotFound(let key, _) = error { return "\(key.stringValue) is required" }
         if case .valueNotFound(_, let context) = error { return "\(Self.field(context)) is required" }
         if case .typeMismatch(let type, let context) = error { return "\(Self.field(context)) must be \(Self.expected(type, context))" }
         // A number that is no Int (1.5): the only data a decode of our params can find corrupt.
-        if case .dataCorrupted(let context) = error { return "\(Self.field(context)) must be a whole number" }
+        // Linux's decoder leaves the key out of this error's path: the field is then the
+        // number given that is no Int.
+        if case .dataCorrupted(let context) = error {
+            let notInt = params.object?.filter { if case .number = $0.value { $0.value.int == nil } else { false } }
+            let field = context.codingPath.isEmpty ? notInt?.keys.sorted().first ?? "params" : Self.field(context)
+            return "\(field) must be a whole number"
+        }
         return "\(error)"
     }
 
