@@ -56,13 +56,17 @@ public final class ControlAPI: Sendable {
         let call = Call(api: self, params: params, caller: caller)
         switch method {
         case Control.Status.name: return try await call.run(Control.Status.self) { _, _ in self.status() }
-        case Control.Stats.name: return try await call.run(Control.Stats.self) { (p, _) async throws(ControlError) in try await self.stats(p) }
+        case Control.Stats.name:
+            return try await call.run(Control.Stats.self) { (p, _) async throws(ControlError) in try await self.stats(p) }
         case Control.SessionsList.name:
             return try await call.run(Control.SessionsList.self) { (p, _) async throws(ControlError) in try await self.listSessions(p) }
         case Control.UsersOnline.name: return try await call.run(Control.UsersOnline.self) { _, _ in self.onlineUsers() }
-        case Control.NodesList.name: return try await call.run(Control.NodesList.self) { (_, _) async throws(ControlError) in try await self.listNodes() }
-        case Control.UserGet.name: return try await call.run(Control.UserGet.self) { (p, _) async throws(ControlError) in try await self.getUser(p) }
-        case Control.UserList.name: return try await call.run(Control.UserList.self) { (p, _) async throws(ControlError) in try await self.listUsers(p) }
+        case Control.NodesList.name:
+            return try await call.run(Control.NodesList.self) { (_, _) async throws(ControlError) in try await self.listNodes() }
+        case Control.UserGet.name:
+            return try await call.run(Control.UserGet.self) { (p, _) async throws(ControlError) in try await self.getUser(p) }
+        case Control.UserList.name:
+            return try await call.run(Control.UserList.self) { (p, _) async throws(ControlError) in try await self.listUsers(p) }
         case Control.SessionKick.name: return try await call.run(Control.SessionKick.self, self.kickSessions)
         case Control.UserKick.name: return try await call.run(Control.UserKick.self, self.kickUser)
         case Control.UserDisable.name: return try await call.run(Control.UserDisable.self, self.disableUser)
@@ -70,7 +74,8 @@ public final class ControlAPI: Sendable {
         case Control.UserAdd.name: return try await call.run(Control.UserAdd.self, self.addUser)
         case Control.UserPasswd.name: return try await call.run(Control.UserPasswd.self, self.setPassword)
         case Control.UserDelete.name: return try await call.run(Control.UserDelete.self, self.deleteUser)
-        case Control.UserImport.name: return try await call.run(Control.UserImport.self) { (_, a) async throws(ControlError) in try await self.importSeed(audit: a) }
+        case Control.UserImport.name:
+            return try await call.run(Control.UserImport.self) { (_, a) async throws(ControlError) in try await self.importSeed(audit: a) }
         case Control.Broadcast.name: return try await call.run(Control.Broadcast.self, self.broadcast)
         case Control.ConfigReload.name:
             return try await call.run(Control.ConfigReload.self) { (_, a) async throws(ControlError) in try await self.reloadConfig(audit: a) }
