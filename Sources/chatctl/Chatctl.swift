@@ -98,11 +98,15 @@ extension Chatctl {
     /// records predate the name rules), so no control reaches the admin's terminal raw:
     /// each line of the human view is escaped (tables and key/value lines escape their
     /// cells first, to pad them right); JSON escapes what JSONEncoder leaves raw.
-    func show(_ result: JSONValue, _ human: (JSONValue) -> String) {
+    func show<Result: Sendable>(_ reply: Reply<Result>, _ human: (Result) -> String) {
+        self.show(json: reply.json) { human(reply.result) }
+    }
+
+    func show(json: JSONValue, _ human: () -> String) {
         if self.json {
-            print(Format.json(result))
+            print(Format.json(json))
         } else {
-            print(human(result).split(separator: "\n", omittingEmptySubsequences: false)
+            print(human().split(separator: "\n", omittingEmptySubsequences: false)
                 .map { TerminalText.escaped(String($0)) }.joined(separator: "\n"))
         }
     }

@@ -14,10 +14,32 @@ struct ControlClient: Sendable {
     /// chatd answers at once or not at all; a hung daemon must not hang scripts.
     var timeout: TimeAmount = .seconds(60)
 
-    func call(_ method: String, _ params: [String: JSONValue] = [:]) async throws(ChatctlError) -> JSONValue {
+    /// A method's typed result, and the JSON it came as (what `--json` prints, as it is).
+    func call<M: ControlMethod>(_ method: M.Type, _ params: M.Params) async throws(ChatctlError) -> Reply<M.Result> {
+        let request: ControlRequest
+        do {
+            let json = try JSONValue(encoding: params)
+            request = ControlRequest(id: .int(1), method: M.name, params: json)
+        } catch {
+            throw .refused("cannot encode the params of \(M.name): \(error)")
+        }
+        let json = try await self.call(request)
+        do {
+            let result = try json.decoded(as: M.Result.self)
+            return Reply(result: result, json: json)
+        } catch {
+            throw .unreachable("chatd sent a \(M.name) result that is not what chatctl knows: \(error)")
+        }
+    }
+
+    func call<M: ControlMethod>(_ method: M.Type) async throws(ChatctlError) -> Reply<M.Result> where M.Params == NoParams {
+        try await self.call(method, NoParams())
+    }
+
+    private func call(_ request: ControlRequest) async throws(ChatctlError) -> JSONValue {
         let line: ByteBuffer
         do {
-            line = try await self.exchange(ControlRequest(id: .int(1), method: method, params: .object(params)))
+            line = try await self.exchange(request)
         } catch let error as ChatctlError {
             throw error
         } catch {
@@ -81,6 +103,12 @@ struct ControlClient: Sendable {
         }
         return .unreachable("cannot reach chatd at \(path): \(error)")
     }
+}
+
+/// A typed result and the JSON it was decoded from.
+struct Reply<Result: Sendable>: Sendable {
+    var result: Result
+    var json: JSONValue
 }
 
 /// Collects bytes up to the first newline and completes `reply` with that line.

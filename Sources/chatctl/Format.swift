@@ -49,24 +49,14 @@ enum Format {
     }
 
     /// An --all-nodes answer's coverage: "3 answered" or "2 answered, no answer from 9c8d…".
-    static func nodesAnswered(_ result: JSONValue) -> String {
-        let answered = result["nodes_answered"]?.array?.count ?? 0
-        let missing = (result["nodes_missing"]?.array ?? []).compactMap(\.string)
-        let line = "\(answered) answered"
+    static func nodesAnswered(_ answered: [String]?, missing: [String]?) -> String {
+        let line = "\(answered?.count ?? 0) answered"
+        let missing = missing ?? []
         return missing.isEmpty ? line : line + ", no answer from " + missing.joined(separator: ", ")
     }
 
-    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-}
+    /// A value as text for a table cell ("-" when absent).
+    static func cell(_ value: (some CustomStringConvertible)?) -> String { value.map(\.description) ?? "-" }
 
-extension JSONValue {
-    /// A field as text for a table cell ("-" when absent).
-    func text(_ key: String) -> String {
-        switch self[key] {
-        case .string(let s)?: return s
-        case .number?: return self[key]?.int.map(String.init) ?? "-"
-        case .bool(let b)?: return b ? "yes" : "no"
-        default: return "-"
-        }
-    }
+    private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

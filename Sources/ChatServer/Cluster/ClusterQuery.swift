@@ -110,12 +110,17 @@ final class ClusterQuery: Sendable {
         switch ask {
         case .sessions(let user):
             let (sessions, total) = self.report.sessions(of: user, limit: Self.sessionsLimit)
-            part = ["sessions": .array(sessions), "sessions_total": .int(total), "truncated": .bool(total > sessions.count)]
+            part = ["sessions": .array(sessions.map { Self.json($0) }), "sessions_total": .int(total), "truncated": .bool(total > sessions.count)]
         case .stats:
-            part = self.report.stats()
+            part = Self.json(self.report.stats()).object ?? [:]
         }
         part["node"] = .string(self.node)
         return part
+    }
+
+    /// A typed shape as JSON; these plain structs always encode.
+    private static func json(_ value: some Encodable) -> JSONValue {
+        (try? JSONValue(encoding: value)) ?? .null
     }
 
     /// The id names a Redis key: only what this code makes (hex, bounded) is accepted.

@@ -5,40 +5,36 @@ import ControlProtocol
 /// `sessions.list` and `stats` with `all_nodes`: every live node's part, merged, and
 /// which nodes answered within the deadline and which did not.
 extension ControlAPI {
-    func listSessionsOfAllNodes(user: Int?) async throws(ControlError) -> JSONValue {
+    func listSessionsOfAllNodes(user: Int?) async throws(ControlError) -> Control.SessionsList.Result {
         let answers = try await self.checked(await self.server.queries.ask(.sessions(user: user)))
-        var sessions: [(at: Int64, id: String, session: JSONValue)] = []
+        var sessions: [ControlSession] = []
         var truncated: [String] = []
         for (node, part) in answers.parts {
-            for case .object(var session) in part["sessions"]?.array ?? [] {
-                session["node"] = .string(node)
-                sessions.append((session["connected_at"]?.int64 ?? 0, session["session_id"]?.string ?? "", .object(session)))
+            for value in part["sessions"]?.array ?? [] {
+                // A session a node could not describe in full is left out, not guessed at.
+                guard var session = try? value.decoded(as: ControlSession.self) else { continue }
+                session.node = node
+                sessions.append(session)
             }
             if part["truncated"]?.bool == true { truncated.append(node) }
         }
-        sessions.sort { ($0.at, $0.id) < ($1.at, $1.id) }
-        var result = Self.answered(answers)
-        result["sessions"] = .array(sessions.map(\.session))
-        result["nodes_truncated"] = .array(truncated.sorted().map { .string($0) })
-        return .object(result)
+        sessions.sort { ($0.connectedAt, $0.sessionID) < ($1.connectedAt, $1.sessionID) }
+        return .init(sessions: sessions, nodesAnswered: answers.parts.keys.sorted(), nodesMissing: answers.missing,
+                     nodesTruncated: truncated.sorted())
     }
 
     /// The counters summed over the nodes that answered, and each node's own.
-    func statsOfAllNodes() async throws(ControlError) -> JSONValue {
+    func statsOfAllNodes() async throws(ControlError) -> Control.Stats.Result {
         let answers = try await self.checked(await self.server.queries.ask(.stats))
-        let summed = ["sessions", "users_online", "connections", "connections_not_logged_in", "messages_in", "messages_out"]
-        var result = Self.answered(answers)
-        for key in summed {
-            result[key] = .int64(answers.parts.values.reduce(0) { $0 + ($1[key]?.int64 ?? 0) })
+        let nodes = answers.parts.keys.sorted().compactMap { node -> ControlStats? in
+            guard let part = answers.parts[node] else { return nil }
+            return try? JSONValue.object(part).decoded(as: ControlStats.self)
         }
-        result["nodes"] = .array(answers.parts.keys.sorted().compactMap { answers.parts[$0].map { .object($0) } })
-        return .object(result)
-    }
-
-    private static func answered(_ answers: ClusterAnswers) -> [String: JSONValue] {
-        [
-            "nodes_answered": .array(answers.parts.keys.sorted().map { .string($0) }),
-            "nodes_missing": .array(answers.missing.map { .string($0) }),
-        ]
+        func sum(_ counter: KeyPath<ControlStats, Int>) -> Int { nodes.reduce(0) { $0 + $1[keyPath: counter] } }
+        return ControlStats(
+            sessions: sum(\.sessions), usersOnline: sum(\.usersOnline), connections: sum(\.connections),
+            connectionsNotLoggedIn: sum(\.connectionsNotLoggedIn), messagesIn: sum(\.messagesIn),
+            messagesOut: sum(\.messagesOut), nodes: nodes, nodesAnswered: answers.parts.keys.sorted(),
+            nodesMissing: answers.missing)
     }
 }

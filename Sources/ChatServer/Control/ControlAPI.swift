@@ -44,7 +44,7 @@ public final class ControlAPI: Sendable {
 
     public func handle(_ request: ControlRequest, caller: PeerCredentials) async -> ControlResponse {
         do throws(ControlError) {
-            let params = try Params(request.params)
+            let params = try ControlParams.object(request.params)
             let result = try await self.dispatch(request.method, params: params, caller: caller)
             return ControlResponse(id: request.id, result: result)
         } catch {
@@ -52,39 +52,34 @@ public final class ControlAPI: Sendable {
         }
     }
 
-    func dispatch(_ method: String, params: Params, caller: PeerCredentials) async throws(ControlError) -> JSONValue {
+    func dispatch(_ method: String, params: JSONValue, caller: PeerCredentials) async throws(ControlError) -> JSONValue {
+        let call = Call(api: self, params: params, caller: caller)
         switch method {
-        case "status": return self.status()
-        case "stats": return try await self.stats(params)
-        case "sessions.list": return try await self.listSessions(params)
-        case "users.online": return self.onlineUsers()
-        case "user.get": return try await self.getUser(params)
-        case "user.list": return try await self.listUsers(params)
-        case "nodes.list": return try await self.listNodes()
-        default: break
-        }
-        // Everything below changes something: audited with the caller's uid.
-        let audit = Audit(logger: self.logger, caller: caller, method: method)
-        do throws(ControlError) {
-            let result: JSONValue
-            switch method {
-            case "session.kick": result = try await self.kickSessions(params, audit: audit)
-            case "user.kick": result = try await self.kickUser(params, audit: audit)
-            case "user.disable": result = try await self.setDisabled(true, params, audit: audit)
-            case "user.enable": result = try await self.setDisabled(false, params, audit: audit)
-            case "user.add": result = try await self.addUser(params, audit: audit)
-            case "user.passwd": result = try await self.setPassword(params, audit: audit)
-            case "user.delete": result = try await self.deleteUser(params, audit: audit)
-            case "user.import": result = try await self.importSeed(audit: audit)
-            case "broadcast": result = try await self.broadcast(params, audit: audit)
-            case "config.reload": result = try await self.reloadConfig(audit: audit)
-            default: throw ControlError.methodNotFound(method)
-            }
-            audit.done()
-            return result
-        } catch {
-            if error.code != ControlError.Code.methodNotFound { audit.failed(error) }
-            throw error
+        case Control.Status.name: return try await call.run(Control.Status.self) { _, _ in self.status() }
+        case Control.Stats.name:
+            return try await call.run(Control.Stats.self) { (p, _) async throws(ControlError) in try await self.stats(p) }
+        case Control.SessionsList.name:
+            return try await call.run(Control.SessionsList.self) { (p, _) async throws(ControlError) in try await self.listSessions(p) }
+        case Control.UsersOnline.name: return try await call.run(Control.UsersOnline.self) { _, _ in self.onlineUsers() }
+        case Control.NodesList.name:
+            return try await call.run(Control.NodesList.self) { (_, _) async throws(ControlError) in try await self.listNodes() }
+        case Control.UserGet.name:
+            return try await call.run(Control.UserGet.self) { (p, _) async throws(ControlError) in try await self.getUser(p) }
+        case Control.UserList.name:
+            return try await call.run(Control.UserList.self) { (p, _) async throws(ControlError) in try await self.listUsers(p) }
+        case Control.SessionKick.name: return try await call.run(Control.SessionKick.self, self.kickSessions)
+        case Control.UserKick.name: return try await call.run(Control.UserKick.self, self.kickUser)
+        case Control.UserDisable.name: return try await call.run(Control.UserDisable.self, self.disableUser)
+        case Control.UserEnable.name: return try await call.run(Control.UserEnable.self, self.enableUser)
+        case Control.UserAdd.name: return try await call.run(Control.UserAdd.self, self.addUser)
+        case Control.UserPasswd.name: return try await call.run(Control.UserPasswd.self, self.setPassword)
+        case Control.UserDelete.name: return try await call.run(Control.UserDelete.self, self.deleteUser)
+        case Control.UserImport.name:
+            return try await call.run(Control.UserImport.self) { (_, a) async throws(ControlError) in try await self.importSeed(audit: a) }
+        case Control.Broadcast.name: return try await call.run(Control.Broadcast.self, self.broadcast)
+        case Control.ConfigReload.name:
+            return try await call.run(Control.ConfigReload.self) { (_, a) async throws(ControlError) in try await self.reloadConfig(audit: a) }
+        default: throw ControlError.methodNotFound(method)
         }
     }
 

@@ -12,28 +12,23 @@ struct NodeReport: Sendable {
     let startedAt = Date()
 
     /// The live sessions (of `user`), oldest first; the first `limit` when there are more.
-    func sessions(of user: Int?, limit: Int = .max) -> (sessions: [JSONValue], total: Int) {
+    func sessions(of user: Int?, limit: Int = .max) -> (sessions: [ControlSession], total: Int) {
         let sessions = user.map { self.hub.liveSessions(of: $0) } ?? self.hub.liveSessions
         let now = WallClock.millis()
         let sorted = sessions.sorted { ($0.connectedAt, $0.id.rawValue) < ($1.connectedAt, $1.id.rawValue) }
-        return (sorted.prefix(limit).map { ControlAPI.json($0, now: now) }, sorted.count)
+        return (sorted.prefix(limit).map { ControlAPI.shape($0, now: now) }, sorted.count)
     }
 
     /// Totals over the live sessions: what an operator watches for load.
-    func stats() -> [String: JSONValue] {
+    func stats() -> ControlStats {
         let sessions = self.hub.liveSessions
         let counts = self.hub.counts
         let connections = self.connections.count
-        return [
-            "sessions": .int(counts.sessions),
-            "users_online": .int(counts.users),
-            "connections": .int(connections),
-            "connections_not_logged_in": .int(max(0, connections - counts.sessions)),
-            "messages_in": .int(sessions.reduce(0) { $0 + $1.stats.received }),
-            "messages_out": .int(sessions.reduce(0) { $0 + $1.stats.sent }),
-            "redis": .string(self.store.isHealthy ? "up" : "down"),
-            "uptime_seconds": .int(self.uptimeSeconds),
-        ]
+        return ControlStats(
+            sessions: counts.sessions, usersOnline: counts.users, connections: connections,
+            connectionsNotLoggedIn: max(0, connections - counts.sessions),
+            messagesIn: sessions.reduce(0) { $0 + $1.stats.received }, messagesOut: sessions.reduce(0) { $0 + $1.stats.sent },
+            redis: self.store.isHealthy ? "up" : "down", uptimeSeconds: self.uptimeSeconds)
     }
 
     var uptimeSeconds: Int { Int(Date().timeIntervalSince(self.startedAt)) }

@@ -12,8 +12,8 @@ struct Broadcast: AsyncParsableCommand {
     var text: String
 
     func run() async throws {
-        let result = try await self.root.client.call("broadcast", ["text": .string(self.text)])
-        self.root.show(result) { "sent to \(Format.plural($0["recipients"]?.int ?? 0, "session"))" }
+        let reply = try await self.root.client.call(Control.Broadcast.self, .init(text: self.text))
+        self.root.show(reply) { "sent to \(Format.plural($0.recipients, "session"))" }
     }
 }
 
@@ -24,11 +24,10 @@ struct Reload: AsyncParsableCommand {
     @ParentCommand var root: Chatctl
 
     func run() async throws {
-        let result = try await self.root.client.call("config.reload")
-        self.root.show(result) { result in
-            let pending = (result["needs_restart"]?.array ?? []).compactMap(\.string)
-            return pending.isEmpty ? "configuration reloaded"
-                : "configuration reloaded; these need a restart: \(pending.joined(separator: ", "))"
+        let reply = try await self.root.client.call(Control.ConfigReload.self)
+        self.root.show(reply) { result in
+            result.needsRestart.isEmpty ? "configuration reloaded"
+                : "configuration reloaded; these need a restart: \(result.needsRestart.joined(separator: ", "))"
         }
     }
 }

@@ -20,13 +20,10 @@ struct Kick: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var params: [String: JSONValue] = ["session_ids": .array(self.sessions.map { .string($0) })]
-        if let reason { params["reason"] = .string(reason) }
-        let result = try await self.root.client.call("session.kick", params)
-        self.root.show(result) { result in
-            (result["kicked"]?.array ?? []).compactMap(\.string).map { "kicked \($0)" }.joined(separator: "\n")
-        }
-        let missing = (result["not_found"]?.array ?? []).compactMap(\.string)
+        let reply = try await self.root.client.call(
+            Control.SessionKick.self, .init(sessionIDs: self.sessions, reason: self.reason))
+        self.root.show(reply) { result in result.kicked.map { "kicked \($0)" }.joined(separator: "\n") }
+        let missing = reply.result.notFound
         if !missing.isEmpty { throw ChatctlError.refused("no such session: \(missing.joined(separator: ", "))") }
     }
 }
@@ -45,11 +42,7 @@ struct KickUser: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        var params: [String: JSONValue] = ["user_id": .int(self.user)]
-        if let reason { params["reason"] = .string(reason) }
-        let result = try await self.root.client.call("user.kick", params)
-        self.root.show(result) { result in
-            "kicked \(Format.plural(result["kicked"]?.array?.count ?? 0, "session")) of user \(self.user)"
-        }
+        let reply = try await self.root.client.call(Control.UserKick.self, .init(userID: self.user, reason: self.reason))
+        self.root.show(reply) { result in "kicked \(Format.plural(result.kicked.count, "session")) of user \(self.user)" }
     }
 }

@@ -15,16 +15,15 @@ struct Nodes: AsyncParsableCommand {
     @ParentCommand var root: Chatctl
 
     func run() async throws {
-        let result = try await self.root.client.call("nodes.list")
-        let nodes = result["nodes"]?.array ?? []
-        self.root.show(result) { _ in
+        let reply = try await self.root.client.call(Control.NodesList.self)
+        self.root.show(reply) { result in
             var table = Table(["NODE", "ADDRESS", "VERSION", "SESSIONS", "USERS", "LAST HEARTBEAT"], rightAligned: [3, 4])
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            for node in nodes {
-                let age = node["last_heartbeat"]?.int64.map { max(0, Int(now - $0) / 1000) }
-                table.add([node.text("node") + (node["this_node"]?.bool == true ? " (this)" : ""), node.text("address"),
-                           node.text("version"), node.text("sessions"), node.text("users"),
-                           age.map { "\($0) s ago" } ?? "?"])
+            for node in result.nodes {
+                let age = max(0, Int(now - node.lastHeartbeat) / 1000)
+                table.add([node.node + (node.thisNode ? " (this)" : ""), Format.cell(node.address),
+                           Format.cell(node.version), Format.cell(node.sessions), Format.cell(node.users),
+                           "\(age) s ago"])
             }
             return table.rendered
         }

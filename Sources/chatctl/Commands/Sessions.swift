@@ -8,11 +8,11 @@ struct Users: AsyncParsableCommand {
     @ParentCommand var root: Chatctl
 
     func run() async throws {
-        let result = try await self.root.client.call("users.online")
-        self.root.show(result) { result in
+        let reply = try await self.root.client.call(Control.UsersOnline.self)
+        self.root.show(reply) { result in
             var table = Table(["USER", "NAME", "SESSIONS"], rightAligned: [0, 2])
-            for user in result["users"]?.array ?? [] {
-                table.add([user.text("user_id"), user.text("username"), user.text("sessions")])
+            for user in result.users {
+                table.add([String(user.userID), user.username, String(user.sessions)])
             }
             return table.rendered
         }
@@ -39,12 +39,10 @@ struct Sessions: AsyncParsableCommand {
     var allNodes = false
 
     func run() async throws {
-        var params: [String: JSONValue] = [:]
-        if let user { params["user_id"] = .int(user) }
-        if self.allNodes { params["all_nodes"] = .bool(true) }
-        let result = try await self.root.client.call("sessions.list", params)
+        let reply = try await self.root.client.call(
+            Control.SessionsList.self, .init(userID: self.user, allNodes: self.allNodes ? true : nil))
         let allNodes = self.allNodes
-        self.root.show(result) { result in
+        self.root.show(reply) { result in
             var headers = ["SESSION", "USER", "NAME", "PEER", "CONNECTED SINCE", "IDLE", "IN", "OUT"]
             var rightAligned: Set<Int> = [1, 5, 6, 7]
             if allNodes {
@@ -52,16 +50,16 @@ struct Sessions: AsyncParsableCommand {
                 rightAligned = Set(rightAligned.map { $0 + 1 })
             }
             var table = Table(headers, rightAligned: rightAligned)
-            for session in result["sessions"]?.array ?? [] {
-                table.add((allNodes ? [session.text("node")] : []) + [
-                    session.text("session_id"), session.text("user_id"), session.text("username"), session.text("peer"),
-                    Format.time(session["connected_at"]?.int64), Format.duration(seconds: session["idle_seconds"]?.int ?? 0),
-                    session.text("messages_in"), session.text("messages_out"),
+            for session in result.sessions {
+                table.add((allNodes ? [Format.cell(session.node)] : []) + [
+                    session.sessionID, String(session.userID), session.username, session.peer,
+                    Format.time(session.connectedAt), Format.duration(seconds: session.idleSeconds),
+                    String(session.messagesIn), String(session.messagesOut),
                 ])
             }
             guard allNodes else { return table.rendered }
-            var lines = [table.rendered, "nodes: " + Format.nodesAnswered(result)]
-            let truncated = (result["nodes_truncated"]?.array ?? []).compactMap(\.string)
+            var lines = [table.rendered, "nodes: " + Format.nodesAnswered(result.nodesAnswered, missing: result.nodesMissing)]
+            let truncated = result.nodesTruncated ?? []
             if !truncated.isEmpty {
                 lines.append("only the first 5000 sessions of: " + truncated.joined(separator: ", "))
             }

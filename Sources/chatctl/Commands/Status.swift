@@ -8,16 +8,16 @@ struct Status: AsyncParsableCommand {
     @ParentCommand var root: Chatctl
 
     func run() async throws {
-        let result = try await self.root.client.call("status")
-        self.root.show(result) { status in
+        let reply = try await self.root.client.call(Control.Status.self)
+        self.root.show(reply) { status in
             keyValueLines([
-                ("sessions", status.text("sessions")),
-                ("users online", status.text("users_online")),
-                ("connections", status.text("connections")),
-                ("redis", status.text("redis")),
-                ("uptime", Format.duration(seconds: status["uptime_seconds"]?.int ?? 0)),
-                ("pid", status.text("pid")),
-                ("version", status.text("version") + (status["commit"]?.string.map { " (git \($0))" } ?? "")),
+                ("sessions", String(status.sessions)),
+                ("users online", String(status.usersOnline)),
+                ("connections", String(status.connections)),
+                ("redis", status.redis),
+                ("uptime", Format.duration(seconds: status.uptimeSeconds)),
+                ("pid", String(status.pid)),
+                ("version", status.version + (status.commit.map { " (git \($0))" } ?? "")),
             ])
         }
     }
@@ -38,28 +38,28 @@ struct Stats: AsyncParsableCommand {
     var allNodes = false
 
     func run() async throws {
-        let result = try await self.root.client.call("stats", self.allNodes ? ["all_nodes": .bool(true)] : [:])
+        let reply = try await self.root.client.call(Control.Stats.self, .init(allNodes: self.allNodes ? true : nil))
         let allNodes = self.allNodes
-        self.root.show(result) { stats in
+        self.root.show(reply) { stats in
             var pairs = [
-                ("sessions", stats.text("sessions")),
-                ("users online", stats.text("users_online")),
-                ("connections", stats.text("connections")),
-                ("not logged in", stats.text("connections_not_logged_in")),
-                ("messages in", stats.text("messages_in")),
-                ("messages out", stats.text("messages_out")),
+                ("sessions", String(stats.sessions)),
+                ("users online", String(stats.usersOnline)),
+                ("connections", String(stats.connections)),
+                ("not logged in", String(stats.connectionsNotLoggedIn)),
+                ("messages in", String(stats.messagesIn)),
+                ("messages out", String(stats.messagesOut)),
             ]
             guard allNodes else {
-                pairs += [("redis", stats.text("redis")), ("uptime", Format.duration(seconds: stats["uptime_seconds"]?.int ?? 0))]
+                pairs += [("redis", Format.cell(stats.redis)), ("uptime", Format.duration(seconds: stats.uptimeSeconds ?? 0))]
                 return keyValueLines(pairs)
             }
-            pairs.append(("nodes", Format.nodesAnswered(stats)))
+            pairs.append(("nodes", Format.nodesAnswered(stats.nodesAnswered, missing: stats.nodesMissing)))
             var table = Table(["NODE", "SESSIONS", "USERS", "CONNECTIONS", "NOT LOGGED IN", "IN", "OUT", "REDIS", "UPTIME"],
                               rightAligned: [1, 2, 3, 4, 5, 6, 8])
-            for node in stats["nodes"]?.array ?? [] {
-                table.add([node.text("node"), node.text("sessions"), node.text("users_online"), node.text("connections"),
-                           node.text("connections_not_logged_in"), node.text("messages_in"), node.text("messages_out"),
-                           node.text("redis"), Format.duration(seconds: node["uptime_seconds"]?.int ?? 0)])
+            for node in stats.nodes ?? [] {
+                table.add([Format.cell(node.node), String(node.sessions), String(node.usersOnline), String(node.connections),
+                           String(node.connectionsNotLoggedIn), String(node.messagesIn), String(node.messagesOut),
+                           Format.cell(node.redis), Format.duration(seconds: node.uptimeSeconds ?? 0)])
             }
             return keyValueLines(pairs) + "\n\n" + table.rendered
         }

@@ -14,19 +14,19 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The user.", valueName: "user-id")) var user: Int
 
         func run() async throws {
-            let result = try await self.root.client.call("user.get", ["user_id": .int(self.user)])
-            self.root.show(result) { result in
-                let user = result["user"] ?? .null
+            let reply = try await self.root.client.call(Control.UserGet.self, .init(userID: self.user))
+            self.root.show(reply) { result in
+                let detail = result.user, user = detail.user
                 return keyValueLines([
-                    ("user id", user.text("user_id")),
-                    ("username", user.text("username")),
-                    ("created", Format.time(user["created"]?.int64)),
-                    ("disabled", user.text("disabled")),
-                    ("last login", Format.time(user["last_login"]?.int64)),
-                    ("sessions", user.text("sessions")),
-                    ("password", user.text("password")),
-                    ("token epoch", user.text("token_epoch")),
-                    ("seed record", user.text("seed_record")),
+                    ("user id", String(user.userID)),
+                    ("username", user.username),
+                    ("created", Format.time(user.created)),
+                    ("disabled", Format.yesNo(user.disabled)),
+                    ("last login", Format.time(user.lastLogin)),
+                    ("sessions", String(detail.sessions)),
+                    ("password", detail.password),
+                    ("token epoch", String(user.tokenEpoch)),
+                    ("seed record", Format.yesNo(user.seedRecord)),
                 ])
             }
         }
@@ -39,21 +39,20 @@ struct UserCommand: AsyncParsableCommand {
         @ParentCommand var root: Chatctl
 
         func run() async throws {
-            var byID: [Int: JSONValue] = [:]
+            // By id, each user once; --json prints each as chatd sent it.
+            var byID: [Int: (user: ControlUser, json: JSONValue)] = [:]
             var cursor = "0"
             repeat {
-                let page = try await self.root.client.call("user.list", ["cursor": .string(cursor), "count": .int(500)])
-                for user in page["users"]?.array ?? [] {
-                    if let id = user["user_id"]?.int { byID[id] = user }
-                }
-                cursor = page["cursor"]?.string ?? "0"
+                let page = try await self.root.client.call(Control.UserList.self, .init(cursor: cursor, count: 500))
+                for (user, json) in zip(page.result.users, page.json["users"]?.array ?? []) { byID[user.userID] = (user, json) }
+                cursor = page.result.cursor
             } while cursor != "0"
             let users = byID.keys.sorted().compactMap { byID[$0] }
-            self.root.show(.object(["users": .array(users)])) { _ in
+            self.root.show(json: .object(["users": .array(users.map(\.json))])) {
                 var table = Table(["USER", "NAME", "DISABLED", "CREATED", "LAST LOGIN"], rightAligned: [0])
-                for user in users {
-                    table.add([user.text("user_id"), user.text("username"), user.text("disabled"),
-                               Format.time(user["created"]?.int64), Format.time(user["last_login"]?.int64)])
+                for user in users.map(\.user) {
+                    table.add([String(user.userID), user.username, Format.yesNo(user.disabled),
+                               Format.time(user.created), Format.time(user.lastLogin)])
                 }
                 return table.rendered
             }
@@ -72,9 +71,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try self.passwordStdin ? PasswordInput.fromStdin() : PasswordInput.prompt()
-            let result = try await self.root.client.call(
-                "user.add", ["user_id": .int(self.user), "username": .string(self.name), "password": .string(password)])
-            self.root.show(result) { _ in "user \(self.user) added" }
+            let reply = try await self.root.client.call(
+                Control.UserAdd.self, .init(userID: self.user, username: self.name, password: password))
+            self.root.show(reply) { _ in "user \(self.user) added" }
         }
     }
 
@@ -86,11 +85,9 @@ struct UserCommand: AsyncParsableCommand {
         var reason: String?
 
         func run() async throws {
-            var params: [String: JSONValue] = ["user_id": .int(self.user)]
-            if let reason { params["reason"] = .string(reason) }
-            let result = try await self.root.client.call("user.disable", params)
-            self.root.show(result) {
-                "user \(self.user) disabled (\(Format.plural($0["kicked"]?.array?.count ?? 0, "session")) kicked)"
+            let reply = try await self.root.client.call(Control.UserDisable.self, .init(userID: self.user, reason: self.reason))
+            self.root.show(reply) {
+                "user \(self.user) disabled (\(Format.plural($0.kicked.count, "session")) kicked)"
             }
         }
     }
@@ -101,8 +98,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The user.", valueName: "user-id")) var user: Int
 
         func run() async throws {
-            let result = try await self.root.client.call("user.enable", ["user_id": .int(self.user)])
-            self.root.show(result) { _ in "user \(self.user) enabled" }
+            let reply = try await self.root.client.call(Control.UserEnable.self, .init(userID: self.user))
+            self.root.show(reply) { _ in "user \(self.user) enabled" }
         }
     }
 
@@ -114,9 +111,9 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The user.", valueName: "user-id")) var user: Int
 
         func run() async throws {
-            let result = try await self.root.client.call("user.delete", ["user_id": .int(self.user)])
-            self.root.show(result) {
-                "user \(self.user) deleted (\(Format.plural($0["kicked"]?.array?.count ?? 0, "session")) kicked)"
+            let reply = try await self.root.client.call(Control.UserDelete.self, .init(userID: self.user))
+            self.root.show(reply) {
+                "user \(self.user) deleted (\(Format.plural($0.kicked.count, "session")) kicked)"
             }
         }
     }
@@ -131,9 +128,9 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try self.passwordStdin ? PasswordInput.fromStdin() : PasswordInput.prompt()
-            let result = try await self.root.client.call("user.passwd", ["user_id": .int(self.user), "password": .string(password)])
-            self.root.show(result) {
-                "password of user \(self.user) changed (\(Format.plural($0["kicked"]?.array?.count ?? 0, "session")) kicked)"
+            let reply = try await self.root.client.call(Control.UserPasswd.self, .init(userID: self.user, password: password))
+            self.root.show(reply) {
+                "password of user \(self.user) changed (\(Format.plural($0.kicked.count, "session")) kicked)"
             }
         }
     }
@@ -145,8 +142,8 @@ struct UserCommand: AsyncParsableCommand {
         @ParentCommand var root: Chatctl
 
         func run() async throws {
-            let result = try await self.root.client.call("user.import")
-            self.root.show(result) { "imported \(Format.plural($0["imported"]?.int ?? 0, "user")), skipped \($0.text("skipped"))" }
+            let reply = try await self.root.client.call(Control.UserImport.self)
+            self.root.show(reply) { "imported \(Format.plural($0.imported, "user")), skipped \($0.skipped)" }
         }
     }
 }
