@@ -167,7 +167,6 @@ let package = Package(
         // RedisClient only to plant seed records.
         .testTarget(name: "ControlTests", dependencies: [
             "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

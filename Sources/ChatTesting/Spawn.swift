@@ -133,11 +133,22 @@ public enum SpawnError: Error, Sendable {
 /// Runs a command to completion; returns its exit status and everything it printed.
 public func runToCompletion(_ path: String, _ arguments: [String],
                             environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> (status: Int32, output: String) {
-    let output = NIOLockedValueBox("")
-    let process = try SpawnedProcess.launch(path, arguments: arguments, environment: environment) { text in
-        output.withLockedValue { $0 += text }
-    }
+    let run = try await runToCompletion(path, arguments, environment: environment, stdin: nil, separateErrors: false)
+    return (run.status, run.stdout)
+}
+
+/// Runs a command to completion with `stdin` written to it; stderr goes to `stderr`
+/// when `separateErrors`, else along with stdout.
+public func runToCompletion(_ path: String, _ arguments: [String], environment: [String: String], stdin: String?,
+                            separateErrors: Bool) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let stdout = NIOLockedValueBox("")
+    let stderr = NIOLockedValueBox("")
+    let collectErrors: @Sendable (String) -> Void = { text in stderr.withLockedValue { $0 += text } }
+    let onError = separateErrors ? collectErrors : nil
+    let process = try SpawnedProcess.launch(
+        path, arguments: arguments, environment: environment, stdin: stdin,
+        onOutput: { text in stdout.withLockedValue { $0 += text } }, onError: onError)
     let status = try await process.exited.get()
     try await process.outputClosed.get()
-    return (status, output.withLockedValue { $0 })
+    return (status, stdout.withLockedValue { $0 }, stderr.withLockedValue { $0 })
 }

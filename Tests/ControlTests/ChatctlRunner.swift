@@ -2,7 +2,6 @@
 import ChatTesting
 import ControlProtocol
 import Foundation
-import NIOConcurrencyHelpers
 
 /// What one run of the real `chatctl` binary produced.
 struct ChatctlRun: Sendable {
@@ -42,17 +41,9 @@ enum Chatctl {
                                     stdin: input, environment: env)
     }
 
-    /// Runs to completion through the shared spawner (clean signal mask, nothing of
-    /// the test's inherited), stdout and stderr apart.
     private static func runProcess(_ command: [String], stdin: String?, environment: [String: String]) async throws -> ChatctlRun {
-        let stdout = NIOLockedValueBox("")
-        let stderr = NIOLockedValueBox("")
-        let process = try SpawnedProcess.launch(
-            command[0], arguments: Array(command.dropFirst()), environment: environment, stdin: stdin,
-            onOutput: { text in stdout.withLockedValue { $0 += text } },
-            onError: { text in stderr.withLockedValue { $0 += text } })
-        let status = try await process.exited.get()
-        try await process.outputClosed.get()
-        return ChatctlRun(status: status, stdout: stdout.withLockedValue { $0 }, stderr: stderr.withLockedValue { $0 })
+        let run = try await runToCompletion(command[0], Array(command.dropFirst()), environment: environment, stdin: stdin,
+                                            separateErrors: true)
+        return ChatctlRun(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
