@@ -24,34 +24,46 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
-        .target(name: "Systemd", dependencies: [
-            "CSystemd",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .target(name: "ChatProtocol", dependencies: [
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
-        .target(name: "RedisClient", dependencies: [
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .target(name: "ChatStore", dependencies: [
-            "RedisClient", "ChatProtocol",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Systemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ChatProtocol",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio")
+            ]
+        ),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ChatStore",
+            dependencies: [
+                "RedisClient", "ChatProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The control socket's JSON-RPC messages, pure: shared by chatd and chatctl.
         .target(name: "ControlProtocol"),
         // The version and git commit every program reports; the plugin records the commit.
@@ -59,116 +71,168 @@ let package = Package(
         .plugin(name: "GitCommit", capability: .buildTool()),
         // The config file syntax, pure: one parser for chatd's file and `chat`'s.
         .target(name: "ConfigSyntax"),
-        .target(name: "ChatServer", dependencies: [
-            "ChatStore", "ChatProtocol", "ControlProtocol", "BuildInfo",
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "ChatServer",
+            dependencies: [
+                "ChatStore", "ChatProtocol", "ControlProtocol", "BuildInfo",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // chatd's configuration keys, parsing and checks: a library so that tests reach it.
-        .target(name: "ChatdConfiguration", dependencies: [
-            "ChatServer", "ChatStore", "RedisClient", "ConfigSyntax",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-        .executableTarget(name: "chatd", dependencies: [
-            "ChatdConfiguration", "ChatServer", "Systemd", "CSystemd", "BuildInfo",
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        .target(
+            name: "ChatdConfiguration",
+            dependencies: [
+                "ChatServer", "ChatStore", "RedisClient", "ConfigSyntax",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .executableTarget(
+            name: "chatd",
+            dependencies: [
+                "ChatdConfiguration", "ChatServer", "Systemd", "CSystemd", "BuildInfo",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The client's logic (config, editor, rendering, connection) lives in a library
         // so ChatClientTests can reach it; the executable is argument parsing and wiring.
-        .target(name: "ChatClient", dependencies: [
-            "ChatProtocol", "ConfigSyntax",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOTLS", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-        .executableTarget(name: "chat", dependencies: [
-            "ChatClient", "ChatProtocol", "BuildInfo",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "chatctl", dependencies: [
-            "ControlProtocol", "ChatProtocol", "BuildInfo",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "ChatClient",
+            dependencies: [
+                "ChatProtocol", "ConfigSyntax",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .executableTarget(
+            name: "chat",
+            dependencies: [
+                "ChatClient", "ChatProtocol", "BuildInfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "chatctl",
+            dependencies: [
+                "ControlProtocol", "ChatProtocol", "BuildInfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // chatd under a stand-in for systemd's fd store, for the restart bench on a host
         // without systemd as PID 1. Not in the .deb.
-        .executableTarget(name: "fdstore-host", dependencies: [
-            "ChatTesting",
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-        ]),
-        .executableTarget(name: "chat-bench", dependencies: [
-            "ChatProtocol", "BuildInfo", "CleanSpawn",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "fdstore-host",
+            dependencies: [
+                "ChatTesting",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "chat-bench",
+            dependencies: [
+                "ChatProtocol", "BuildInfo", "CleanSpawn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // posix_spawn with a clean signal mask, for ChatTesting and chat-bench.
         .target(name: "CleanSpawn"),
-        .target(name: "ChatTesting", dependencies: [
-            "ChatProtocol", "CleanSpawn", "RedisClient",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        .target(
+            name: "ChatTesting",
+            dependencies: [
+                "ChatProtocol", "CleanSpawn", "RedisClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol", "ChatTesting"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ChatTesting",
-                                                            .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "ChatStoreTests", dependencies: [
-            "ChatStore", "ChatTesting", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .testTarget(name: "SoakTests", dependencies: ["ChatTesting", "ChatProtocol", "RedisClient",
-                                                      .product(name: "NIOPosix", package: "swift-nio"),
-                                                      .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
-        .testTarget(name: "ChatServerTests", dependencies: [
-            "ChatServer", "ChatTesting", "ChatStore", "RedisClient",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient", "ChatTesting",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ChatStoreTests",
+            dependencies: [
+                "ChatStore", "ChatTesting", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "SoakTests",
+            dependencies: [
+                "ChatTesting", "ChatProtocol", "RedisClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ChatServerTests",
+            dependencies: [
+                "ChatServer", "ChatTesting", "ChatStore", "RedisClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ChatdConfigurationTests", dependencies: ["ChatdConfiguration", "ChatServer", "ChatStore"]),
-        .testTarget(name: "SystemdTests", dependencies: [
-            "Systemd", "ChatTesting",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .testTarget(
+            name: "SystemdTests",
+            dependencies: [
+                "Systemd", "ChatTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // RedisClient only to plant records from before the name rules.
-        .testTarget(name: "ChatClientTests", dependencies: [
-            "ChatClient", "ChatProtocol", "ChatTesting", "CleanSpawn", "RedisClient",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "ChatClientTests",
+            dependencies: [
+                "ChatClient", "ChatProtocol", "ChatTesting", "CleanSpawn", "RedisClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         // Drives the real chatd and chatctl binaries; ChatServer for the policy unit tests,
         // RedisClient only to plant seed records.
-        .testTarget(name: "ControlTests", dependencies: [
-            "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "ControlTests",
+            dependencies: [
+                "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -10,19 +10,30 @@ package.targets.removeAll { $0.type == .test || $0.type == .executable }
 package.targets += [
     .target(name: "FuzzSupport", path: "FuzzTargets/FuzzSupport"),
     .target(name: "CFuzzerDriver", path: "FuzzTargets/CFuzzerDriver"),
-    .executableTarget(name: "FuzzFrames", dependencies: [
-        "ChatProtocol", "FuzzSupport", "CFuzzerDriver",
-        .product(name: "NIOCore", package: "swift-nio"),
-    ], path: "FuzzTargets/FuzzFrames"),
-    .executableTarget(name: "FuzzRESP", dependencies: [
-        "RedisClient", "FuzzSupport", "CFuzzerDriver",
-        .product(name: "NIOCore", package: "swift-nio"),
-    ], path: "FuzzTargets/FuzzRESP"),
+    .executableTarget(
+        name: "FuzzFrames",
+        dependencies: [
+            "ChatProtocol", "FuzzSupport", "CFuzzerDriver",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "FuzzTargets/FuzzFrames"
+    ),
+    .executableTarget(
+        name: "FuzzRESP",
+        dependencies: [
+            "RedisClient", "FuzzSupport", "CFuzzerDriver",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "FuzzTargets/FuzzRESP"
+    ),
     // LineFrameDecoder is internal to ChatServer: its source file is compiled into
-    // the fuzzer (a symlink made by scripts/fuzz), and so are the control messages
-    // unless a ControlProtocol target holds them.
-    .executableTarget(name: "FuzzControl", dependencies: [
-        "FuzzSupport", "CFuzzerDriver", /*CONTROL_DEPENDENCIES*/
-        .product(name: "NIOCore", package: "swift-nio"),
-    ], path: "FuzzTargets/FuzzControl"),
+    // the fuzzer (a symlink made by scripts/fuzz).
+    .executableTarget(
+        name: "FuzzControl",
+        dependencies: [
+            "FuzzSupport", "CFuzzerDriver", "ControlProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "FuzzTargets/FuzzControl"
+    ),
 ]

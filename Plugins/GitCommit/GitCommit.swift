@@ -9,9 +9,14 @@ import PackagePlugin
 struct GitCommit: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let output = context.pluginWorkDirectoryURL.appending(path: "generated")
-        return [.prebuildCommand(displayName: "Recording the git commit", executable: URL(fileURLWithPath: "/bin/sh"),
-                                 arguments: ["-c", Self.script, "git-commit", context.package.directoryURL.path, output.path],
-                                 outputFilesDirectory: output)]
+        return [
+            .prebuildCommand(
+                displayName: "Recording the git commit",
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: ["-c", Self.script, "git-commit", context.package.directoryURL.path, output.path],
+                outputFilesDirectory: output
+            )
+        ]
     }
 
     /// Only the package's own checkout counts (not a repository it happens to sit in), and

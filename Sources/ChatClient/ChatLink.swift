@@ -23,12 +23,17 @@ enum ChatLink {
     }
 
     /// Connects and reports until the connection ends or the task is cancelled.
-    static func open(_ number: Int, options: ChatLoop.Options,
-                     report: @escaping @Sendable (Event, Int) -> Void) -> Task<Void, Never> {
+    static func open(
+        _ number: Int,
+        options: ChatLoop.Options,
+        report: @escaping @Sendable (Event, Int) -> Void
+    ) -> Task<Void, Never> {
         Task {
             var connected = false
             do {
-                try await Connection.with(options.server, tls: options.tls, heartbeat: options.heartbeat) { inbound, outbound in
+                try await Connection.with(options.server, tls: options.tls, heartbeat: options.heartbeat) {
+                    inbound,
+                    outbound in
                     connected = true
                     report(.connected(outbound), number)
                     for try await message in inbound { report(.inbound(message), number) }
@@ -37,7 +42,14 @@ enum ChatLink {
             } catch let failure as ChatFailure where !connected {
                 report(.ended(.failed(failure)), number)
             } catch {
-                report(.ended(connected ? .closed(Connection.describe(error)) : .failed(ChatFailure(.unavailable, Connection.describe(error)))), number)
+                report(
+                    .ended(
+                        connected
+                            ? .closed(Connection.describe(error))
+                            : .failed(ChatFailure(.unavailable, Connection.describe(error)))
+                    ),
+                    number
+                )
             }
         }
     }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+import NIOCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
 
 /// The chat session of `chat` without a subcommand: interactive with a line editor
 /// when stdin is a terminal, otherwise line by line from stdin until EOF.
@@ -34,9 +35,19 @@ public final class ChatLoop {
         /// Log in again after a drop or a kick that allows it; false ends (69, or 1 for any kick).
         public var reconnect: Bool
 
-        public init(server: ServerAddress, user: Int, password: String, style: Style, interactive: Bool,
-                    debug: Bool = false, heartbeat: TimeAmount = Connection.defaultHeartbeat, tls: ClientTLS? = nil,
-                    bell: Bool = false, historyFile: String? = nil, reconnect: Bool = true) {
+        public init(
+            server: ServerAddress,
+            user: Int,
+            password: String,
+            style: Style,
+            interactive: Bool,
+            debug: Bool = false,
+            heartbeat: TimeAmount = Connection.defaultHeartbeat,
+            tls: ClientTLS? = nil,
+            bell: Bool = false,
+            historyFile: String? = nil,
+            reconnect: Bool = true
+        ) {
             (self.server, self.user, self.password, self.style) = (server, user, password, style)
             (self.interactive, self.debug, self.heartbeat, self.tls) = (interactive, debug, heartbeat, tls)
             (self.bell, self.historyFile, self.reconnect) = (bell, historyFile, reconnect)
@@ -117,12 +128,15 @@ public final class ChatLoop {
             }
             do throws(ChatFailure) {
                 for await event in events {
-                    if let status = try await self.handle(event, startInput: {
-                        group.addTask {
-                            for await chunk in StdinReader.chunks() { continuation.yield(.input(chunk)) }
-                            continuation.yield(.inputEnded)
+                    if let status = try await self.handle(
+                        event,
+                        startInput: {
+                            group.addTask {
+                                for await chunk in StdinReader.chunks() { continuation.yield(.input(chunk)) }
+                                continuation.yield(.inputEnded)
+                            }
                         }
-                    }) {
+                    ) {
                         return .success(status)
                     }
                 }
@@ -141,7 +155,9 @@ public final class ChatLoop {
     /// Starts connection number `link`.
     private func openLink() {
         guard let events = self.events else { return }
-        self.linkTask = ChatLink.open(self.link, options: self.options) { event, link in events.yield(.link(event, link: link)) }
+        self.linkTask = ChatLink.open(self.link, options: self.options) { event, link in
+            events.yield(.link(event, link: link))
+        }
     }
 
     /// Handles one event; a status ends the loop.
@@ -199,9 +215,12 @@ public final class ChatLoop {
         if self.awaitingMissed {
             self.awaitingMissed = false
             let missed: OfflineMes
-            if case .offline(let m) = message { missed = m } else { missed = OfflineMes(messages: []) }  // a server that sends none
-            self.show([self.options.style.notice("* " + Resume.reconnectedText(missed: missed.messages.count))]
-                + self.renderer.missed(missed, now: now))
+            // A server may send no offline message: then nothing was missed.
+            if case .offline(let m) = message { missed = m } else { missed = OfflineMes(messages: []) }
+            self.show(
+                [self.options.style.notice("* " + Resume.reconnectedText(missed: missed.messages.count))]
+                    + self.renderer.missed(missed, now: now)
+            )
             if let status = try await self.sendQueued() { return status }
             if case .offline = message { return try await self.finishIfIdle() }
         }
@@ -229,7 +248,8 @@ public final class ChatLoop {
             startInput()
         case .smsResult(let ack):
             guard let index = self.pending.firstIndex(where: { if case .say = $0 { true } else { false } }),
-                  case .say(let text) = self.pending.remove(at: index) else { break }
+                case .say(let text) = self.pending.remove(at: index)
+            else { break }
             if ack.code == StatusCode.ok {
                 self.show([self.renderer.own(content: text, to: nil, ts: ack.ts, now: now)])
             } else {
@@ -238,7 +258,8 @@ public final class ChatLoop {
             return try await self.finishIfIdle()
         case .privateResult(let ack):
             guard let index = self.pending.firstIndex(where: { if case .privateMessage = $0 { true } else { false } }),
-                  case .privateMessage(let to, let text) = self.pending.remove(at: index) else { break }
+                case .privateMessage(let to, let text) = self.pending.remove(at: index)
+            else { break }
             if ack.code == StatusCode.ok {
                 let note = ack.delivered ? "" : self.options.style.dim(" (offline: delivered at next login)")
                 self.show([self.renderer.own(content: text, to: to, ts: ack.ts, now: now) + note])
@@ -303,7 +324,9 @@ public final class ChatLoop {
         let input = InputLine.parse(line)
         if !self.loggedIn && input.needsServer {
             self.queued.append(line)
-            if self.options.interactive { self.show([self.options.style.dim("* not connected: sent once reconnected")]) }
+            if self.options.interactive {
+                self.show([self.options.style.dim("* not connected: sent once reconnected")])
+            }
             return nil
         }
         switch input {
@@ -374,7 +397,11 @@ public final class ChatLoop {
             self.lose(failure.message)
         case .closed(let why):
             guard self.resuming else {
-                self.show([self.options.style.error("* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? ""))])
+                self.show([
+                    self.options.style.error(
+                        "* connection closed by the server" + (why.map { ": \(sanitize($0))" } ?? "")
+                    )
+                ])
                 return .unavailable
             }
             self.lose(why)
@@ -393,7 +420,9 @@ public final class ChatLoop {
             for request in self.pending {
                 switch request {
                 case .say(let text), .privateMessage(_, let text):
-                    self.refused("not confirmed before the connection was lost (it may have been sent): \(sanitize(text))")
+                    self.refused(
+                        "not confirmed before the connection was lost (it may have been sent): \(sanitize(text))"
+                    )
                 case .who, .refreshOnline, .history:
                     break
                 }
@@ -493,9 +522,9 @@ public final class ChatLoop {
     }
 }
 
-private extension InputLine {
+extension InputLine {
     /// Whether the line is a request to the server (queued while not connected).
-    var needsServer: Bool {
+    fileprivate var needsServer: Bool {
         switch self {
         case .say, .privateMessage, .who, .history, .historyMore: true
         case .help, .quit, .empty, .invalid: false

@@ -1,12 +1,13 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
 // SPDX-License-Identifier: Apache-2.0
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
-import NIOSSL
-import NIOTLS
 
 /// TLS to chatd: the server's certificate must chain to `caFile`'s certificates,
 /// or to the system's CA store when nil, and name the host of `--server`
@@ -43,7 +44,11 @@ public struct ClientTLS: Sendable, Equatable {
 
     /// The handlers that go first in the pipeline, and a future that completes when
     /// the handshake has (the certificate verified) or fails with why it did not.
-    func handlers(context: NIOSSLContext, host: String, channel: any Channel) throws -> (NIOSSLClientHandler, TLSHandshakeWaiter) {
+    func handlers(
+        context: NIOSSLContext,
+        host: String,
+        channel: any Channel
+    ) throws -> (NIOSSLClientHandler, TLSHandshakeWaiter) {
         // SNI and name checks take a DNS name; for an IP address NIOSSL checks the
         // certificate's IP SANs against the peer's address instead.
         let isIPAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
@@ -59,12 +64,18 @@ public struct ClientTLS: Sendable, Equatable {
         }
         if case NIOSSLError.handshakeFailed(let reason) = error {
             if "\(reason)".contains("CERTIFICATE_VERIFY_FAILED") {
-                return ChatFailure(.untrusted, "TLS: the certificate of \(server) does not verify against \(self.trustDescription)")
+                return ChatFailure(
+                    .untrusted,
+                    "TLS: the certificate of \(server) does not verify against \(self.trustDescription)"
+                )
             }
             return ChatFailure(.unavailable, "TLS handshake with \(server) failed (is it chatd's TLS port?)")
         }
         if error is TLSHandshakeWaiter.Closed {
-            return ChatFailure(.unavailable, "TLS handshake with \(server) failed: the connection closed (is it chatd's TLS port?)")
+            return ChatFailure(
+                .unavailable,
+                "TLS handshake with \(server) failed: the connection closed (is it chatd's TLS port?)"
+            )
         }
         return ChatFailure(.unavailable, "TLS handshake with \(server) failed: \(Connection.describe(error))")
     }

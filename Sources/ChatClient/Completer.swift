@@ -27,7 +27,8 @@ public struct Completer: Sendable, Equatable {
         if head.isEmpty && word.first == "/" {
             options = InputLine.commands.filter { $0.hasPrefix(word) }.map { ($0, $0 + " ") }
         } else if ["/msg", "/m"].contains(head.split(separator: " ").first.map(String.init) ?? ""),
-                  head.split(whereSeparator: \.isWhitespace).count == 1 {
+            head.split(whereSeparator: \.isWhitespace).count == 1
+        {
             let key = word.lowercased()
             options = self.users.sorted { $0.key < $1.key }
                 .filter { String($0.key).hasPrefix(key) || $0.value.lowercased().hasPrefix(key) }
@@ -36,9 +37,12 @@ public struct Completer: Sendable, Equatable {
             guard !word.isEmpty else { return .none }
             let key = word.lowercased()
             // Names one could not type back (spaces, controls) are not offered.
-            let names = Set(self.users.values.filter { name in
-                name.lowercased().hasPrefix(key) && !name.unicodeScalars.contains { TerminalText.isControl($0) || $0.properties.isWhitespace }
-            })
+            let names = Set(
+                self.users.values.filter { name in
+                    name.lowercased().hasPrefix(key)
+                        && !name.unicodeScalars.contains { TerminalText.isControl($0) || $0.properties.isWhitespace }
+                }
+            )
             options = names.sorted().map { ($0, $0 + " ") }
         }
         guard let first = options.first else { return .none }

@@ -11,7 +11,13 @@ public struct ClientConfig: Sendable, Equatable {
     /// A bell (BEL) when a private message arrives at the prompt; `bell = off` in the file silences it.
     public var bell: Bool
 
-    public init(server: ServerAddress = .default, user: Int? = nil, passwordFile: String? = nil, tls: ClientTLS? = nil, bell: Bool = true) {
+    public init(
+        server: ServerAddress = .default,
+        user: Int? = nil,
+        passwordFile: String? = nil,
+        tls: ClientTLS? = nil,
+        bell: Bool = true
+    ) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
@@ -34,8 +40,15 @@ public struct ConfigLayer: Sendable, Equatable {
     /// on/off like `tls`.
     public var bell: String?
 
-    public init(server: String? = nil, user: String? = nil, passwordFile: String? = nil, tls: String? = nil, caFile: String? = nil,
-                bell: String? = nil, origins: [String: String] = [:]) {
+    public init(
+        server: String? = nil,
+        user: String? = nil,
+        passwordFile: String? = nil,
+        tls: String? = nil,
+        caFile: String? = nil,
+        bell: String? = nil,
+        origins: [String: String] = [:]
+    ) {
         self.server = server
         self.user = user
         self.passwordFile = passwordFile
@@ -48,12 +61,27 @@ public struct ConfigLayer: Sendable, Equatable {
     /// The config keys; the environment's names are `CHAT_` and the key in upper case, the flags'
     /// `--` and the key with dashes.
     static var keys: [(key: String, field: WritableKeyPath<ConfigLayer, String?>)] {
-        [("server", \.server), ("user", \.user), ("password_file", \.passwordFile), ("tls", \.tls), ("ca_file", \.caFile), ("bell", \.bell)]
+        [
+            ("server", \.server), ("user", \.user), ("password_file", \.passwordFile), ("tls", \.tls),
+            ("ca_file", \.caFile), ("bell", \.bell),
+        ]
     }
 
     /// The command line's values, each named by its flag in errors.
-    public static func flags(server: String?, user: String?, passwordFile: String?, tls: Bool?, caFile: String?) -> ConfigLayer {
-        var layer = ConfigLayer(server: server, user: user, passwordFile: passwordFile, tls: tls.map { $0 ? "true" : "false" }, caFile: caFile)
+    public static func flags(
+        server: String?,
+        user: String?,
+        passwordFile: String?,
+        tls: Bool?,
+        caFile: String?
+    ) -> ConfigLayer {
+        var layer = ConfigLayer(
+            server: server,
+            user: user,
+            passwordFile: passwordFile,
+            tls: tls.map { $0 ? "true" : "false" },
+            caFile: caFile
+        )
         for (key, field) in Self.keys where layer[keyPath: field] != nil {
             layer.origins[key] = "--" + key.replacingUnderscores()
         }
@@ -92,11 +120,16 @@ public struct ConfigLayer: Sendable, Equatable {
 
 extension ClientConfig {
     /// Flags > environment > config file > defaults, field by field. Pure, so it is unit-tested.
-    public static func resolve(flags: ConfigLayer, environment: ConfigLayer, file: ConfigLayer) throws(ChatFailure) -> ClientConfig {
+    public static func resolve(
+        flags: ConfigLayer,
+        environment: ConfigLayer,
+        file: ConfigLayer
+    ) throws(ChatFailure) -> ClientConfig {
         let layers = [flags, environment, file]
         /// The first layer's value and, for errors, where it came from (`cfg:3: `).
         func pick(_ key: String, _ field: KeyPath<ConfigLayer, String?>) -> (value: String, origin: String)? {
-            guard let layer = layers.first(where: { $0[keyPath: field] != nil }), let value = layer[keyPath: field] else { return nil }
+            guard let layer = layers.first(where: { $0[keyPath: field] != nil }), let value = layer[keyPath: field]
+            else { return nil }
             return (value, layer.origins[key].map { $0 + ": " } ?? "")
         }
         var config = ClientConfig()
@@ -107,14 +140,17 @@ extension ClientConfig {
             config.server = address
         }
         if let (user, origin) = pick("user", \.user) {
-            guard let id = Int(user) else { throw ChatFailure(.usage, "\(origin)invalid user id `\(user)` (expected a number)") }
+            guard let id = Int(user) else {
+                throw ChatFailure(.usage, "\(origin)invalid user id `\(user)` (expected a number)")
+            }
             config.user = id
         }
         config.passwordFile = pick("password_file", \.passwordFile)?.value
         // A CA file means TLS unless TLS is explicitly off; `tls` alone means the system's CAs.
         let caFile = pick("ca_file", \.caFile)?.value
         if let bell = pick("bell", \.bell) { config.bell = try Self.parseSwitch(bell, key: "bell") }
-        switch try pick("tls", \.tls).map({ setting throws(ChatFailure) in try Self.parseSwitch(setting, key: "tls") }) {
+        switch try pick("tls", \.tls).map({ setting throws(ChatFailure) in try Self.parseSwitch(setting, key: "tls") })
+        {
         case false?: config.tls = nil
         case true?: config.tls = ClientTLS(caFile: caFile)
         case nil: config.tls = caFile.map { ClientTLS(caFile: $0) }
@@ -126,7 +162,11 @@ extension ClientConfig {
         switch setting.value.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false
-        default: throw ChatFailure(.usage, "\(setting.origin)invalid \(key) setting `\(setting.value)` (expected true or false)")
+        default:
+            throw ChatFailure(
+                .usage,
+                "\(setting.origin)invalid \(key) setting `\(setting.value)` (expected true or false)"
+            )
         }
     }
 
@@ -154,12 +194,16 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         var host = Substring(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
-        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
         self.host = String(host)
         self.port = port
     }
 
-    public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+    public var description: String {
+        self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+    }
 }
 
 extension String {

@@ -3,6 +3,7 @@ import ChatProtocol
 import NIOCore
 import NIOPosix
 import NIOSSL
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +24,8 @@ public enum Connection {
         _ address: ServerAddress,
         tls: ClientTLS? = nil,
         heartbeat: TimeAmount = Connection.defaultHeartbeat,
-        _ body: (NIOAsyncChannelInboundStream<Inbound>, NIOAsyncChannelOutboundWriter<ClientMessage>) async throws -> Result
+        _ body: (NIOAsyncChannelInboundStream<Inbound>, NIOAsyncChannelOutboundWriter<ClientMessage>) async throws ->
+            Result
     ) async throws -> Result {
         let context = try tls?.makeContext()
         let channel: Channel
@@ -55,7 +57,9 @@ public enum Connection {
         return try await channel.executeThenClose { inbound, outbound in
             if let tls, let handshake {
                 // A server that never answers the handshake is closed like one that never accepts.
-                let timeout = channel.channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.channel.close(promise: nil) }
+                let timeout = channel.channel.eventLoop.scheduleTask(in: .seconds(10)) {
+                    channel.channel.close(promise: nil)
+                }
                 defer { timeout.cancel() }
                 do { try await handshake.get() } catch { throw tls.failure(error, server: address) }
             }
@@ -72,7 +76,9 @@ public enum Connection {
         }
         if error is ChannelError { return "\(error)" }
         // A TLS record (alert 0x15 or handshake 0x16, version 3.x) read as a frame length.
-        if case .frameTooLarge(let length, _)? = error as? ProtocolError, [0x15, 0x16].contains(length >> 24), (length >> 16) & 0xff == 0x03 {
+        if case .frameTooLarge(let length, _)? = error as? ProtocolError, [0x15, 0x16].contains(length >> 24),
+            (length >> 16) & 0xff == 0x03
+        {
             return "the server answered in TLS (its TLS port? then use --tls)"
         }
         return "\(error)"

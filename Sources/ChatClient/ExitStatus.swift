@@ -55,7 +55,10 @@ public struct ChatFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case StatusCode.ok:
             return nil
         case StatusCode.wrongPassword:
-            return ChatFailure(.badCredentials, "login refused for user \(user): " + (reply.error.isEmpty ? "wrong password" : reply.error))
+            return ChatFailure(
+                .badCredentials,
+                "login refused for user \(user): " + (reply.error.isEmpty ? "wrong password" : reply.error)
+            )
         case StatusCode.noSuchUser:
             return ChatFailure(.badCredentials, "login refused: no such user \(user)")
         default:

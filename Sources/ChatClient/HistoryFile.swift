@@ -63,7 +63,9 @@ public struct HistoryFile: Sendable {
             if FileManager.default.fileExists(atPath: self.path) { throw self.failure("cannot read") }
             return []
         }
-        return data.split(separator: UInt8(ascii: "\n")).map { Self.decode(Substring(String(decoding: $0, as: UTF8.self))) }
+        return data.split(separator: UInt8(ascii: "\n")).map {
+            Self.decode(Substring(String(decoding: $0, as: UTF8.self)))
+        }
     }
 
     private func replace(_ entries: [String]) throws(Failure) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -85,7 +86,9 @@ public struct JSONEvent: Encodable, Sendable, Equatable {
     /// A stored message as the live message it once was (`SmsMes` or `PrivateMes`).
     public init(record r: ChatRecord) {
         self.type = (r.to == nil ? MessageType.sms : .privateMessage).rawValue
-        (self.from, self.username, self.to, self.content, self.id, self.ts) = (r.from, r.username, r.to, r.content, r.id, r.ts)
+        (self.from, self.username, self.to, self.content, self.id, self.ts) = (
+            r.from, r.username, r.to, r.content, r.id, r.ts
+        )
     }
 
     /// One line of JSON, keys sorted so output is stable; controls that JSON leaves

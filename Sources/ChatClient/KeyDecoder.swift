@@ -121,21 +121,21 @@ public struct KeyDecoder: Sendable {
         switch b {
         case 0x0D, 0x0A: return (.enter, 1)
         case 0x7F, 0x08: return (.backspace, 1)
-        case 0x01: return (.home, 1)          // ctrl-a
-        case 0x05: return (.end, 1)           // ctrl-e
-        case 0x02: return (.left, 1)          // ctrl-b
-        case 0x06: return (.right, 1)         // ctrl-f
-        case 0x10: return (.up, 1)            // ctrl-p
-        case 0x0E: return (.down, 1)          // ctrl-n
-        case 0x15: return (.killToStart, 1)   // ctrl-u
-        case 0x0B: return (.killToEnd, 1)     // ctrl-k
-        case 0x17: return (.deleteWord, 1)    // ctrl-w
-        case 0x0C: return (.redraw, 1)        // ctrl-l
-        case 0x03: return (.interrupt, 1)     // ctrl-c
-        case 0x04: return (.endOfFile, 1)     // ctrl-d
+        case 0x01: return (.home, 1)  // ctrl-a
+        case 0x05: return (.end, 1)  // ctrl-e
+        case 0x02: return (.left, 1)  // ctrl-b
+        case 0x06: return (.right, 1)  // ctrl-f
+        case 0x10: return (.up, 1)  // ctrl-p
+        case 0x0E: return (.down, 1)  // ctrl-n
+        case 0x15: return (.killToStart, 1)  // ctrl-u
+        case 0x0B: return (.killToEnd, 1)  // ctrl-k
+        case 0x17: return (.deleteWord, 1)  // ctrl-w
+        case 0x0C: return (.redraw, 1)  // ctrl-l
+        case 0x03: return (.interrupt, 1)  // ctrl-c
+        case 0x04: return (.endOfFile, 1)  // ctrl-d
         case 0x09: return (.tab, 1)
-        case 0x12: return (.reverseSearch, 1) // ctrl-r
-        case 0x07: return (.cancel, 1)        // ctrl-g
+        case 0x12: return (.reverseSearch, 1)  // ctrl-r
+        case 0x07: return (.cancel, 1)  // ctrl-g
         case 0x1B: return self.escape(bytes)
         case 0x00..<0x20: return (.ignored, 1)
         default: return self.utf8(bytes)
@@ -149,10 +149,10 @@ public struct KeyDecoder: Sendable {
         let kind = bytes[s + 1]
         switch kind {
         case UInt8(ascii: "["), UInt8(ascii: "O"): break
-        case UInt8(ascii: "b"): return (.wordLeft, 2)    // alt-b
-        case UInt8(ascii: "f"): return (.wordRight, 2)   // alt-f
-        case 0x7F, 0x08: return (.deleteWord, 2)         // alt-backspace
-        default: return (.ignored, 2)                    // other alt-x
+        case UInt8(ascii: "b"): return (.wordLeft, 2)  // alt-b
+        case UInt8(ascii: "f"): return (.wordRight, 2)  // alt-f
+        case 0x7F, 0x08: return (.deleteWord, 2)  // alt-backspace
+        default: return (.ignored, 2)  // other alt-x
         }
         // A CSI sequence is parameters (0x30–0x3F), intermediates (0x20–0x2F), then a final byte (0x40–0x7E).
         var j = s + 2

@@ -200,18 +200,32 @@ public struct LineEditor: Sendable {
     /// ctrl-r mode: typing refines the query, ctrl-r again finds an older match, Enter
     /// sends the match, ctrl-g or ctrl-c gives the old line back, and any other key
     /// takes the match into the line and then acts on it.
-    private mutating func search(_ key: Key, query: String, match: Int?, saved: [Character], savedCursor: Int)
+    private mutating func search(
+        _ key: Key,
+        query: String,
+        match: Int?,
+        saved: [Character],
+        savedCursor: Int
+    )
         -> (output: String, action: Action?)
     {
         switch key {
         case .text(let c):
             let q = query + String(c)
-            self.mode = .searching(query: q, match: self.find(q, before: (match ?? self.history.count - 1) + 1),
-                                   saved: saved, savedCursor: savedCursor)
+            self.mode = .searching(
+                query: q,
+                match: self.find(q, before: (match ?? self.history.count - 1) + 1),
+                saved: saved,
+                savedCursor: savedCursor
+            )
         case .backspace:
             let q = String(query.dropLast())
-            self.mode = .searching(query: q, match: q.isEmpty ? nil : self.find(q, before: self.history.count),
-                                   saved: saved, savedCursor: savedCursor)
+            self.mode = .searching(
+                query: q,
+                match: q.isEmpty ? nil : self.find(q, before: self.history.count),
+                saved: saved,
+                savedCursor: savedCursor
+            )
         case .reverseSearch:
             let older = match.flatMap { self.find(query, before: $0) } ?? match
             self.mode = .searching(query: query, match: older, saved: saved, savedCursor: savedCursor)

@@ -38,8 +38,14 @@ public struct Listener {
 
     /// With `reconnect` false, the end of the connection ends the run (the behaviour
     /// before reconnecting existed: 69 for a drop, 1 for any kick).
-    public init(server: ServerAddress, tls: ClientTLS?, user: Int, password: String, reconnect: Bool,
-                debug: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        server: ServerAddress,
+        tls: ClientTLS?,
+        user: Int,
+        password: String,
+        reconnect: Bool,
+        debug: (@Sendable (String) -> Void)? = nil
+    ) {
         (self.server, self.tls, self.reconnect, self.debug) = (server, tls, reconnect, debug)
         self.resume = Resume(user: user, password: password)
     }

@@ -15,8 +15,10 @@ enum PathText {
         guard path.hasPrefix("~") else { return path }
         let nameEnd = path.firstIndex(of: "/") ?? path.endIndex
         let name = path[path.index(after: path.startIndex)..<nameEnd]
-        let home = name.isEmpty ? FileManager.default.homeDirectoryForCurrentUser.path
-                                : FileManager.default.homeDirectory(forUser: String(name))?.path
+        let home =
+            name.isEmpty
+            ? FileManager.default.homeDirectoryForCurrentUser.path
+            : FileManager.default.homeDirectory(forUser: String(name))?.path
         guard let home else { return path }
         var expanded = home + path[nameEnd...]
         if expanded.count > 1 && expanded.hasSuffix("/") { expanded.removeLast() }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+import NIOCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
 
 /// What the connection hands upward: a decoded message, or a frame this client
 /// cannot read (an unknown type from a newer server, say), kept for `--debug`.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -76,7 +77,8 @@ public struct Renderer: Sendable {
         case .error(let m):
             return [self.failure(m.code, m.error, what: "server error")]
         case .registerResult(let m):
-            return m.code == StatusCode.ok ? [self.style.notice("* registered")] : [self.failure(m.code, m.error, what: "register")]
+            return m.code == StatusCode.ok
+                ? [self.style.notice("* registered")] : [self.failure(m.code, m.error, what: "register")]
         case .smsResult, .privateResult, .ping, .pong:
             return []
         }
@@ -86,8 +88,11 @@ public struct Renderer: Sendable {
     public mutating func missed(_ m: OfflineMes, now: Date) -> [String] {
         for r in m.messages { self.learn(r.from, r.username) }
         var lines: [String] = []
-        if let note = m.note, !note.isEmpty { lines.append(self.style.dim("  " + sanitize(note))) }
-        else if m.more { lines.append(self.style.dim("  (older messages were dropped)")) }
+        if let note = m.note, !note.isEmpty {
+            lines.append(self.style.dim("  " + sanitize(note)))
+        } else if m.more {
+            lines.append(self.style.dim("  (older messages were dropped)"))
+        }
         return lines + m.messages.map { self.record($0, now: now) }
     }
 
@@ -154,7 +159,8 @@ public struct Renderer: Sendable {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         let hm = "\(pad(c.hour ?? 0)):\(pad(c.minute ?? 0))"
         let today = calendar.dateComponents([.year, .month, .day], from: now)
-        let stamp = (c.year, c.month, c.day) == (today.year, today.month, today.day)
+        let stamp =
+            (c.year, c.month, c.day) == (today.year, today.month, today.day)
             ? hm : "\(c.year ?? 0)-\(pad(c.month ?? 0))-\(pad(c.day ?? 0)) \(hm)"
         return self.style.dim("[\(stamp)]")
     }

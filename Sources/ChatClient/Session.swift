@@ -10,8 +10,11 @@ public struct Session {
     /// Where unreadable frames are reported; nil ignores them (non-debug mode).
     public var debug: (@Sendable (String) -> Void)?
 
-    public init(inbound: NIOAsyncChannelInboundStream<Inbound>, outbound: NIOAsyncChannelOutboundWriter<ClientMessage>,
-                debug: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        inbound: NIOAsyncChannelInboundStream<Inbound>,
+        outbound: NIOAsyncChannelOutboundWriter<ClientMessage>,
+        debug: (@Sendable (String) -> Void)? = nil
+    ) {
         self.iterator = inbound.makeAsyncIterator()
         self.outbound = outbound
         self.debug = debug
@@ -44,13 +47,17 @@ public struct Session {
 
     /// Reads until `match` accepts a message. An `ErrorMes` or a kick ends the wait
     /// as a refusal (1); a closed connection as unavailable (69).
-    public mutating func wait<T>(for what: String, other: (ServerMessage) -> Void = { _ in },
-                                 _ match: (ServerMessage) -> T?) async throws(ChatFailure) -> T {
+    public mutating func wait<T>(
+        for what: String,
+        other: (ServerMessage) -> Void = { _ in },
+        _ match: (ServerMessage) -> T?
+    ) async throws(ChatFailure) -> T {
         while let message = try await self.next() {
             if let result = match(message) { return result }
             switch message {
             case .error(let e): throw .refused(code: e.code, error: e.error, what: what)
-            case .kicked(let k): throw ChatFailure(.refused, "kicked by the server" + (k.reason.isEmpty ? "" : ": \(k.reason)"))
+            case .kicked(let k):
+                throw ChatFailure(.refused, "kicked by the server" + (k.reason.isEmpty ? "" : ": \(k.reason)"))
             default: other(message)
             }
         }

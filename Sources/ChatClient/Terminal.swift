@@ -1,10 +1,11 @@
+import NIOConcurrencyHelpers
+
 // SPDX-License-Identifier: Apache-2.0
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOConcurrencyHelpers
 
 /// The process's terminal: raw mode for the line editor, and the guarantee that
 /// the original settings come back however the program ends.

@@ -56,14 +56,15 @@ public enum ClientMessage: Sendable, Equatable {
         case .register: return .register(try PayloadCoder.decode(RegisterMes.self, from: data, messageType: name))
         case .login: return .login(try PayloadCoder.decode(LoginMes.self, from: data, messageType: name))
         case .sms: return .sms(try PayloadCoder.decode(SmsMes.self, from: data, messageType: name))
-        case .privateMessage: return .privateMessage(try PayloadCoder.decode(PrivateMes.self, from: data, messageType: name))
+        case .privateMessage:
+            return .privateMessage(try PayloadCoder.decode(PrivateMes.self, from: data, messageType: name))
         case .onlineUsers: return .onlineUsers
         case .history: return .history(try PayloadCoder.decode(HistoryMes.self, from: data, messageType: name))
         case .ping: return .ping(try PayloadCoder.decode(PingMes.self, from: data, messageType: name))
         case .pong: return .pong(try PayloadCoder.decode(PingMes.self, from: data, messageType: name))
         case .logout: return .logout
         case .loginResult, .registerResult, .notifyUserStatus, .smsResult, .privateResult,
-             .onlineUsersResult, .historyResult, .offline, .kicked, .error:
+            .onlineUsersResult, .historyResult, .offline, .kicked, .error:
             // Known, but only the server sends these.
             throw .unknownType(envelope.type)
         }

@@ -22,9 +22,10 @@ extension TerminalText {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.count > 1 {
-            let isEmojiSequence = scalars.contains { s in
-                s.value == 0xFE0F || s.properties.isEmojiModifier || (s.value == 0x200D && first.properties.isEmoji)
-            } || (0x1F1E6...0x1F1FF).contains(first.value)
+            let isEmojiSequence =
+                scalars.contains { s in
+                    s.value == 0xFE0F || s.properties.isEmojiModifier || (s.value == 0x200D && first.properties.isEmoji)
+                } || (0x1F1E6...0x1F1FF).contains(first.value)
             if isEmojiSequence { return 2 }
         }
         return scalars.reduce(0) { $0 + self.width($1) }

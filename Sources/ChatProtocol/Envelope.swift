@@ -1,10 +1,11 @@
+import NIOCore
+
 // SPDX-License-Identifier: Apache-2.0
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
 
 /// `{"type": "...", "data": "<payload JSON as a string>"}` — the seed's double
 /// encoding, kept byte-compatible.
@@ -79,7 +80,11 @@ public enum PayloadCoder {
 
     /// Decodes `data`; an empty string counts as `{}` (seed clients send empty data
     /// for requests without fields).
-    public static func decode<T: Decodable>(_ type: T.Type, from data: String, messageType: String) throws(ProtocolError) -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type,
+        from data: String,
+        messageType: String
+    ) throws(ProtocolError) -> T {
         let json = data.isEmpty ? "{}" : data
         do {
             return try JSONDecoder().decode(T.self, from: Data(json.utf8))
@@ -113,7 +118,8 @@ enum JSONString {
         var string = string
         string.withUTF8 { bytes in
             var runStart = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            for (index, byte) in bytes.enumerated()
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                 buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 runStart = index + 1
                 switch byte {

@@ -32,7 +32,10 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
 
 /// Wraps a body in its length prefix.
 public enum FrameEncoder {
-    public static func frame(_ body: some Collection<UInt8>, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+    public static func frame(
+        _ body: some Collection<UInt8>,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 4 + body.count)
         buffer.writeInteger(UInt32(body.count))
         buffer.writeBytes(body)

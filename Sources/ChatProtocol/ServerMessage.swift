@@ -68,14 +68,17 @@ public enum ServerMessage: Sendable, Equatable {
         let d = envelope.data
         let n = envelope.type
         switch type {
-        case .registerResult: return .registerResult(try PayloadCoder.decode(RegisterResMes.self, from: d, messageType: n))
+        case .registerResult:
+            return .registerResult(try PayloadCoder.decode(RegisterResMes.self, from: d, messageType: n))
         case .loginResult: return .loginResult(try PayloadCoder.decode(LoginResMes.self, from: d, messageType: n))
-        case .notifyUserStatus: return .notifyUserStatus(try PayloadCoder.decode(NotifyUserStatusMes.self, from: d, messageType: n))
+        case .notifyUserStatus:
+            return .notifyUserStatus(try PayloadCoder.decode(NotifyUserStatusMes.self, from: d, messageType: n))
         case .sms: return .sms(try PayloadCoder.decode(SmsMes.self, from: d, messageType: n))
         case .smsResult: return .smsResult(try PayloadCoder.decode(SmsResMes.self, from: d, messageType: n))
         case .privateMessage: return .privateMessage(try PayloadCoder.decode(PrivateMes.self, from: d, messageType: n))
         case .privateResult: return .privateResult(try PayloadCoder.decode(PrivateResMes.self, from: d, messageType: n))
-        case .onlineUsersResult: return .onlineUsers(try PayloadCoder.decode(OnlineUsersResMes.self, from: d, messageType: n))
+        case .onlineUsersResult:
+            return .onlineUsers(try PayloadCoder.decode(OnlineUsersResMes.self, from: d, messageType: n))
         case .historyResult: return .history(try PayloadCoder.decode(HistoryResMes.self, from: d, messageType: n))
         case .offline: return .offline(try PayloadCoder.decode(OfflineMes.self, from: d, messageType: n))
         case .ping: return .ping(try PayloadCoder.decode(PingMes.self, from: d, messageType: n))

@@ -48,7 +48,9 @@ public enum TerminalText {
         for scalar in json.unicodeScalars {
             if scalar.value >= 0x7F, isControl(scalar) {
                 let hex = String(scalar.value, radix: 16, uppercase: true)
-                out.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
+                out.append(
+                    contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars
+                )
             } else {
                 out.append(scalar)
             }

@@ -20,10 +20,13 @@ extension ChatServer: Service {
         ServerMetrics.tookOver(adoption)
         if adoption.total > 0 {
             // How long the takeover took, for what a restart's pause is made of.
-            self.logger.notice("sessions taken over from the previous process", metadata: [
-                "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
-                "closed": "\(adoption.closed)", "duration_ms": "\((ContinuousClock.now - adopting).millis)",
-            ])
+            self.logger.notice(
+                "sessions taken over from the previous process",
+                metadata: [
+                    "chat_event": "handover", "resumed": "\(adoption.resumed)", "rechecked": "\(adoption.rechecked)",
+                    "closed": "\(adoption.closed)", "duration_ms": "\((ContinuousClock.now - adopting).millis)",
+                ]
+            )
         }
         let chat = try await self.listen(self.listeners.chat)
         var tls: (any Channel)?
@@ -55,10 +58,13 @@ extension ChatServer: Service {
             self.logger.info("shutting down: handing sessions over")
             let handing = ContinuousClock.now
             let summary = await self.handOver()
-            self.logger.notice("sessions handed over", metadata: [
-                "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
-                "duration_ms": "\((ContinuousClock.now - handing).millis)",
-            ])
+            self.logger.notice(
+                "sessions handed over",
+                metadata: [
+                    "chat_event": "handover", "kept": "\(summary.kept)", "closed": "\(summary.closed)",
+                    "duration_ms": "\((ContinuousClock.now - handing).millis)",
+                ]
+            )
         } else {
             self.logger.info("shutting down: draining sessions")
             let timeout = self.configuration.current.shutdownTimeout

@@ -43,8 +43,15 @@ public final class ChatServer: Sendable {
     }
 
     /// `readiness` is told "chat" (with `chat_listen`, `tls_listen`) once it serves.
-    public init(store: ChatStore, configuration: ServerConfiguration, group: any EventLoopGroup, logger: Logger,
-                listeners: Listeners, readiness: Readiness? = nil, handover: SessionHandover? = nil) {
+    public init(
+        store: ChatStore,
+        configuration: ServerConfiguration,
+        group: any EventLoopGroup,
+        logger: Logger,
+        listeners: Listeners,
+        readiness: Readiness? = nil,
+        handover: SessionHandover? = nil
+    ) {
         self.listeners = listeners
         self.readiness = readiness
         self.store = store
@@ -52,10 +59,27 @@ public final class ChatServer: Sendable {
         self.group = group
         self.logger = logger
         self.handover = handover
-        self.hub = Hub(node: handover?.node ?? SessionID.random().rawValue, store: store, configuration: self.configuration, logger: logger)
+        self.hub = Hub(
+            node: handover?.node ?? SessionID.random().rawValue,
+            store: store,
+            configuration: self.configuration,
+            logger: logger
+        )
         self.report = NodeReport(hub: self.hub, connections: self.connections, store: store)
-        self.queries = ClusterQuery(node: self.hub.node, report: self.report, store: store, ttl: configuration.presenceTTL, logger: logger)
-        self.cluster = ClusterMembership(hub: self.hub, queries: self.queries, store: store, ttl: configuration.presenceTTL, logger: logger)
+        self.queries = ClusterQuery(
+            node: self.hub.node,
+            report: self.report,
+            store: store,
+            ttl: configuration.presenceTTL,
+            logger: logger
+        )
+        self.cluster = ClusterMembership(
+            hub: self.hub,
+            queries: self.queries,
+            store: store,
+            ttl: configuration.presenceTTL,
+            logger: logger
+        )
         self.router = RequestRouter(store: store, hub: self.hub, configuration: self.configuration, logger: logger)
         self.idleSweeper = IdleSweeper(registry: self.hub.registry, configuration: self.configuration)
     }
@@ -67,7 +91,8 @@ public final class ChatServer: Sendable {
     func listen(_ source: ListenerSource, tls: NIOSSLContext? = nil) async throws -> any Channel {
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only)
+            // IPPROTO_TCP; at SOL_SOCKET, 1 is SO_DEBUG (root only).
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.autoRead, value: true)
             // The session sees the peer's end as an event and closes through its handler,
@@ -76,7 +101,10 @@ public final class ChatServer: Sendable {
             // NIO keeps each connection's last receive buffer for reuse: start it small
             // (chat frames are small; it grows for a big one), so an idle session holds
             // 256 bytes, not the default 2 KiB.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+            .childChannelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initialize(channel, tls: tls)
@@ -92,21 +120,28 @@ public final class ChatServer: Sendable {
 
     private func initialize(_ channel: any Channel, tls: NIOSSLContext?) throws {
         let configuration = self.configuration.current
-        let admission = self.connections.track(channel, maxConnections: configuration.maxConnections,
-                                               perSource: configuration.connectionsPerAddress)
+        let admission = self.connections.track(
+            channel,
+            maxConnections: configuration.maxConnections,
+            perSource: configuration.connectionsPerAddress
+        )
         do {
             if let tls {
                 // First, so that everything after it, a refusal included, is encrypted.
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
             }
             switch admission {
-            case .admitted: try self.setUp(channel, configuration: configuration, handover: tls == nil ? self.handover : nil)
+            case .admitted:
+                try self.setUp(channel, configuration: configuration, handover: tls == nil ? self.handover : nil)
             case .full:
                 ServerMetrics.refused(.serverFull)
                 self.refuse(channel, ErrorMes(code: StatusCode.storeUnavailable, error: "server full, try later"))
             case .sourceFull:
                 ServerMetrics.refused(.perAddress)
-                self.refuse(channel, ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later"))
+                self.refuse(
+                    channel,
+                    ErrorMes(code: StatusCode.rateLimited, error: "too many connections from your address, try later")
+                )
             }
         } catch {
             self.connections.untrack(channel)
@@ -121,15 +156,31 @@ public final class ChatServer: Sendable {
     }
 
     /// The session's handler untracks the channel when it closes.
-    func setUp(_ channel: any Channel, configuration: ServerConfiguration, handover: SessionHandover?,
-               restored: RestoredSession? = nil) throws {
+    func setUp(
+        _ channel: any Channel,
+        configuration: ServerConfiguration,
+        handover: SessionHandover?,
+        restored: RestoredSession? = nil
+    ) throws {
         let bound = max(configuration.outboundQueueMax, 2)
         try channel.syncOptions?.setOption(.writeBufferWaterMark, value: .init(low: bound / 2, high: bound))
         let handlers = channel.pipeline.syncOperations
-        try handlers.addHandler(FrameReader(maxFrameSize: configuration.maxFrameSize, timeout: configuration.frameTimeout,
-                                            unfinished: restored?.unfinished))
-        try handlers.addHandler(SessionHandler(router: self.router, configuration: configuration, connections: self.connections,
-                                               handover: handover, restored: restored))
+        try handlers.addHandler(
+            FrameReader(
+                maxFrameSize: configuration.maxFrameSize,
+                timeout: configuration.frameTimeout,
+                unfinished: restored?.unfinished
+            )
+        )
+        try handlers.addHandler(
+            SessionHandler(
+                router: self.router,
+                configuration: configuration,
+                connections: self.connections,
+                handover: handover,
+                restored: restored
+            )
+        )
     }
 
     /// Stops nothing by itself: tells every connection the server is going down,
@@ -142,7 +193,9 @@ public final class ChatServer: Sendable {
         // and yet count the room as seen up to it when it ends: quiet everyone first.
         await self.quiesce(channels)
         for channel in channels {
-            channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(KickedMes(reason: reason, reconnect: true)))
+            channel.pipeline.fireUserInboundEventTriggered(
+                SessionCommand.kick(KickedMes(reason: reason, reconnect: true))
+            )
         }
         let closed = EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: self.group.any())
         let timer = self.group.any().scheduleTask(deadline: deadline) {

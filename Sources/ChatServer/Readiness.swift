@@ -22,7 +22,9 @@ public final class Readiness: Sendable {
         let (waiters, all) = self.state.withLockedValue { state in
             state.waiting.remove(part)
             state.addresses.merge(addresses) { $1 }
-            guard state.waiting.isEmpty else { return ([CheckedContinuation<[String: String]?, Never>](), [String: String]()) }
+            guard state.waiting.isEmpty else {
+                return ([CheckedContinuation<[String: String]?, Never>](), [String: String]())
+            }
             defer { state.waiters = [:] }
             return (Array(state.waiters.values), state.addresses)
         }

@@ -32,10 +32,22 @@ public struct BusMessage: Codable, Sendable, Equatable {
     public var query: String?
     public var ask: String?
 
-    public init(node: String, kind: Kind, frame: String? = nil, toUser: Int? = nil, exceptSession: String? = nil,
-                exceptUser: Int? = nil, user: Int? = nil, name: String? = nil, online: Bool? = nil,
-                session: String? = nil, reason: String? = nil, inboxEntry: String? = nil,
-                query: String? = nil, ask: String? = nil) {
+    public init(
+        node: String,
+        kind: Kind,
+        frame: String? = nil,
+        toUser: Int? = nil,
+        exceptSession: String? = nil,
+        exceptUser: Int? = nil,
+        user: Int? = nil,
+        name: String? = nil,
+        online: Bool? = nil,
+        session: String? = nil,
+        reason: String? = nil,
+        inboxEntry: String? = nil,
+        query: String? = nil,
+        ask: String? = nil
+    ) {
         self.node = node
         self.kind = kind
         self.frame = frame

@@ -36,15 +36,24 @@ extension ChatStore {
         let fields = try await self.command(["HGETALL", keys.user(id)]).fieldMap
         if !fields.isEmpty { return try Self.summary(id: id, fields: fields) }
         guard let seed = try await self.seedUser(id: id) else { return nil }
-        return UserSummary(id: id, username: seed.username, created: 0, disabled: false, lastLogin: nil,
-                           tokenEpoch: 0, isSeedRecord: true)
+        return UserSummary(
+            id: id,
+            username: seed.username,
+            created: 0,
+            disabled: false,
+            lastLogin: nil,
+            tokenEpoch: 0,
+            isSeedRecord: true
+        )
     }
 
     /// One SCAN step over the user keys. SCAN may return a key twice across pages and
     /// pages of any size (even empty with a non-zero cursor): callers loop until "0".
     public func listUsers(cursor: String = "0", count: Int = 100) async throws(StoreError) -> UserPage {
         guard !cursor.isEmpty, cursor.allSatisfy(\.isNumber) else { throw .invalidInput("cursor must be a number") }
-        let reply = try await self.command(["SCAN", cursor, "MATCH", keys.userPattern, "COUNT", String(max(1, min(count, 10_000)))])
+        let reply = try await self.command([
+            "SCAN", cursor, "MATCH", keys.userPattern, "COUNT", String(max(1, min(count, 10_000))),
+        ])
         guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
             throw .corruptRecord("unexpected SCAN reply")
         }
@@ -75,7 +84,9 @@ extension ChatStore {
     /// Replaces the password hash and bumps `token_epoch`. The password is hashed
     /// here; neither it nor the hash appears in any error.
     public func setPassword(id: Int, _ password: String) async throws(StoreError) {
-        guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
+        guard !password.isEmpty, password.utf8.count <= 1024 else {
+            throw .invalidInput("password must be 1 to 1024 bytes")
+        }
         try await self.importIfSeedRecord(id: id)
         let hash = try await self.hashed(password)
         let result = try await self.eval(Scripts.setPassword, keys: [keys.user(id)], args: [hash])
@@ -87,14 +98,22 @@ extension ChatStore {
     /// tombstone: the id is never registered again, so nobody inherits what was the
     /// deleted user's. Group history stays: it belongs to the room.
     public func deleteUser(id: Int) async throws(StoreError) -> DeletedUser {
-        let result = try await self.eval(Scripts.deleteUser, keys: [keys.user(id), keys.inbox(id), keys.seedUsers, keys.tombstone(id)],
-                                         args: [String(id), String(WallClock.millis())])
+        let result = try await self.eval(
+            Scripts.deleteUser,
+            keys: [keys.user(id), keys.inbox(id), keys.seedUsers, keys.tombstone(id)],
+            args: [String(id), String(WallClock.millis())]
+        )
         guard let flags = result.array?.compactMap(\.int), flags.count == 3 else {
             throw .corruptRecord("unexpected reply from the delete script")
         }
         guard flags[0] == 1 || flags[2] == 1 else { throw .noSuchUser }
         let conversations = try await self.deleteConversations(of: id)
-        return DeletedUser(record: flags[0] == 1, inbox: flags[1] == 1, seedRecord: flags[2] == 1, conversations: conversations)
+        return DeletedUser(
+            record: flags[0] == 1,
+            inbox: flags[1] == 1,
+            seedRecord: flags[2] == 1,
+            conversations: conversations
+        )
     }
 
     /// Every `dm:` stream with `id` in its name, found with SCAN (an admin's rare act;
@@ -105,7 +124,8 @@ extension ChatStore {
             var cursor = "0"
             repeat {
                 let reply = try await self.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
-                guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array else {
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let found = parts[1].array
+                else {
                     throw .corruptRecord("unexpected SCAN reply")
                 }
                 cursor = next
@@ -129,34 +149,40 @@ extension ChatStore {
 
     private static func summary(id: Int, fields: [String: String]) throws(StoreError) -> UserSummary {
         let record = try UserRecord(id: id, fields: fields)
-        return UserSummary(id: id, username: record.username, created: record.created, disabled: record.disabled,
-                           lastLogin: record.lastLogin, tokenEpoch: record.tokenEpoch,
-                           isSeedRecord: false)
+        return UserSummary(
+            id: id,
+            username: record.username,
+            created: record.created,
+            disabled: record.disabled,
+            lastLogin: record.lastLogin,
+            tokenEpoch: record.tokenEpoch,
+            isSeedRecord: false
+        )
     }
 }
 
 extension Scripts {
     /// KEYS[1] user hash; ARGV[1] "1" or "0". 0 when the user does not exist.
     static let setDisabled = """
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    redis.call('HSET', KEYS[1], 'disabled', ARGV[1])
-    if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'token_epoch', 1) end
-    return 1
-    """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'disabled', ARGV[1])
+        if ARGV[1] == '1' then redis.call('HINCRBY', KEYS[1], 'token_epoch', 1) end
+        return 1
+        """
 
     /// KEYS[1] user hash; ARGV[1] new password hash. 0 when the user does not exist.
     static let setPassword = """
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-    redis.call('HSET', KEYS[1], 'password', ARGV[1])
-    redis.call('HINCRBY', KEYS[1], 'token_epoch', 1)
-    return 1
-    """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'password', ARGV[1])
+        redis.call('HINCRBY', KEYS[1], 'token_epoch', 1)
+        return 1
+        """
 
     /// KEYS[1] user hash, KEYS[2] inbox, KEYS[3] seed hash, KEYS[4] tombstone; ARGV[1] id,
     /// ARGV[2] now ms. Returns what existed; leaves the tombstone when anything did.
     static let deleteUser = """
-    local existed = {redis.call('DEL', KEYS[1]), redis.call('DEL', KEYS[2]), redis.call('HDEL', KEYS[3], ARGV[1])}
-    if existed[1] == 1 or existed[3] == 1 then redis.call('SET', KEYS[4], ARGV[2]) end
-    return existed
-    """
+        local existed = {redis.call('DEL', KEYS[1]), redis.call('DEL', KEYS[2]), redis.call('HDEL', KEYS[3], ARGV[1])}
+        if existed[1] == 1 or existed[3] == 1 then redis.call('SET', KEYS[4], ARGV[2]) end
+        return existed
+        """
 }

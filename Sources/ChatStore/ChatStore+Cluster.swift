@@ -15,8 +15,11 @@ extension ChatStore {
     /// The user's first session on `node` started; true when no other live node has
     /// them (the user came online).
     public func presenceUp(node: String, user: Int, name: String, ttl: Duration) async throws(StoreError) -> Bool {
-        let reply = try await self.eval(Scripts.presenceUp, keys: [keys.nodes],
-                                        args: [node, String(user), name, keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)])
+        let reply = try await self.eval(
+            Scripts.presenceUp,
+            keys: [keys.nodes],
+            args: [node, String(user), name, keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)]
+        )
         return reply.int == 1
     }
 
@@ -37,13 +40,20 @@ extension ChatStore {
         let ttl: Duration
     }
 
-    static func presenceDown(_ departures: [PresenceDown], redis: RedisClient, keys: Keys) async -> [Result<Bool, StoreError>] {
+    static func presenceDown(
+        _ departures: [PresenceDown],
+        redis: RedisClient,
+        keys: Keys
+    ) async -> [Result<Bool, StoreError>] {
         // One node and TTL in practice; a reload that changes the TTL may split a batch.
         var results: [Result<Bool, StoreError>] = Array(repeating: .success(false), count: departures.count)
-        let groups = Dictionary(grouping: departures.indices) { PresenceScope(node: departures[$0].node, ttl: departures[$0].ttl) }
+        let groups = Dictionary(grouping: departures.indices) {
+            PresenceScope(node: departures[$0].node, ttl: departures[$0].ttl)
+        }
         for indices in groups.values {
             let first = departures[indices[0]]
-            let args = [first.node, keys.presencePrefix, String(WallClock.millis()), String(first.ttl.millis)]
+            let args =
+                [first.node, keys.presencePrefix, String(WallClock.millis()), String(first.ttl.millis)]
                 + indices.map { String(departures[$0].user) }
             do throws(StoreError) {
                 let reply = try await Self.eval(Scripts.presenceDown, keys: [keys.nodes], args: args, redis: redis)
@@ -59,7 +69,11 @@ extension ChatStore {
     /// Marks `node` alive, rewrites its presence from `users` (what it really holds: the
     /// source of truth), and removes dead nodes. Returns the users who went offline with
     /// them — each reported by exactly one node.
-    public func heartbeat(node: String, users: [Int: (sessions: Int, name: String)], ttl: Duration) async throws(StoreError) -> [(id: Int, name: String)] {
+    public func heartbeat(
+        node: String,
+        users: [Int: (sessions: Int, name: String)],
+        ttl: Duration
+    ) async throws(StoreError) -> [(id: Int, name: String)] {
         var args = [node, keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)]
         for (id, entry) in users { args += [String(id), "\(entry.sessions):\(entry.name)"] }
         let reply = try await self.eval(Scripts.heartbeat, keys: [keys.nodes], args: args)
@@ -75,8 +89,11 @@ extension ChatStore {
 
     /// Every user online on a live node, with their name.
     public func onlineEverywhere(ttl: Duration) async throws(StoreError) -> [Int: String] {
-        let reply = try await self.eval(Scripts.onlineEverywhere, keys: [keys.nodes],
-                                        args: [keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)])
+        let reply = try await self.eval(
+            Scripts.onlineEverywhere,
+            keys: [keys.nodes],
+            args: [keys.presencePrefix, String(WallClock.millis()), String(ttl.millis)]
+        )
         var online: [Int: String] = [:]
         for (field, value) in reply.fieldMap {
             guard let id = Int(field) else { continue }

@@ -23,7 +23,9 @@ extension ChatStore {
     /// Counts one event of `name`; the first of a window opens it for `window`.
     public func countInWindow(_ name: String, window: Duration) async throws(StoreError) -> WindowCount {
         let millis = max(1, window.millis)
-        return try Self.decodeWindowCount(await self.eval(Scripts.countInWindow, keys: [self.keys.limit(name)], args: [String(millis)]))
+        return try Self.decodeWindowCount(
+            await self.eval(Scripts.countInWindow, keys: [self.keys.limit(name)], args: [String(millis)])
+        )
     }
 
     private static func decodeWindowCount(_ reply: RESPValue) throws(StoreError) -> WindowCount {

@@ -38,12 +38,20 @@ extension ChatStore {
 
     /// Stores a private message in the conversation and the recipient's inbox.
     /// Throws `.noSuchUser` when the recipient does not exist.
-    public func appendPrivate(from: Int, username: String, to: Int, content: String) async throws(StoreError) -> StoredMessage {
+    public func appendPrivate(
+        from: Int,
+        username: String,
+        to: Int,
+        content: String
+    ) async throws(StoreError) -> StoredMessage {
         let reply = try await self.eval(
             Scripts.appendPrivate,
             keys: [keys.conversation(from, to), keys.inbox(to), keys.user(to), keys.seedUsers],
-            args: [String(from), String(to), username, content,
-                   String(configuration.conversationMax), String(configuration.inboxMax)])
+            args: [
+                String(from), String(to), username, content,
+                String(configuration.conversationMax), String(configuration.inboxMax),
+            ]
+        )
         guard let ids = reply.array, ids.count == 2, let id = ids[0].string, let entry = ids[1].string else {
             throw .noSuchUser
         }
@@ -51,7 +59,12 @@ extension ChatStore {
     }
 
     /// Group history (or the conversation of `user` with `peer`), newest first.
-    public func history(for user: Int, with peer: Int?, before: String?, limit: Int) async throws(StoreError) -> (messages: [ChatRecord], more: Bool) {
+    public func history(
+        for user: Int,
+        with peer: Int?,
+        before: String?,
+        limit: Int
+    ) async throws(StoreError) -> (messages: [ChatRecord], more: Bool) {
         if let before, !StreamID.isValid(before) { throw .invalidInput("\"before\" is not a message id") }
         let limit = max(1, min(limit, configuration.historyPageMax))
         let key = peer.map { keys.conversation(user, $0) } ?? keys.room
@@ -67,7 +80,8 @@ extension ChatStore {
     /// were written to the user, so a connection lost meanwhile loses nothing.
     public func collectMissed(for user: Int) async throws(StoreError) -> MissedMessages {
         let bound = max(0, configuration.offlineMax)
-        let cursors = try await self.command(["HMGET", keys.user(user), UserField.groupCursor, UserField.inboxCursor]).array ?? []
+        let cursors =
+            try await self.command(["HMGET", keys.user(user), UserField.groupCursor, UserField.inboxCursor]).array ?? []
         let groupCursor = cursors.first?.string
         let inboxCursor = cursors.count > 1 ? cursors[1].string : nil
 
@@ -77,7 +91,9 @@ extension ChatStore {
         var newestGroup: String?
         var newestInbox: String?
         if let groupCursor, bound > 0 {
-            let reply = try await self.command(["XREVRANGE", keys.room, "+", "(" + groupCursor, "COUNT", String(bound + 1)])
+            let reply = try await self.command([
+                "XREVRANGE", keys.room, "+", "(" + groupCursor, "COUNT", String(bound + 1),
+            ])
             let entries = reply.streamEntries
             moreGroup = entries.count > bound
             newestGroup = entries.first?.id
@@ -94,8 +110,12 @@ extension ChatStore {
             }
         }
         records.sort { ($0.ts, $0.id) < ($1.ts, $1.id) }
-        return MissedMessages(messages: records, moreGroup: moreGroup, morePrivate: morePrivate,
-                              seen: SeenCursors(group: newestGroup, inbox: newestInbox))
+        return MissedMessages(
+            messages: records,
+            moreGroup: moreGroup,
+            morePrivate: morePrivate,
+            seen: SeenCursors(group: newestGroup, inbox: newestInbox)
+        )
     }
 
     /// The missed messages reached the user: their cursors move past them (never back).
@@ -117,7 +137,12 @@ extension ChatStore {
 
     static func markRoomSeen(by users: [Int], redis: RedisClient, keys: Keys) async -> [Result<Void, StoreError>] {
         do throws(StoreError) {
-            _ = try await Self.eval(Scripts.markRoomSeen, keys: [keys.room] + users.map(keys.user), args: [], redis: redis)
+            _ = try await Self.eval(
+                Scripts.markRoomSeen,
+                keys: [keys.room] + users.map(keys.user),
+                args: [],
+                redis: redis
+            )
             return Array(repeating: .success(()), count: users.count)
         } catch {
             return Array(repeating: .failure(error), count: users.count)
@@ -130,10 +155,12 @@ extension ChatStore {
 
     static func record(id: String, fields: [String: String], to: Int?) -> ChatRecord {
         ChatRecord(
-            id: id, ts: StreamID.millis(id),
+            id: id,
+            ts: StreamID.millis(id),
             from: Int(fields["from"] ?? "") ?? 0,
             username: fields["username"] ?? "",
             content: fields["content"] ?? "",
-            to: to == nil ? nil : Int(fields["to"] ?? "") ?? to)
+            to: to == nil ? nil : Int(fields["to"] ?? "") ?? to
+        )
     }
 }

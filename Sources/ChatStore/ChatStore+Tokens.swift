@@ -30,7 +30,7 @@ extension ChatStore {
     public func authenticate(id: Int, token: String) async throws(StoreError) -> UserRecord {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 || parts.count == 5, let tokenUser = Int(parts[0]), let expiry = Int64(parts[1]),
-              let epoch = Int(parts[2]), let mac = Data(base64URLEncoded: String(parts[parts.count - 1]))
+            let epoch = Int(parts[2]), let mac = Data(base64URLEncoded: String(parts[parts.count - 1]))
         else { throw .wrongPassword }
         var family: UInt64 = 0
         if parts.count == 5 {
@@ -40,12 +40,14 @@ extension ChatStore {
         let key = try await self.tokenKey()
         let body = parts.dropLast().joined(separator: ".")
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body.utf8), using: key),
-              tokenUser == id, expiry > Int64(Date().timeIntervalSince1970)
+            tokenUser == id, expiry > Int64(Date().timeIntervalSince1970)
         else { throw .wrongPassword }
         // One round trip: the record, and whether a logout ended this family.
         let replies: [Result<RESPValue, RedisError>]
         do {
-            replies = try await self.redis.pipeline([["HGETALL", keys.user(id)], ["EXISTS", keys.revokedTokens(id, family: family)]])
+            replies = try await self.redis.pipeline([
+                ["HGETALL", keys.user(id)], ["EXISTS", keys.revokedTokens(id, family: family)],
+            ])
         } catch { throw StoreError.from(error) }
         guard replies.count == 2 else { throw .corruptRecord("unexpected reply to a token check") }
         let fields = try Self.value(replies[0]).fieldMap
@@ -78,7 +80,9 @@ extension ChatStore {
         if let cached = self.cachedTokenKey.withLockedValue({ $0 }) { return SymmetricKey(data: cached) }
         let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
         _ = try await self.command(["SET", keys.tokenKey, fresh, "NX"])
-        guard let stored = try await self.command(["GET", keys.tokenKey]).string, let bytes = Data(base64Encoded: stored) else {
+        guard let stored = try await self.command(["GET", keys.tokenKey]).string,
+            let bytes = Data(base64Encoded: stored)
+        else {
             throw .corruptRecord("token key")
         }
         self.cachedTokenKey.withLockedValue { $0 = bytes }

@@ -10,12 +10,19 @@ extension ChatStore {
     public func register(id: Int, username: String, password: String) async throws(StoreError) {
         guard id > 0 else { throw .invalidInput("user id must be a positive number") }
         if let problem = UserName.problem(username) { throw .invalidInput(problem) }
-        guard !password.isEmpty, password.utf8.count <= 1024 else { throw .invalidInput("password must be 1 to 1024 bytes") }
+        guard !password.isEmpty, password.utf8.count <= 1024 else {
+            throw .invalidInput("password must be 1 to 1024 bytes")
+        }
         let registerKeys = [keys.user(id), keys.seedUsers, keys.room, keys.tombstone(id)]
         try Self.registration(try await self.eval(Scripts.idTaken, keys: registerKeys, args: [String(id)]))
         let hash = try await self.hashed(password)
-        try Self.registration(try await self.eval(Scripts.register, keys: registerKeys,
-                                                  args: [String(id), username, hash, String(WallClock.millis()), Self.firstTokenEpoch()]))
+        try Self.registration(
+            try await self.eval(
+                Scripts.register,
+                keys: registerKeys,
+                args: [String(id), username, hash, String(WallClock.millis()), Self.firstTokenEpoch()]
+            )
+        )
     }
 
     /// The scripts' answer: 1 free (or done), 0 taken, -1 retired.
@@ -84,8 +91,11 @@ extension ChatStore {
     func migrateSeedUser(_ seed: User) async throws(StoreError) {
         let hash = try await self.hashed(seed.userpwd)
         let name = seed.username.isEmpty ? String(seed.userid) : seed.username
-        _ = try await self.eval(Scripts.migrateSeedUser, keys: [keys.user(seed.userid), keys.seedUsers, keys.room, keys.tombstone(seed.userid)],
-                                args: [String(seed.userid), name, hash, String(WallClock.millis()), Self.firstTokenEpoch()])
+        _ = try await self.eval(
+            Scripts.migrateSeedUser,
+            keys: [keys.user(seed.userid), keys.seedUsers, keys.room, keys.tombstone(seed.userid)],
+            args: [String(seed.userid), name, hash, String(WallClock.millis()), Self.firstTokenEpoch()]
+        )
     }
 
     func seedUser(id: Int) async throws(StoreError) -> User? {

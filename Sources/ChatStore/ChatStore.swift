@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import Foundation
-import NIOConcurrencyHelpers
 import Logging
+import NIOConcurrencyHelpers
 import RedisClient
 
 /// Users, history, offline inbox: everything chatd keeps in Redis.
@@ -21,8 +21,12 @@ public final class ChatStore: Sendable {
     let presenceGone: Coalescer<PresenceDown, Result<Bool, StoreError>>
 
     /// `hasher` nil: one with `configuration.scrypt` on the process's hashing pool.
-    public init(redis: RedisClient, subscriber: RedisSubscriber? = nil, configuration: StoreConfiguration = .init(),
-                hasher: PasswordHasher? = nil) {
+    public init(
+        redis: RedisClient,
+        subscriber: RedisSubscriber? = nil,
+        configuration: StoreConfiguration = .init(),
+        hasher: PasswordHasher? = nil
+    ) {
         self.redis = redis
         self.subscriber = subscriber
         self.configuration = configuration
@@ -66,7 +70,12 @@ public final class ChatStore: Sendable {
         }
     }
 
-    static func eval(_ script: String, keys: [String], args: [String], redis: RedisClient) async throws(StoreError) -> RESPValue {
+    static func eval(
+        _ script: String,
+        keys: [String],
+        args: [String],
+        redis: RedisClient
+    ) async throws(StoreError) -> RESPValue {
         try await Self.command(["EVAL", script, String(keys.count)] + keys + args, redis: redis)
     }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import Crypto
-import _CryptoExtras
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import _CryptoExtras
 
 /// scrypt cost. N must be a power of two; memory is 128·N·r bytes (128 MiB at the
 /// default 2^17, r 8: OWASP's minimum for scrypt).
@@ -113,8 +113,10 @@ public struct PasswordHasher: Sendable {
             var rng = SystemRandomNumberGenerator()
             for i in salt.indices { salt[i] = rng.next() }
             let key = try Self.derive(password, salt: salt, parameters)
-            return ["scrypt", "\(parameters.n)", "\(parameters.r)", "\(parameters.p)",
-                    Data(salt).base64EncodedString(), Data(key).base64EncodedString()].joined(separator: "$")
+            return [
+                "scrypt", "\(parameters.n)", "\(parameters.r)", "\(parameters.p)",
+                Data(salt).base64EncodedString(), Data(key).base64EncodedString(),
+            ].joined(separator: "$")
         }
     }
 
@@ -122,10 +124,10 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, against stored: String) async throws -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "scrypt",
-              let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
-              n > 1, n & (n - 1) == 0, r > 0, p > 0, n <= 1 << 20, r <= 32, p <= 16,
-              let salt = Data(base64Encoded: String(parts[4])),
-              let expected = Data(base64Encoded: String(parts[5])), expected.count == Self.keyLength
+            let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
+            n > 1, n & (n - 1) == 0, r > 0, p > 0, n <= 1 << 20, r <= 32, p <= 16,
+            let salt = Data(base64Encoded: String(parts[4])),
+            let expected = Data(base64Encoded: String(parts[5])), expected.count == Self.keyLength
         else { return false }
         let parameters = ScryptParameters(n: n, r: r, p: p)
         return try await self.admitted {
@@ -141,8 +143,13 @@ public struct PasswordHasher: Sendable {
 
     static func derive(_ password: String, salt: [UInt8], _ parameters: ScryptParameters) throws -> [UInt8] {
         let key = try KDF.Scrypt.deriveKey(
-            from: Array(password.utf8), salt: salt, outputByteCount: keyLength,
-            rounds: parameters.n, blockSize: parameters.r, parallelism: parameters.p)
+            from: Array(password.utf8),
+            salt: salt,
+            outputByteCount: keyLength,
+            rounds: parameters.n,
+            blockSize: parameters.r,
+            parallelism: parameters.p
+        )
         return key.withUnsafeBytes { Array($0) }
     }
 }

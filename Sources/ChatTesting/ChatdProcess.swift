@@ -4,7 +4,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-
 /// The real `chatd` binary on a free loopback port with a private control socket,
 /// started for one test. Ready means its "chatd ready" log line appeared.
 public final class ChatdProcess: Sendable {
@@ -26,38 +25,74 @@ public final class ChatdProcess: Sendable {
     /// With `redisURL` nil there is no `--redis` flag (which beats the file): `config`
     /// must set `redis_url`, and a reload re-reads it. `port` 0 lets chatd pick a free one;
     /// another lets a test restart chatd where its clients will reconnect.
-    public static func start(redisURL: String?, port: Int = 0, arguments: [String] = [], environment: [String: String] = [:],
-                             config: String = "", timeout: TimeAmount = .seconds(30)) async throws -> ChatdProcess {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-\(UUID().uuidString)", isDirectory: true)
+    public static func start(
+        redisURL: String?,
+        port: Int = 0,
+        arguments: [String] = [],
+        environment: [String: String] = [:],
+        config: String = "",
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> ChatdProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chatd-\(UUID().uuidString)",
+            isDirectory: true
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configPath = directory.appendingPathComponent("chatd.conf").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let controlSocket = directory.appendingPathComponent("control.sock").path
 
         // Port 0: chatd binds a free port and names it in its ready line; no race with other tests.
-        let chatdArguments = ["--config", configPath, "--listen", "127.0.0.1:\(port)",
-                              "--control-socket", controlSocket] + (redisURL.map { ["--redis", $0] } ?? []) + arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
+        let chatdArguments =
+            [
+                "--config", configPath, "--listen", "127.0.0.1:\(port)",
+                "--control-socket", controlSocket,
+            ] + (redisURL.map { ["--redis", $0] } ?? []) + arguments
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
+        }
         env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
         env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
-        env["CHATD_LOGIN_TIMEOUT"] = "60"  // loaded CI machines: fixtures register many users on one connection before logging in
+        // Loaded CI machines: fixtures register many users on one connection before logging in.
+        env["CHATD_LOGIN_TIMEOUT"] = "60"
         env["CHATD_LOG_TARGET"] = "stderr"
         env["CHATD_PRESENCE_GRACE"] = "0"  // "went offline" at once; the grace has its own tests
         for (key, value) in environment { env[key] = value }
-        let (process, log) = try await TestProcess.launch(productPath("chatd"), arguments: chatdArguments, environment: env,
-                                                          readyLine: "chatd ready", timeout: timeout)
+        let (process, log) = try await TestProcess.launch(
+            productPath("chatd"),
+            arguments: chatdArguments,
+            environment: env,
+            readyLine: "chatd ready",
+            timeout: timeout
+        )
         let text = log.withLockedValue { $0 }
         guard let match = text.firstMatch(of: /chat_listen=\S*:(\d+)/), let port = Int(match.1) else {
             kill(process.pid, SIGKILL)
             throw TestProcessError.notReady(output: "no chat_listen port in: " + text)
         }
         let tlsPort = text.firstMatch(of: /tls_listen=\S*:(\d+)/).flatMap { Int($0.1) }
-        return ChatdProcess(port: port, tlsPort: tlsPort, controlSocket: controlSocket, directory: directory,
-                            pid: process.pid, exited: process.exited, outputClosed: process.outputClosed, log: log)
+        return ChatdProcess(
+            port: port,
+            tlsPort: tlsPort,
+            controlSocket: controlSocket,
+            directory: directory,
+            pid: process.pid,
+            exited: process.exited,
+            outputClosed: process.outputClosed,
+            log: log
+        )
     }
 
-    private init(port: Int, tlsPort: Int?, controlSocket: String, directory: URL, pid: Int32, exited: EventLoopFuture<Int32>,
-                 outputClosed: EventLoopFuture<Void>, log: NIOLockedValueBox<String>) {
+    private init(
+        port: Int,
+        tlsPort: Int?,
+        controlSocket: String,
+        directory: URL,
+        pid: Int32,
+        exited: EventLoopFuture<Int32>,
+        outputClosed: EventLoopFuture<Void>,
+        log: NIOLockedValueBox<String>
+    ) {
         self.port = port
         self.tlsPort = tlsPort
         self.controlSocket = controlSocket
@@ -80,4 +115,3 @@ public final class ChatdProcess: Sendable {
 
     public func waitForExit() async throws -> Int32 { try await self.exited.get() }
 }
-

@@ -23,8 +23,11 @@ public struct Deployment: Sendable {
     /// Starts both for `body`; chatd is stopped however `body` ends (SIGTERM when it
     /// returns, so its shutdown runs as in service; SIGKILL when it threw).
     @discardableResult
-    public static func with<T>(config: String = "", environment: [String: String] = [:],
-                               _ body: (Deployment) async throws -> T) async throws -> T {
+    public static func with<T>(
+        config: String = "",
+        environment: [String: String] = [:],
+        _ body: (Deployment) async throws -> T
+    ) async throws -> T {
         try await RedisServerProcess.with { redis in
             let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment, config: config)
             do {
@@ -103,7 +106,10 @@ extension RedisServerProcess {
     /// One command on this server over a connection of its own.
     @discardableResult
     public func command(_ arguments: [String]) async throws -> RESPValue {
-        let client = RedisClient(configuration: try RedisConfiguration(url: self.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let client = RedisClient(
+            configuration: try RedisConfiguration(url: self.url),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+        )
         // Shut down behind the reply, not before returning it: a shutdown can wait on
         // the server, and a test that just sent CLIENT PAUSE must act inside the pause.
         defer { Task { await client.shutdown() } }

@@ -27,7 +27,11 @@ public final class FDStoreHost: Sendable {
     /// Everything every chatd run printed so far.
     public var output: String { self.log.withLockedValue { $0 } }
 
-    public static func start(redisURL: String, environment: [String: String] = [:], capacity: Int = 1000) async throws -> FDStoreHost {
+    public static func start(
+        redisURL: String,
+        environment: [String: String] = [:],
+        capacity: Int = 1000
+    ) async throws -> FDStoreHost {
         let host = try FDStoreHost(redisURL: redisURL, environment: environment, capacity: capacity)
         try await host.launch()
         return host
@@ -37,14 +41,20 @@ public final class FDStoreHost: Sendable {
         self.redisURL = redisURL
         self.environment = environment
         self.capacity = capacity
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("fdstore-\(UUID().uuidString)", isDirectory: true)
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fdstore-\(UUID().uuidString)",
+            isDirectory: true
+        )
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         self.controlSocket = self.directory.appendingPathComponent("control.sock").path
         let chat = try TestSockets.tcpListener(backlog: 4096)
         self.port = TestSockets.localPort(chat)
         self.listeners = [chat, try TestSockets.unixSocket(path: self.controlSocket, backlog: 128)]
-        self.notify = try TestSockets.unixSocket(path: self.directory.appendingPathComponent("notify.sock").path,
-                                                 type: Int32(SOCK_DGRAM.rawValue), backlog: nil)
+        self.notify = try TestSockets.unixSocket(
+            path: self.directory.appendingPathComponent("notify.sock").path,
+            type: Int32(SOCK_DGRAM.rawValue),
+            backlog: nil
+        )
         let notify = self.notify
         let stored = self.stored
         Thread.detachNewThread { Self.receive(notify, into: stored) }
@@ -54,7 +64,9 @@ public final class FDStoreHost: Sendable {
     private func launch() async throws {
         let kept = self.prune()
         let names = ["chat", "control"] + kept.map(\.name)
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_")
+        }
         env["CHATD_SCRYPT_N"] = "1024"
         env["CHATD_REGISTRATION"] = "open"
         env["CHATD_LOG_TARGET"] = "stderr"
@@ -64,11 +76,19 @@ public final class FDStoreHost: Sendable {
         env["NOTIFY_SOCKET"] = self.directory.appendingPathComponent("notify.sock").path
         env["FDSTORE"] = String(self.capacity)
         for (key, value) in self.environment { env[key] = value }
-        let run = self.runs.withLockedValue { $0 += 1; return $0 }
+        let run = self.runs.withLockedValue {
+            $0 += 1
+            return $0
+        }
         // LISTEN_PID must be chatd's own: the shell's, which exec keeps.
         let (process, log) = try await TestProcess.launch(
-            "/bin/sh", arguments: ["-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"", productPath("chatd"), "--redis", self.redisURL],
-            environment: env, descriptors: self.listeners + kept.map(\.fd), readyLine: "chatd ready", timeout: .seconds(30))
+            "/bin/sh",
+            arguments: ["-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"", productPath("chatd"), "--redis", self.redisURL],
+            environment: env,
+            descriptors: self.listeners + kept.map(\.fd),
+            readyLine: "chatd ready",
+            timeout: .seconds(30)
+        )
         self.running.withLockedValue { $0 = process }
         let text = log.withLockedValue { $0 }
         self.log.withLockedValue { $0 += "--- run \(run)\n" + text }
@@ -98,7 +118,7 @@ public final class FDStoreHost: Sendable {
         for entry in kept { close(entry.fd) }
         shutdown(self.notify, Int32(SHUT_RDWR))
         close(self.notify)
-        self.listeners.forEach { close($0) }
+        for listener in self.listeners { close(listener) }
         try? FileManager.default.removeItem(at: self.directory)
     }
 
@@ -122,7 +142,9 @@ public final class FDStoreHost: Sendable {
         self.stored.withLockedValue { stored in
             stored.removeAll { entry in
                 var poller = pollfd(fd: entry.fd, events: 0, revents: 0)
-                guard poll(&poller, 1, 0) == 1, poller.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 else { return false }
+                guard poll(&poller, 1, 0) == 1, poller.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 else {
+                    return false
+                }
                 close(entry.fd)
                 return true
             }
@@ -162,7 +184,9 @@ public final class FDStoreHost: Sendable {
                             guard length >= 16 else { break }
                             if level == SOL_SOCKET, type == Int32(SCM_RIGHTS) {
                                 for index in 0..<((length - 16) / 4) {
-                                    fds.append(controlBytes.load(fromByteOffset: offset + 16 + index * 4, as: Int32.self))
+                                    fds.append(
+                                        controlBytes.load(fromByteOffset: offset + 16 + index * 4, as: Int32.self)
+                                    )
                                 }
                             }
                             offset += (length + 7) & ~7
@@ -181,7 +205,7 @@ public final class FDStoreHost: Sendable {
             if lines.contains("FDSTORE=1") {
                 stored.withLockedValue { $0 += fds.map { (name, $0) } }
             } else {
-                fds.forEach { close($0) }
+                for fd in fds { close(fd) }
                 if lines.contains("FDSTOREREMOVE=1") {
                     stored.withLockedValue { stored in
                         stored.removeAll { entry in

@@ -27,8 +27,8 @@ public enum HTTPGet {
         try await closed.futureResult.get()
         let text = received.withLockedValue { String(buffer: $0) }
         guard let statusLine = text.split(separator: "\r\n", maxSplits: 1).first,
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? ""),
-              let headerEnd = text.range(of: "\r\n\r\n")
+            let status = Int(statusLine.split(separator: " ").dropFirst().first ?? ""),
+            let headerEnd = text.range(of: "\r\n\r\n")
         else { throw TestProcessError.notReady(output: "not an HTTP response: \(text)") }
         return Response(status: status, body: String(text[headerEnd.upperBound...]))
     }

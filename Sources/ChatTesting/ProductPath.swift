@@ -7,6 +7,7 @@ public func productPath(_ name: String) -> String {
     if let directory = ProcessInfo.processInfo.environment["CHATD_BUILD_DIR"] {
         return directory + "/" + name
     }
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let executable =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path
 }

@@ -39,7 +39,10 @@ public final class RedisClusterProcess: Sendable {
     /// PIDs of the nodes still running, by client port.
     public var pids: [Int: Int32] { self.processes.withLockedValue { $0.mapValues(\.pid) } }
 
-    public static func start(masters: Int = 3, readyTimeout: Duration = .seconds(20)) async throws -> RedisClusterProcess {
+    public static func start(
+        masters: Int = 3,
+        readyTimeout: Duration = .seconds(20)
+    ) async throws -> RedisClusterProcess {
         let server = try Self.findExecutable("redis-server")
         let cli = try Self.findExecutable("redis-cli")
         let directory = FileManager.default.temporaryDirectory
@@ -49,7 +52,10 @@ public final class RedisClusterProcess: Sendable {
         var ports: [Int] = []
         do {
             for index in 0..<masters {
-                let (port, process) = try await Self.launchNode(server, directory: directory.appendingPathComponent("node\(index)"))
+                let (port, process) = try await Self.launchNode(
+                    server,
+                    directory: directory.appendingPathComponent("node\(index)")
+                )
                 started[port] = process
                 ports.append(port)
             }
@@ -102,7 +108,9 @@ public final class RedisClusterProcess: Sendable {
     public func cli(port: Int, _ arguments: [String]) async throws -> String {
         let full = ["-h", self.host, "-p", String(port)] + arguments
         let (status, output) = try await runToCompletion(self.redisCLI, full)
-        guard status == 0 else { throw RedisClusterProcessError.commandFailed(arguments: full, status: status, output: output) }
+        guard status == 0 else {
+            throw RedisClusterProcessError.commandFailed(arguments: full, status: status, output: output)
+        }
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -118,7 +126,10 @@ public final class RedisClusterProcess: Sendable {
     private func create(readyTimeout: Duration) async throws {
         let (status, output) = try await runToCompletion(
             self.redisCLI,
-            ["--cluster", "create"] + self.ports.map { "\(self.host):\($0)" } + ["--cluster-replicas", "0", "--cluster-yes"])
+            ["--cluster", "create"] + self.ports.map { "\(self.host):\($0)" } + [
+                "--cluster-replicas", "0", "--cluster-yes",
+            ]
+        )
         guard status == 0, output.contains("[OK] All 16384 slots covered") else {
             throw RedisClusterProcessError.createFailed(status: status, output: output)
         }
@@ -153,8 +164,12 @@ public final class RedisClusterProcess: Sendable {
             ]
             do {
                 let (process, _) = try await TestProcess.launch(
-                    executable, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-                    readyLine: "Ready to accept connections", timeout: .seconds(10))
+                    executable,
+                    arguments: arguments,
+                    environment: ProcessInfo.processInfo.environment,
+                    readyLine: "Ready to accept connections",
+                    timeout: .seconds(10)
+                )
                 return (port, process)
             } catch TestProcessError.exitedBeforeReady where attempt < 4 {
                 // Another process took a port between our look and redis-server's bind.
@@ -171,7 +186,8 @@ public final class RedisClusterProcess: Sendable {
 
     private static func findExecutable(_ name: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let candidates = path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)", "/usr/local/bin/\(name)"]
+        let candidates =
+            path.split(separator: ":").map { "\($0)/\(name)" } + ["/usr/bin/\(name)", "/usr/local/bin/\(name)"]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw RedisClusterProcessError.executableNotFound(name)
         }

@@ -49,8 +49,19 @@ public final class RedisServerProcess: Sendable {
         while true {
             let port = freeLoopbackPort()
             do {
-                let running = try await RunningServer.launch(executable: executable, port: port, directory: directory, persistent: persistent)
-                return RedisServerProcess(executable: executable, port: port, directory: directory, persistent: persistent, running: running)
+                let running = try await RunningServer.launch(
+                    executable: executable,
+                    port: port,
+                    directory: directory,
+                    persistent: persistent
+                )
+                return RedisServerProcess(
+                    executable: executable,
+                    port: port,
+                    directory: directory,
+                    persistent: persistent,
+                    running: running
+                )
             } catch TestProcessError.exitedBeforeReady(let status, let output) where attempt < 4 {
                 attempt += 1
                 _ = (status, output)
@@ -98,8 +109,12 @@ public final class RedisServerProcess: Sendable {
         if let server = self.takeRunning() {
             await server.terminate(grace: .seconds(5))
         }
-        let server = try await RunningServer.launch(executable: self.executable, port: self.port, directory: self.directory,
-                                                    persistent: self.persistent)
+        let server = try await RunningServer.launch(
+            executable: self.executable,
+            port: self.port,
+            directory: self.directory,
+            persistent: self.persistent
+        )
         self.running.withLockedValue { $0 = server }
     }
 
@@ -112,7 +127,10 @@ public final class RedisServerProcess: Sendable {
 
     private static func findExecutable() throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        let candidates =
+            path.split(separator: ":").map { "\($0)/redis-server" } + [
+                "/usr/bin/redis-server", "/usr/local/bin/redis-server",
+            ]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw RedisServerProcessError.executableNotFound
         }
@@ -135,7 +153,13 @@ private final class RunningServer: Sendable {
 
     static let readyLine = "Ready to accept connections"
 
-    static func launch(executable: URL, port: Int, directory: URL, persistent: Bool, timeout: TimeAmount = .seconds(10)) async throws -> RunningServer {
+    static func launch(
+        executable: URL,
+        port: Int,
+        directory: URL,
+        persistent: Bool,
+        timeout: TimeAmount = .seconds(10)
+    ) async throws -> RunningServer {
         let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
@@ -143,9 +167,17 @@ private final class RunningServer: Sendable {
             "--unixsocket", directory.appendingPathComponent("redis.sock").path, "--unixsocketperm", "700",
         ]
         let (process, _) = try await TestProcess.launch(
-            executable.path, arguments: arguments, environment: ProcessInfo.processInfo.environment,
-            readyLine: Self.readyLine, timeout: timeout)
-        return RunningServer(pid: process.pid, exited: process.exited, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+            executable.path,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment,
+            readyLine: Self.readyLine,
+            timeout: timeout
+        )
+        return RunningServer(
+            pid: process.pid,
+            exited: process.exited,
+            eventLoop: MultiThreadedEventLoopGroup.singleton.any()
+        )
     }
 
     func terminate(grace: TimeAmount) async {

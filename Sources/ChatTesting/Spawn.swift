@@ -21,14 +21,20 @@ public struct SpawnedProcess: Sendable {
 
     /// `descriptors` are passed as fds 3, 4, … (as systemd passes sockets).
     public static func launch(
-        _ path: String, arguments: [String], environment: [String: String], stdin: String? = nil,
+        _ path: String,
+        arguments: [String],
+        environment: [String: String],
+        stdin: String? = nil,
         descriptors: [Int32] = [],
-        onOutput: @escaping @Sendable (String) -> Void, onError: (@Sendable (String) -> Void)? = nil
+        onOutput: @escaping @Sendable (String) -> Void,
+        onError: (@Sendable (String) -> Void)? = nil
     ) throws -> SpawnedProcess {
         // A source among 0–2 would be overwritten by the pipes below: it goes along as a copy.
         let low = descriptors.filter { $0 < 3 }.map { ($0, fcntl($0, F_DUPFD_CLOEXEC, 3)) }
-        defer { low.forEach { close($0.1) } }
-        if let failed = low.first(where: { $0.1 < 0 }) { throw SpawnError.failed("copy of descriptor \(failed.0)", errno) }
+        defer { for (_, copy) in low { close(copy) } }
+        if let failed = low.first(where: { $0.1 < 0 }) {
+            throw SpawnError.failed("copy of descriptor \(failed.0)", errno)
+        }
         let sources = descriptors.map { fd in low.first { $0.0 == fd }?.1 ?? fd }
         let (inRead, inWrite) = try makePipe()
         let (outRead, outWrite) = try makePipe()
@@ -44,7 +50,9 @@ public struct SpawnedProcess: Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, outWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, errWrite, 2)
-        for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) { posix_spawn_file_actions_addclose(&actions, fd) }
+        for fd in Set([inRead, inWrite, outRead, outWrite, errRead, errWrite]) {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
         for step in DescriptorPlacement.steps(sources, first: 3) {
             posix_spawn_file_actions_adddup2(&actions, step.from, step.to)
         }
@@ -53,7 +61,12 @@ public struct SpawnedProcess: Sendable {
         // connections open that the test closed.
         _ = addCloseFrom(&actions, 3 + Int32(descriptors.count))
 
-        let (pid, result) = spawnWithCleanSignals(path, arguments: arguments, environment: environment, actions: &actions)
+        let (pid, result) = spawnWithCleanSignals(
+            path,
+            arguments: arguments,
+            environment: environment,
+            actions: &actions
+        )
         for fd in Set([inRead, outWrite, errWrite]) { close(fd) }
         guard result == 0 else {
             for fd in Set([inWrite, outRead, errRead]) { close(fd) }
@@ -63,7 +76,9 @@ public struct SpawnedProcess: Sendable {
             var bytes = Array(stdin.utf8)
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { write(inWrite, $0.baseAddress! + offset, $0.count - offset) }
+                let written = bytes.withUnsafeMutableBytes {
+                    write(inWrite, $0.baseAddress! + offset, $0.count - offset)
+                }
                 guard written > 0 else { break }
                 offset += written
             }
@@ -82,8 +97,11 @@ public struct SpawnedProcess: Sendable {
             let signal = status & 0x7F
             exited.succeed(signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
         }
-        return SpawnedProcess(pid: pid, exited: exited.futureResult,
-                              outputClosed: EventLoopFuture.andAllSucceed(drained, on: loop))
+        return SpawnedProcess(
+            pid: pid,
+            exited: exited.futureResult,
+            outputClosed: EventLoopFuture.andAllSucceed(drained, on: loop)
+        )
     }
 
     private static func makePipe() throws -> (Int32, Int32) {
@@ -93,7 +111,11 @@ public struct SpawnedProcess: Sendable {
     }
 
     /// Reads `fd` to EOF on a thread of its own.
-    private static func drain(_ fd: Int32, on loop: any EventLoop, _ chunk: @escaping @Sendable (String) -> Void) -> EventLoopFuture<Void> {
+    private static func drain(
+        _ fd: Int32,
+        on loop: any EventLoop,
+        _ chunk: @escaping @Sendable (String) -> Void
+    ) -> EventLoopFuture<Void> {
         let promise = loop.makePromise(of: Void.self)
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 8192)
@@ -131,23 +153,36 @@ public enum SpawnError: Error, Sendable {
 }
 
 /// Runs a command to completion; returns its exit status and everything it printed.
-public func runToCompletion(_ path: String, _ arguments: [String],
-                            environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> (status: Int32, output: String) {
+public func runToCompletion(
+    _ path: String,
+    _ arguments: [String],
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) async throws -> (status: Int32, output: String) {
     let run = try await runToCompletion(path, arguments, environment: environment, stdin: nil, separateErrors: false)
     return (run.status, run.stdout)
 }
 
 /// Runs a command to completion with `stdin` written to it; stderr goes to `stderr`
 /// when `separateErrors`, else along with stdout.
-public func runToCompletion(_ path: String, _ arguments: [String], environment: [String: String], stdin: String?,
-                            separateErrors: Bool) async throws -> (status: Int32, stdout: String, stderr: String) {
+public func runToCompletion(
+    _ path: String,
+    _ arguments: [String],
+    environment: [String: String],
+    stdin: String?,
+    separateErrors: Bool
+) async throws -> (status: Int32, stdout: String, stderr: String) {
     let stdout = NIOLockedValueBox("")
     let stderr = NIOLockedValueBox("")
     let collectErrors: @Sendable (String) -> Void = { text in stderr.withLockedValue { $0 += text } }
     let onError = separateErrors ? collectErrors : nil
     let process = try SpawnedProcess.launch(
-        path, arguments: arguments, environment: environment, stdin: stdin,
-        onOutput: { text in stdout.withLockedValue { $0 += text } }, onError: onError)
+        path,
+        arguments: arguments,
+        environment: environment,
+        stdin: stdin,
+        onOutput: { text in stdout.withLockedValue { $0 += text } },
+        onError: onError
+    )
     let status = try await process.exited.get()
     try await process.outputClosed.get()
     return (status, stdout.withLockedValue { $0 }, stderr.withLockedValue { $0 })

@@ -47,17 +47,28 @@ public struct TestCertificates: Sendable {
         let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         func run(_ arguments: [String]) async throws {
             let result = try await runToCompletion(openssl, arguments)
-            guard result.status == 0 else { throw SpawnError.failed("openssl \(arguments.joined(separator: " ")): \(result.output)", result.status) }
+            guard result.status == 0 else {
+                throw SpawnError.failed("openssl \(arguments.joined(separator: " ")): \(result.output)", result.status)
+            }
         }
         for (name, subject) in [("ca", "/CN=chatd test CA"), ("other-ca", "/CN=unrelated test CA")] {
-            try await run(["req", "-x509", "-config", config, "-extensions", "ca_ext"] + newKey +
-                          ["-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).pem", "-days", "2", "-subj", subject])
+            try await run(
+                ["req", "-x509", "-config", config, "-extensions", "ca_ext"] + newKey + [
+                    "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).pem", "-days", "2", "-subj",
+                    subject,
+                ]
+            )
         }
-        try await run(["req", "-new", "-config", config] + newKey +
-                      ["-keyout", certificates.serverKey, "-out", directory + "/server.csr", "-subj", "/CN=localhost"])
-        try await run(["x509", "-req", "-in", directory + "/server.csr", "-CA", certificates.caCertificate,
-                       "-CAkey", directory + "/ca.key", "-set_serial", "2", "-days", "2",
-                       "-extfile", config, "-extensions", "server_ext", "-out", certificates.serverCertificate])
+        try await run(
+            ["req", "-new", "-config", config] + newKey + [
+                "-keyout", certificates.serverKey, "-out", directory + "/server.csr", "-subj", "/CN=localhost",
+            ]
+        )
+        try await run([
+            "x509", "-req", "-in", directory + "/server.csr", "-CA", certificates.caCertificate,
+            "-CAkey", directory + "/ca.key", "-set_serial", "2", "-days", "2",
+            "-extfile", config, "-extensions", "server_ext", "-out", certificates.serverCertificate,
+        ])
         return certificates
     }
 

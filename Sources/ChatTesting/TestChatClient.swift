@@ -21,18 +21,28 @@ public final class TestChatClient: Sendable {
     /// name check; nil checks the certificate's IP addresses against `host`).
     /// A failed handshake surfaces as the error of the first `next()`. `source` binds the
     /// client's end to that address (127.0.0.2: another loopback peer, for per-address limits).
-    public static func connect(host: String = "127.0.0.1", port: Int, source: String? = nil, tls: NIOSSLContext? = nil,
-                               serverHostname: String? = nil) async throws -> TestChatClient {
+    public static func connect(
+        host: String = "127.0.0.1",
+        port: Int,
+        source: String? = nil,
+        tls: NIOSSLContext? = nil,
+        serverHostname: String? = nil
+    ) async throws -> TestChatClient {
         let inbox = Inbox()
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
-        let channel = try await bootstrap
+        let channel =
+            try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: serverHostname)
+                        )
                     }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameSize: 16 << 20)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameSize: 16 << 20))
+                    )
                     try channel.pipeline.syncOperations.addHandler(Collector(inbox: inbox))
                 }
             }
@@ -80,7 +90,9 @@ public final class TestChatClient: Sendable {
     public func collectUntilClosed(timeout: Duration = .seconds(10)) async throws -> [ServerMessage] {
         var messages: [ServerMessage] = []
         while true {
-            do { messages.append(try await self.next(timeout: timeout)) } catch TestChatClientError.closed { return messages }
+            do { messages.append(try await self.next(timeout: timeout)) } catch TestChatClientError.closed {
+                return messages
+            }
         }
     }
 

@@ -12,14 +12,25 @@ public enum TestProcessError: Error, Sendable {
 /// Launches a child process, collects its output and completes when a line
 /// containing `readyLine` appears (or fails if the process exits first).
 public enum TestProcess {
-    public static func launch(_ path: String, arguments: [String], environment: [String: String],
-                              descriptors: [Int32] = [], readyLine: String, timeout: TimeAmount) async throws
+    public static func launch(
+        _ path: String,
+        arguments: [String],
+        environment: [String: String],
+        descriptors: [Int32] = [],
+        readyLine: String,
+        timeout: TimeAmount
+    ) async throws
         -> (process: SpawnedProcess, log: NIOLockedValueBox<String>)
     {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let ready = loop.makePromise(of: Void.self)
         let log = NIOLockedValueBox("")
-        let process = try SpawnedProcess.launch(path, arguments: arguments, environment: environment, descriptors: descriptors) { text in
+        let process = try SpawnedProcess.launch(
+            path,
+            arguments: arguments,
+            environment: environment,
+            descriptors: descriptors
+        ) { text in
             let isReady = log.withLockedValue { log in
                 let before = log.contains(readyLine)
                 log += text

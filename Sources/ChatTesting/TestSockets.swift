@@ -13,7 +13,9 @@ public enum TestSockets {
     /// A fresh private directory; Unix socket paths must stay under 108 bytes, so not too deep.
     public static func temporaryDirectory() throws -> String {
         var template = Array("/tmp/chatd-systemd-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { throw Failure("mkdtemp") }
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw Failure("mkdtemp")
+        }
         return String(cString: dir)
     }
 
@@ -29,15 +31,29 @@ public enum TestSockets {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0 else { close(fd); throw Failure("bind") }
-        if let backlog { guard listen(fd, backlog) == 0 else { close(fd); throw Failure("listen") } }
+        guard bound == 0 else {
+            close(fd)
+            throw Failure("bind")
+        }
+        if let backlog {
+            guard listen(fd, backlog) == 0 else {
+                close(fd)
+                throw Failure("listen")
+            }
+        }
         return fd
     }
 
     /// Unix socket of `type` bound at `path`, `listen(backlog)` if given.
-    public static func unixSocket(path: String, type: Int32 = Int32(SOCK_STREAM.rawValue), backlog: Int32?) throws -> CInt {
+    public static func unixSocket(
+        path: String,
+        type: Int32 = Int32(SOCK_STREAM.rawValue),
+        backlog: Int32?
+    ) throws -> CInt {
         let fd = socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         var address = sockaddr_un()
@@ -46,10 +62,20 @@ public enum TestSockets {
             for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
-        guard bound == 0 else { close(fd); throw Failure("bind") }
-        if let backlog { guard listen(fd, backlog) == 0 else { close(fd); throw Failure("listen") } }
+        guard bound == 0 else {
+            close(fd)
+            throw Failure("bind")
+        }
+        if let backlog {
+            guard listen(fd, backlog) == 0 else {
+                close(fd)
+                throw Failure("listen")
+            }
+        }
         return fd
     }
 
@@ -76,7 +102,10 @@ public final class NotifySocket: Sendable {
         directory = try TestSockets.temporaryDirectory()
         path = directory + "/" + name
         if let slash = name.lastIndex(of: "/") {
-            try FileManager.default.createDirectory(atPath: directory + "/" + name[..<slash], withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory + "/" + name[..<slash],
+                withIntermediateDirectories: true
+            )
         }
         fd = try TestSockets.unixSocket(path: path, type: Int32(SOCK_DGRAM.rawValue), backlog: nil)
         pool = NIOThreadPool(numberOfThreads: 1)
@@ -91,7 +120,9 @@ public final class NotifySocket: Sendable {
     /// The next datagram as raw bytes (journal entries may carry binary length prefixes).
     public func receiveBytes(timeout: Duration = .seconds(10)) async throws -> [UInt8]? {
         let fd = self.fd
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        )
         return try await pool.runIfActive {
             var pollfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pollfd, 1, milliseconds) == 1 else { return nil }
@@ -127,4 +158,3 @@ public final class NotifySocket: Sendable {
         TestSockets.removeDirectory(directory)
     }
 }
-

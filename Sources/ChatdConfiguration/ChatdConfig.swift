@@ -2,12 +2,13 @@
 import ChatServer
 import ChatStore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import RedisClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// chatd's whole configuration, resolved from flags > environment > file > defaults.
 public struct ChatdConfig: Equatable, Sendable {
@@ -79,7 +80,11 @@ public struct ChatdConfig: Equatable, Sendable {
 
     /// Resolves the configuration. `path` nil means the default file if it exists.
     /// Every error about a value names where it came from: `file:line`, `CHATD_…` or `--…`.
-    public static func load(path: String?, environment: [String: String], overrides: [ConfigKey: Override]) throws(ConfigError) -> ChatdConfig {
+    public static func load(
+        path: String?,
+        environment: [String: String],
+        overrides: [ConfigKey: Override]
+    ) throws(ConfigError) -> ChatdConfig {
         var file = ConfigFile()
         let filePath = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
         if let filePath {
@@ -145,16 +150,27 @@ public struct ChatdConfig: Equatable, Sendable {
     public func validate() throws(ConfigError) {
         // 128·N·r bytes per hash: keep one login under 256 MiB.
         guard 128 * scryptN * scryptR <= 256 << 20 else {
-            throw .invalid(key: ConfigKey.scryptN.rawValue, value: String(scryptN), "scrypt_n × scrypt_r needs more than 256 MiB per login")
+            throw .invalid(
+                key: ConfigKey.scryptN.rawValue,
+                value: String(scryptN),
+                "scrypt_n × scrypt_r needs more than 256 MiB per login"
+            )
         }
         _ = try self.tlsContext()
         let redisTLSFiles = [redisTLSCAFile, redisTLSCertificate, redisTLSKey].contains { !$0.isEmpty }
         if redisTLSFiles, !redisURL.hasPrefix("rediss://") {
-            throw .invalid(key: ConfigKey.redisURL.rawValue, value: RedisConfiguration.redacted(url: redisURL),
-                           "redis_tls_* are set: use a rediss:// URL")
+            throw .invalid(
+                key: ConfigKey.redisURL.rawValue,
+                value: RedisConfiguration.redacted(url: redisURL),
+                "redis_tls_* are set: use a rediss:// URL"
+            )
         }
         guard redisTLSCertificate.isEmpty == redisTLSKey.isEmpty else {
-            throw .invalid(key: ConfigKey.redisTLSCertificate.rawValue, value: redisTLSCertificate, "redis_tls_certificate and redis_tls_key go together")
+            throw .invalid(
+                key: ConfigKey.redisTLSCertificate.rawValue,
+                value: redisTLSCertificate,
+                "redis_tls_certificate and redis_tls_key go together"
+            )
         }
     }
 
@@ -212,9 +228,11 @@ public struct ChatdConfig: Equatable, Sendable {
     public func redis() throws -> RedisConfiguration {
         var redis = try RedisConfiguration(url: redisURL)
         if redis.tls != nil {
-            redis.tls = RedisTLS(caFile: redisTLSCAFile.isEmpty ? nil : redisTLSCAFile,
-                                 certificateFile: redisTLSCertificate.isEmpty ? nil : redisTLSCertificate,
-                                 keyFile: redisTLSKey.isEmpty ? nil : redisTLSKey)
+            redis.tls = RedisTLS(
+                caFile: redisTLSCAFile.isEmpty ? nil : redisTLSCAFile,
+                certificateFile: redisTLSCertificate.isEmpty ? nil : redisTLSCertificate,
+                keyFile: redisTLSKey.isEmpty ? nil : redisTLSKey
+            )
         }
         redis.poolSize = redisPoolSize
         redis.commandTimeout = .seconds(Int64(redisTimeout))
@@ -233,7 +251,9 @@ public struct HostPort: Equatable, Sendable, CustomStringConvertible {
     }
 
     public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }

@@ -45,7 +45,8 @@ extension ConfigKey {
         case .scryptN: int(\.scryptN, 2...(1 << 20), live: false, powerOfTwo: true)
         case .scryptR: int(\.scryptR, 1...32, live: false)
         case .scryptP: int(\.scryptP, 1...16, live: false)
-        case .logLevel: choice(\.logLevel, "expected trace, debug, info, notice, warning, error or critical", live: true)
+        case .logLevel:
+            choice(\.logLevel, "expected trace, debug, info, notice, warning, error or critical", live: true)
         case .logTarget: choice(\.logTarget, "expected auto, journal or stderr", live: false)
         case .shutdownTimeout: int(\.shutdownTimeout, 1...600, live: true)
         case .tokenTTL: int(\.tokenTTL, 0...(365 * 24 * 3600), live: true)
@@ -73,69 +74,119 @@ extension ConfigKey {
         .invalid(key: rawValue, value: value, why)
     }
 
-    private func int(_ field: WritableKeyPath<ChatdConfig, Int>, _ range: ClosedRange<Int>, live: Bool, powerOfTwo: Bool = false) -> ConfigSetting {
-        ConfigSetting(live: live, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            guard let number = Int(value), range.contains(number) else {
-                throw invalid(value, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            guard !powerOfTwo || number & (number - 1) == 0 else { throw invalid(value, "must be a power of two") }
-            config[keyPath: field] = number
-        }, format: { String($0[keyPath: field]) })
+    private func int(
+        _ field: WritableKeyPath<ChatdConfig, Int>,
+        _ range: ClosedRange<Int>,
+        live: Bool,
+        powerOfTwo: Bool = false
+    ) -> ConfigSetting {
+        ConfigSetting(
+            live: live,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                guard let number = Int(value), range.contains(number) else {
+                    throw invalid(value, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+                }
+                guard !powerOfTwo || number & (number - 1) == 0 else { throw invalid(value, "must be a power of two") }
+                config[keyPath: field] = number
+            },
+            format: { String($0[keyPath: field]) }
+        )
     }
 
     private func text(_ field: WritableKeyPath<ChatdConfig, String>, live: Bool) -> ConfigSetting {
-        ConfigSetting(live: live, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            config[keyPath: field] = value
-        }, format: { $0[keyPath: field] })
+        ConfigSetting(
+            live: live,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                config[keyPath: field] = value
+            },
+            format: { $0[keyPath: field] }
+        )
     }
 
     /// Paths are absolute: chatd runs with `/` as its working directory.
     private func path(_ field: WritableKeyPath<ChatdConfig, String>, emptyAllowed: Bool) -> ConfigSetting {
-        ConfigSetting(live: false, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            guard (emptyAllowed && value.isEmpty) || value.hasPrefix("/") else { throw invalid(value, "expected an absolute path") }
-            config[keyPath: field] = value
-        }, format: { $0[keyPath: field] })
+        ConfigSetting(
+            live: false,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                guard (emptyAllowed && value.isEmpty) || value.hasPrefix("/") else {
+                    throw invalid(value, "expected an absolute path")
+                }
+                config[keyPath: field] = value
+            },
+            format: { $0[keyPath: field] }
+        )
     }
 
     /// Comma-separated; blanks around and between commas are dropped.
     private func list(_ field: WritableKeyPath<ChatdConfig, [String]>, live: Bool) -> ConfigSetting {
-        ConfigSetting(live: live, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            config[keyPath: field] = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }, format: { $0[keyPath: field].joined(separator: ",") })
+        ConfigSetting(
+            live: live,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                config[keyPath: field] = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+            },
+            format: { $0[keyPath: field].joined(separator: ",") }
+        )
     }
 
     private func hostPort(_ field: WritableKeyPath<ChatdConfig, HostPort>, live: Bool) -> ConfigSetting {
-        ConfigSetting(live: live, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            guard let hostPort = HostPort(value) else { throw invalid(value, "expected HOST:PORT") }
-            config[keyPath: field] = hostPort
-        }, format: { $0[keyPath: field].description })
+        ConfigSetting(
+            live: live,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                guard let hostPort = HostPort(value) else { throw invalid(value, "expected HOST:PORT") }
+                config[keyPath: field] = hostPort
+            },
+            format: { $0[keyPath: field].description }
+        )
     }
 
     /// Empty: nothing bound (`absent` says what that means, in the error).
-    private func optionalHostPort(_ field: WritableKeyPath<ChatdConfig, HostPort?>, or absent: String) -> ConfigSetting {
-        ConfigSetting(live: false, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            guard !value.isEmpty else { config[keyPath: field] = nil; return }
-            guard let hostPort = HostPort(value) else { throw invalid(value, "expected HOST:PORT, or nothing for \(absent)") }
-            config[keyPath: field] = hostPort
-        }, format: { $0[keyPath: field]?.description ?? "" })
+    private func optionalHostPort(_ field: WritableKeyPath<ChatdConfig, HostPort?>, or absent: String) -> ConfigSetting
+    {
+        ConfigSetting(
+            live: false,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                guard !value.isEmpty else {
+                    config[keyPath: field] = nil
+                    return
+                }
+                guard let hostPort = HostPort(value) else {
+                    throw invalid(value, "expected HOST:PORT, or nothing for \(absent)")
+                }
+                config[keyPath: field] = hostPort
+            },
+            format: { $0[keyPath: field]?.description ?? "" }
+        )
     }
 
     /// One of an enum's raw values, in any case.
-    private func choice<Value: RawRepresentable<String>>(_ field: WritableKeyPath<ChatdConfig, Value>, _ expected: String, live: Bool) -> ConfigSetting {
-        ConfigSetting(live: live, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            guard let choice = Value(rawValue: value.lowercased()) else { throw invalid(value, expected) }
-            config[keyPath: field] = choice
-        }, format: { $0[keyPath: field].rawValue })
+    private func choice<Value: RawRepresentable<String>>(
+        _ field: WritableKeyPath<ChatdConfig, Value>,
+        _ expected: String,
+        live: Bool
+    ) -> ConfigSetting {
+        ConfigSetting(
+            live: live,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                guard let choice = Value(rawValue: value.lowercased()) else { throw invalid(value, expected) }
+                config[keyPath: field] = choice
+            },
+            format: { $0[keyPath: field].rawValue }
+        )
     }
 
     /// The value is quoted in the error, which reaches stderr, the journal and
     /// `chatctl reload`: never with its password.
     private func redisURL() -> ConfigSetting {
-        ConfigSetting(live: false, parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
-            do { _ = try RedisConfiguration(url: value) } catch {
-                throw invalid(RedisConfiguration.redacted(url: value), "\(error)")
-            }
-            config.redisURL = value
-        }, format: { $0.redisURL })
+        ConfigSetting(
+            live: false,
+            parse: { (config: inout ChatdConfig, value: String) throws(ConfigError) in
+                do { _ = try RedisConfiguration(url: value) } catch {
+                    throw invalid(RedisConfiguration.redacted(url: value), "\(error)")
+                }
+                config.redisURL = value
+            },
+            format: { $0.redisURL }
+        )
     }
 }

@@ -15,15 +15,28 @@ public struct Credentials: Sendable {
 
     public static func load(_ config: ChatdConfig, environment: [String: String]) throws(ConfigError) -> Credentials {
         var credentials = Credentials()
-        if let key = try Self.read(ConfigKey.tokenKeyFile, path: config.tokenKeyFile, credential: "token-key", environment) {
+        if let key = try Self.read(
+            ConfigKey.tokenKeyFile,
+            path: config.tokenKeyFile,
+            credential: "token-key",
+            environment
+        ) {
             guard key.utf8.count >= minimumTokenKeyBytes else {
-                throw .unreadable(path: Self.path(config.tokenKeyFile, "token-key", environment),
-                                  "the token key must be at least \(minimumTokenKeyBytes) bytes (e.g. head -c 48 /dev/urandom | base64 -w0)")
+                throw .unreadable(
+                    path: Self.path(config.tokenKeyFile, "token-key", environment),
+                    "the token key must be at least \(minimumTokenKeyBytes) bytes (e.g. head -c 48 /dev/urandom | base64 -w0)"
+                )
             }
             credentials.tokenKey = Data(key.utf8)
         }
-        if let password = try Self.read(ConfigKey.redisPasswordFile, path: config.redisPasswordFile, credential: "redis-password", environment),
-           !password.isEmpty {
+        if let password = try Self.read(
+            ConfigKey.redisPasswordFile,
+            path: config.redisPasswordFile,
+            credential: "redis-password",
+            environment
+        ),
+            !password.isEmpty
+        {
             credentials.redisPassword = password
         }
         return credentials
@@ -31,7 +44,12 @@ public struct Credentials: Sendable {
 
     /// The configured file (which must exist), else the systemd credential if there is one.
     /// Trailing white space (an editor's newline) is not part of the secret.
-    private static func read(_ key: ConfigKey, path: String, credential: String, _ environment: [String: String]) throws(ConfigError) -> String? {
+    private static func read(
+        _ key: ConfigKey,
+        path: String,
+        credential: String,
+        _ environment: [String: String]
+    ) throws(ConfigError) -> String? {
         let file = Self.path(path, credential, environment)
         guard !file.isEmpty else { return nil }
         if path.isEmpty, !FileManager.default.fileExists(atPath: file) { return nil }

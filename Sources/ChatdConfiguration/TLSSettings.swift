@@ -12,16 +12,27 @@ extension ChatdConfig {
     public func tlsContext() throws(ConfigError) -> NIOSSLContext? {
         guard tlsConfigured else {
             if let tlsListen {
-                throw .invalid(key: ConfigKey.tlsListen.rawValue, value: "\(tlsListen)",
-                               "a TLS listener needs tls_certificate and tls_key")
+                throw .invalid(
+                    key: ConfigKey.tlsListen.rawValue,
+                    value: "\(tlsListen)",
+                    "a TLS listener needs tls_certificate and tls_key"
+                )
             }
             return nil
         }
         guard !tlsCertificate.isEmpty else {
-            throw .invalid(key: ConfigKey.tlsCertificate.rawValue, value: "", "tls_key is set, so the certificate is needed too")
+            throw .invalid(
+                key: ConfigKey.tlsCertificate.rawValue,
+                value: "",
+                "tls_key is set, so the certificate is needed too"
+            )
         }
         guard !tlsKey.isEmpty else {
-            throw .invalid(key: ConfigKey.tlsKey.rawValue, value: "", "tls_certificate is set, so its key is needed too")
+            throw .invalid(
+                key: ConfigKey.tlsKey.rawValue,
+                value: "",
+                "tls_certificate is set, so its key is needed too"
+            )
         }
         let chain: [NIOSSLCertificate]
         do {
@@ -29,10 +40,18 @@ extension ChatdConfig {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw .invalid(key: ConfigKey.tlsCertificate.rawValue, value: tlsCertificate, "not a PEM certificate (\(error))")
+            throw .invalid(
+                key: ConfigKey.tlsCertificate.rawValue,
+                value: tlsCertificate,
+                "not a PEM certificate (\(error))"
+            )
         }
         guard !chain.isEmpty else {
-            throw .invalid(key: ConfigKey.tlsCertificate.rawValue, value: tlsCertificate, "no PEM certificate in the file")
+            throw .invalid(
+                key: ConfigKey.tlsCertificate.rawValue,
+                value: tlsCertificate,
+                "no PEM certificate in the file"
+            )
         }
         let key: NIOSSLPrivateKey
         do {
@@ -42,14 +61,20 @@ extension ChatdConfig {
         } catch {
             throw .invalid(key: ConfigKey.tlsKey.rawValue, value: tlsKey, "not an unencrypted PEM private key")
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                                                     privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) },
+            privateKey: .privateKey(key)
+        )
         configuration.minimumTLSVersion = .tlsv12
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
             // BoringSSL refuses a key whose public half differs from the certificate's.
-            throw .invalid(key: ConfigKey.tlsKey.rawValue, value: tlsKey, "the key does not match the certificate \(tlsCertificate)")
+            throw .invalid(
+                key: ConfigKey.tlsKey.rawValue,
+                value: tlsKey,
+                "the key does not match the certificate \(tlsCertificate)"
+            )
         }
     }
 

@@ -9,8 +9,12 @@ import Glibc
 
 /// posix_spawn with an empty signal mask and default signal actions, and the file actions
 /// given. Returns the pid and posix_spawn's result.
-public func spawnWithCleanSignals(_ path: String, arguments: [String], environment: [String: String],
-                                  actions: inout posix_spawn_file_actions_t) -> (pid: pid_t, result: Int32) {
+public func spawnWithCleanSignals(
+    _ path: String,
+    arguments: [String],
+    environment: [String: String],
+    actions: inout posix_spawn_file_actions_t
+) -> (pid: pid_t, result: Int32) {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -24,8 +28,7 @@ public func spawnWithCleanSignals(_ path: String, arguments: [String], environme
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
+        for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
     let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)

@@ -10,12 +10,18 @@
 /// - Unknown keys and keys set twice are errors, so a typo does not pass silently.
 public enum ConfigParser {
     /// The file's settings by key. Every error names `path:line`.
-    public static func parse(_ text: String, path: String, keys: Set<String>) throws(ConfigSyntaxError) -> [String: ConfigEntry] {
+    public static func parse(
+        _ text: String,
+        path: String,
+        keys: Set<String>
+    ) throws(ConfigSyntaxError) -> [String: ConfigEntry] {
         var entries: [String: ConfigEntry] = [:]
         // Lines end at LF; a CR before it (a file from Windows) is white space like any other.
         for (index, raw) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            func fail(_ message: String) -> ConfigSyntaxError { ConfigSyntaxError(path: path, line: number, message: message) }
+            func fail(_ message: String) -> ConfigSyntaxError {
+                ConfigSyntaxError(path: path, line: number, message: message)
+            }
             let line = Substring(String(String.UnicodeScalarView(raw))).trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else { throw fail("expected \"key = value\"") }
@@ -30,12 +36,18 @@ public enum ConfigParser {
     }
 
     /// The text after `=`, trimmed: quoted, or plain up to a comment.
-    private static func value(_ text: Substring, _ fail: (String) -> ConfigSyntaxError) throws(ConfigSyntaxError) -> String {
+    private static func value(
+        _ text: Substring,
+        _ fail: (String) -> ConfigSyntaxError
+    ) throws(ConfigSyntaxError) -> String {
         guard let quote = text.first, quote == "\"" || quote == "'" else {
             var end = text.endIndex
             var previous: Character = " "
             for index in text.indices {
-                if text[index] == "#", previous.isWhitespace { end = index; break }
+                if text[index] == "#", previous.isWhitespace {
+                    end = index
+                    break
+                }
                 previous = text[index]
             }
             return String(text[..<end].trimmed)

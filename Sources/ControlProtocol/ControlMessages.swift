@@ -42,12 +42,20 @@ public struct ControlError: Codable, Sendable, Error {
     }
 
     public static func parseError(_ why: String) -> ControlError { .init(code: -32700, message: "parse error: \(why)") }
-    public static func invalidRequest(_ why: String) -> ControlError { .init(code: -32600, message: "invalid request: \(why)") }
-    public static func methodNotFound(_ name: String) -> ControlError { .init(code: -32601, message: "unknown method \"\(name)\"") }
-    public static func invalidParams(_ why: String) -> ControlError { .init(code: -32602, message: "invalid params: \(why)") }
+    public static func invalidRequest(_ why: String) -> ControlError {
+        .init(code: -32600, message: "invalid request: \(why)")
+    }
+    public static func methodNotFound(_ name: String) -> ControlError {
+        .init(code: -32601, message: "unknown method \"\(name)\"")
+    }
+    public static func invalidParams(_ why: String) -> ControlError {
+        .init(code: -32602, message: "invalid params: \(why)")
+    }
     public static func internalError(_ why: String) -> ControlError { .init(code: -32603, message: why) }
     /// The peer is not an administrator; sent once, then the connection is closed.
-    public static func permissionDenied() -> ControlError { .init(code: Code.permissionDenied, message: "permission denied") }
+    public static func permissionDenied() -> ControlError {
+        .init(code: Code.permissionDenied, message: "permission denied")
+    }
     /// Application errors: the request was understood and refused.
     public static func refused(_ why: String) -> ControlError { .init(code: Code.refused, message: why) }
     public static func unavailable(_ why: String) -> ControlError { .init(code: Code.unavailable, message: why) }
@@ -76,12 +84,19 @@ public enum JSONValue: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -90,7 +105,11 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

@@ -24,11 +24,13 @@ public struct NoParams: Codable, Sendable, Equatable {
 /// The methods, by their wire names.
 public enum Control {
     /// Every method chatd serves, in the order of docs/CONTROL.md.
-    public static var methods: [any ControlMethod.Type] {[
-        Status.self, Stats.self, SessionsList.self, UsersOnline.self, NodesList.self, UserGet.self, UserList.self,
-        SessionKick.self, UserKick.self, UserDisable.self, UserEnable.self, UserAdd.self, UserPasswd.self,
-        UserDelete.self, UserImport.self, Broadcast.self, ConfigReload.self,
-    ]}
+    public static var methods: [any ControlMethod.Type] {
+        [
+            Status.self, Stats.self, SessionsList.self, UsersOnline.self, NodesList.self, UserGet.self, UserList.self,
+            SessionKick.self, UserKick.self, UserDisable.self, UserEnable.self, UserAdd.self, UserPasswd.self,
+            UserDelete.self, UserImport.self, Broadcast.self, ConfigReload.self,
+        ]
+    }
 }
 
 extension JSONValue {

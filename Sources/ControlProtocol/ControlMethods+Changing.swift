@@ -16,7 +16,11 @@ extension Control {
                 self.sessionID = sessionID
                 self.reason = reason
             }
-            enum CodingKeys: String, CodingKey { case sessionIDs = "session_ids", sessionID = "session_id", reason }
+            enum CodingKeys: String, CodingKey {
+                case sessionIDs = "session_ids"
+                case sessionID = "session_id"
+                case reason
+            }
         }
 
         public struct Result: Codable, Sendable, Equatable {
@@ -26,7 +30,10 @@ extension Control {
                 self.kicked = kicked
                 self.notFound = notFound
             }
-            enum CodingKeys: String, CodingKey { case kicked, notFound = "not_found" }
+            enum CodingKeys: String, CodingKey {
+                case kicked
+                case notFound = "not_found"
+            }
         }
     }
 
@@ -38,7 +45,10 @@ extension Control {
             self.userID = userID
             self.reason = reason
         }
-        enum CodingKeys: String, CodingKey { case userID = "user_id", reason }
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+            case reason
+        }
     }
 
     /// `{"user_id":42,"kicked":[…]}`: a user and the sessions ended here.
@@ -49,7 +59,10 @@ extension Control {
             self.userID = userID
             self.kicked = kicked
         }
-        enum CodingKeys: String, CodingKey { case userID = "user_id", kicked }
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+            case kicked
+        }
     }
 
     public enum UserKick: ControlMethod {
@@ -73,7 +86,11 @@ extension Control {
                 self.disabled = disabled
                 self.kicked = kicked
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", disabled, kicked }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case disabled
+                case kicked
+            }
         }
     }
 
@@ -89,7 +106,10 @@ extension Control {
                 self.userID = userID
                 self.disabled = disabled
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", disabled }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case disabled
+            }
         }
     }
 
@@ -106,7 +126,11 @@ extension Control {
                 self.username = username
                 self.password = password
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", username, password }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case username
+                case password
+            }
         }
 
         public struct Result: Codable, Sendable, Equatable {
@@ -116,7 +140,10 @@ extension Control {
                 self.userID = userID
                 self.username = username
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", username }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case username
+            }
         }
     }
 
@@ -132,7 +159,10 @@ extension Control {
                 self.userID = userID
                 self.password = password
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", password }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case password
+            }
         }
     }
 
@@ -153,7 +183,10 @@ extension Control {
                 self.conversationsDeleted = conversationsDeleted
             }
             enum CodingKeys: String, CodingKey {
-                case userID = "user_id", kicked, inboxDeleted = "inbox_deleted", conversationsDeleted = "conversations_deleted"
+                case userID = "user_id"
+                case kicked
+                case inboxDeleted = "inbox_deleted"
+                case conversationsDeleted = "conversations_deleted"
             }
         }
     }
@@ -201,7 +234,10 @@ extension Control {
                 self.reloaded = reloaded
                 self.needsRestart = needsRestart
             }
-            enum CodingKeys: String, CodingKey { case reloaded, needsRestart = "needs_restart" }
+            enum CodingKeys: String, CodingKey {
+                case reloaded
+                case needsRestart = "needs_restart"
+            }
         }
     }
 }

@@ -18,8 +18,16 @@ extension Control {
             public var version: String
             public var commit: String?
 
-            public init(sessions: Int, usersOnline: Int, connections: Int, redis: String, uptimeSeconds: Int,
-                        pid: Int, version: String, commit: String?) {
+            public init(
+                sessions: Int,
+                usersOnline: Int,
+                connections: Int,
+                redis: String,
+                uptimeSeconds: Int,
+                pid: Int,
+                version: String,
+                commit: String?
+            ) {
                 self.sessions = sessions
                 self.usersOnline = usersOnline
                 self.connections = connections
@@ -31,8 +39,14 @@ extension Control {
             }
 
             enum CodingKeys: String, CodingKey {
-                case sessions, usersOnline = "users_online", connections, redis, uptimeSeconds = "uptime_seconds"
-                case pid, version, commit
+                case sessions
+                case usersOnline = "users_online"
+                case connections
+                case redis
+                case uptimeSeconds = "uptime_seconds"
+                case pid
+                case version
+                case commit
             }
 
             public func encode(to encoder: any Encoder) throws {
@@ -57,7 +71,9 @@ extension Control {
         public struct Params: Codable, Sendable, Equatable {
             public var allNodes: Bool?
             public init(allNodes: Bool? = nil) { self.allNodes = allNodes }
-            enum CodingKeys: String, CodingKey { case allNodes = "all_nodes" }
+            enum CodingKeys: String, CodingKey {
+                case allNodes = "all_nodes"
+            }
         }
     }
 
@@ -72,7 +88,10 @@ extension Control {
                 self.userID = userID
                 self.allNodes = allNodes
             }
-            enum CodingKeys: String, CodingKey { case userID = "user_id", allNodes = "all_nodes" }
+            enum CodingKeys: String, CodingKey {
+                case userID = "user_id"
+                case allNodes = "all_nodes"
+            }
         }
 
         /// The `nodes_…` lists only with `all_nodes`.
@@ -82,8 +101,12 @@ extension Control {
             public var nodesMissing: [String]?
             public var nodesTruncated: [String]?
 
-            public init(sessions: [ControlSession], nodesAnswered: [String]? = nil, nodesMissing: [String]? = nil,
-                        nodesTruncated: [String]? = nil) {
+            public init(
+                sessions: [ControlSession],
+                nodesAnswered: [String]? = nil,
+                nodesMissing: [String]? = nil,
+                nodesTruncated: [String]? = nil
+            ) {
                 self.sessions = sessions
                 self.nodesAnswered = nodesAnswered
                 self.nodesMissing = nodesMissing
@@ -91,7 +114,9 @@ extension Control {
             }
 
             enum CodingKeys: String, CodingKey {
-                case sessions, nodesAnswered = "nodes_answered", nodesMissing = "nodes_missing"
+                case sessions
+                case nodesAnswered = "nodes_answered"
+                case nodesMissing = "nodes_missing"
                 case nodesTruncated = "nodes_truncated"
             }
         }
@@ -158,6 +183,8 @@ extension Control {
     public struct UserParams: Codable, Sendable, Equatable {
         public var userID: Int
         public init(userID: Int) { self.userID = userID }
-        enum CodingKeys: String, CodingKey { case userID = "user_id" }
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+        }
     }
 }

@@ -15,8 +15,17 @@ public struct ControlSession: Codable, Sendable, Equatable {
     public var messagesOut: Int
     public var node: String?
 
-    public init(sessionID: String, userID: Int, username: String, peer: String, connectedAt: Int64,
-                idleSeconds: Int, messagesIn: Int, messagesOut: Int, node: String? = nil) {
+    public init(
+        sessionID: String,
+        userID: Int,
+        username: String,
+        peer: String,
+        connectedAt: Int64,
+        idleSeconds: Int,
+        messagesIn: Int,
+        messagesOut: Int,
+        node: String? = nil
+    ) {
         self.sessionID = sessionID
         self.userID = userID
         self.username = username
@@ -29,8 +38,14 @@ public struct ControlSession: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case sessionID = "session_id", userID = "user_id", username, peer, connectedAt = "connected_at"
-        case idleSeconds = "idle_seconds", messagesIn = "messages_in", messagesOut = "messages_out", node
+        case sessionID = "session_id"
+        case userID = "user_id"
+        case username, peer
+        case connectedAt = "connected_at"
+        case idleSeconds = "idle_seconds"
+        case messagesIn = "messages_in"
+        case messagesOut = "messages_out"
+        case node
     }
 }
 
@@ -44,8 +59,15 @@ public struct ControlUser: Codable, Sendable, Equatable {
     public var tokenEpoch: Int
     public var seedRecord: Bool
 
-    public init(userID: Int, username: String, created: Int64, disabled: Bool, lastLogin: Int64?,
-                tokenEpoch: Int, seedRecord: Bool) {
+    public init(
+        userID: Int,
+        username: String,
+        created: Int64,
+        disabled: Bool,
+        lastLogin: Int64?,
+        tokenEpoch: Int,
+        seedRecord: Bool
+    ) {
         self.userID = userID
         self.username = username
         self.created = created
@@ -56,8 +78,11 @@ public struct ControlUser: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case userID = "user_id", username, created, disabled, lastLogin = "last_login"
-        case tokenEpoch = "token_epoch", seedRecord = "seed_record"
+        case userID = "user_id"
+        case username, created, disabled
+        case lastLogin = "last_login"
+        case tokenEpoch = "token_epoch"
+        case seedRecord = "seed_record"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -114,7 +139,10 @@ public struct ControlOnlineUser: Codable, Sendable, Equatable {
         self.sessions = sessions
     }
 
-    enum CodingKeys: String, CodingKey { case userID = "user_id", username, sessions }
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id"
+        case username, sessions
+    }
 }
 
 /// A node as it described itself at its last heartbeat (`nodes.list`); what it did
@@ -129,8 +157,16 @@ public struct ControlNode: Codable, Sendable, Equatable {
     public var started: Int64?
     public var lastHeartbeat: Int64
 
-    public init(node: String, thisNode: Bool, address: String?, version: String?, sessions: Int64?,
-                users: Int64?, started: Int64?, lastHeartbeat: Int64) {
+    public init(
+        node: String,
+        thisNode: Bool,
+        address: String?,
+        version: String?,
+        sessions: Int64?,
+        users: Int64?,
+        started: Int64?,
+        lastHeartbeat: Int64
+    ) {
         self.node = node
         self.thisNode = thisNode
         self.address = address
@@ -142,7 +178,10 @@ public struct ControlNode: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case node, thisNode = "this_node", address, version, sessions, users, started, lastHeartbeat = "last_heartbeat"
+        case node
+        case thisNode = "this_node"
+        case address, version, sessions, users, started
+        case lastHeartbeat = "last_heartbeat"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -175,10 +214,20 @@ public struct ControlStats: Codable, Sendable, Equatable {
     public var nodesAnswered: [String]?
     public var nodesMissing: [String]?
 
-    public init(sessions: Int, usersOnline: Int, connections: Int, connectionsNotLoggedIn: Int,
-                messagesIn: Int, messagesOut: Int, redis: String? = nil, uptimeSeconds: Int? = nil,
-                node: String? = nil, nodes: [ControlStats]? = nil, nodesAnswered: [String]? = nil,
-                nodesMissing: [String]? = nil) {
+    public init(
+        sessions: Int,
+        usersOnline: Int,
+        connections: Int,
+        connectionsNotLoggedIn: Int,
+        messagesIn: Int,
+        messagesOut: Int,
+        redis: String? = nil,
+        uptimeSeconds: Int? = nil,
+        node: String? = nil,
+        nodes: [ControlStats]? = nil,
+        nodesAnswered: [String]? = nil,
+        nodesMissing: [String]? = nil
+    ) {
         self.sessions = sessions
         self.usersOnline = usersOnline
         self.connections = connections
@@ -194,8 +243,16 @@ public struct ControlStats: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case sessions, usersOnline = "users_online", connections, connectionsNotLoggedIn = "connections_not_logged_in"
-        case messagesIn = "messages_in", messagesOut = "messages_out", redis, uptimeSeconds = "uptime_seconds"
-        case node, nodes, nodesAnswered = "nodes_answered", nodesMissing = "nodes_missing"
+        case sessions
+        case usersOnline = "users_online"
+        case connections
+        case connectionsNotLoggedIn = "connections_not_logged_in"
+        case messagesIn = "messages_in"
+        case messagesOut = "messages_out"
+        case redis
+        case uptimeSeconds = "uptime_seconds"
+        case node, nodes
+        case nodesAnswered = "nodes_answered"
+        case nodesMissing = "nodes_missing"
     }
 }

@@ -43,7 +43,10 @@ final class ClientStateBroadcaster: Sendable {
 
     /// Current state first, then every change; finishes after `.shutDown`.
     func stream() -> AsyncStream<RedisClient.State> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RedisClient.State.self, bufferingPolicy: .bufferingNewest(16))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: RedisClient.State.self,
+            bufferingPolicy: .bufferingNewest(16)
+        )
         // Yielding under the lock keeps every observer's sequence in order; `yield` never
         // calls back into us (only `finish` runs `onTermination`, and that stays outside).
         let (id, isShutDown) = self.storage.withLockedValue { storage in

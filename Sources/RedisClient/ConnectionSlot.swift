@@ -82,7 +82,11 @@ final class ConnectionSlot: Sendable {
     /// Runs outside the lock: callbacks may fire synchronously.
     private func connect(promise: EventLoopPromise<RedisConnection>, attempt: Int) {
         let future = RedisConnection.connect(
-            configuration: self.configuration, eventLoop: self.eventLoop, logger: self.logger, onPush: self.onPush)
+            configuration: self.configuration,
+            eventLoop: self.eventLoop,
+            logger: self.logger,
+            onPush: self.onPush
+        )
         future.whenComplete { result in
             self.connectCompleted(result, attempt: attempt)
         }
@@ -114,7 +118,10 @@ final class ConnectionSlot: Sendable {
                 return false
             }
             if scheduled {
-                self.logger.debug("Redis connect failed", metadata: ["error": "\(redisError)", "attempt": "\(attempt)"])
+                self.logger.debug(
+                    "Redis connect failed",
+                    metadata: ["error": "\(redisError)", "attempt": "\(attempt)"]
+                )
             }
         }
     }
@@ -132,7 +139,9 @@ final class ConnectionSlot: Sendable {
 
     /// Moves to `.waiting` if `precondition` holds for the current state.
     private func scheduleReconnect(
-        attempt: Int, lastError: RedisError, when precondition: (State) -> Bool
+        attempt: Int,
+        lastError: RedisError,
+        when precondition: (State) -> Bool
     ) -> Bool {
         let delay = self.backoff.delay(attempt: attempt)
         return self.state.withLockedValue { state in

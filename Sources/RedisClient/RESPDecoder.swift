@@ -17,7 +17,11 @@ struct RESPDecoder: ByteToMessageDecoder {
         }
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
         // A truncated reply at EOF is dropped; its command fails with `.connectionClosed`.
         try self.decode(context: context, buffer: &buffer)
     }

@@ -1,3 +1,5 @@
+import NIOCore
+
 // SPDX-License-Identifier: Apache-2.0
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// Outcome of one `RESPParser.parse` call.
 public enum RESPParseResult: Sendable, Equatable {
@@ -95,12 +96,12 @@ public struct RESPParser: Sendable {
             // Wait for payload and its CRLF before touching (or allocating for) the payload.
             guard buffer.writerIndex - cursor >= length + 2 else { return nil }
             guard buffer.getInteger(at: cursor + length, as: UInt8.self) == UInt8(ascii: "\r"),
-                  buffer.getInteger(at: cursor + length + 1, as: UInt8.self) == UInt8(ascii: "\n")
+                buffer.getInteger(at: cursor + length + 1, as: UInt8.self) == UInt8(ascii: "\n")
             else { throw .protocolViolation("bulk string not terminated by CRLF") }
             guard let payload = buffer.getSlice(at: cursor, length: length) else { return nil }
             cursor += length + 2
             value = .bulkString(payload)
-        default: // "*"
+        default:  // "*"
             let count = try Self.parseInteger(buffer, line)
             if count == -1 {
                 value = .array(nil)
@@ -165,7 +166,8 @@ public struct RESPParser: Sendable {
     }
 
     /// Strict decimal: optional '-', then 1...19 digits, no overflow.
-    private static func parseInteger(_ buffer: ByteBuffer, _ line: (start: Int, length: Int)) throws(RedisError) -> Int {
+    private static func parseInteger(_ buffer: ByteBuffer, _ line: (start: Int, length: Int)) throws(RedisError) -> Int
+    {
         guard line.length > 0, line.length <= 20 else { throw .protocolViolation("bad integer length \(line.length)") }
         var index = line.start
         let end = line.start + line.length
@@ -178,11 +180,12 @@ public struct RESPParser: Sendable {
         var result = 0
         while index < end {
             guard let byte = buffer.getInteger(at: index, as: UInt8.self),
-                  byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9")
+                byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9")
             else { throw .protocolViolation("non-digit in integer") }
             let digit = Int(byte - UInt8(ascii: "0"))
             let (times10, o1) = result.multipliedReportingOverflow(by: 10)
-            let (next, o2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            let (next, o2) =
+                negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
             guard !o1, !o2 else { throw .protocolViolation("integer overflow") }
             result = next
             index += 1

@@ -40,7 +40,8 @@ public final class RedisClient: Sendable {
                 configuration: configuration,
                 eventLoop: eventLoopGroup.next(),
                 logger: logger,
-                onChange: { connection in broadcaster.slot(index, isUp: connection != nil) })
+                onChange: { connection in broadcaster.slot(index, isUp: connection != nil) }
+            )
         }
     }
 

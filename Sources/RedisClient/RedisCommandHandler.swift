@@ -118,7 +118,9 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    private static let pushKinds: Set<String> = ["message", "pmessage", "subscribe", "unsubscribe", "psubscribe", "punsubscribe"]
+    private static let pushKinds: Set<String> = [
+        "message", "pmessage", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
+    ]
 
     private static func isPush(_ value: RESPValue) -> Bool {
         guard let kind = value.array?.first?.string else { return false }

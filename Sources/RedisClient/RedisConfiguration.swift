@@ -88,7 +88,9 @@ public struct RedisConfiguration: Sendable, Equatable {
             hostPort = rest[..<slash]
             let db = rest[rest.index(after: slash)...]
             if !db.isEmpty {
-                guard let index = Int(db), index >= 0 else { throw .invalidURL("database must be a non-negative integer, got '\(db)'") }
+                guard let index = Int(db), index >= 0 else {
+                    throw .invalidURL("database must be a non-negative integer, got '\(db)'")
+                }
                 self.database = index
             }
         }
@@ -138,7 +140,8 @@ public struct RedisConfiguration: Sendable, Equatable {
                 bytes.append(byte)
                 continue
             }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            else {
                 throw .invalidURL("bad percent-encoding in user info")
             }
             bytes.append(high << 4 | low)

@@ -31,7 +31,10 @@ final class RedisConnection: Sendable {
         do {
             tls = try configuration.tls.map { settings in
                 // A name is checked as the certificate gives it; an address against its IP SANs.
-                TLSClient(context: try Self.context(settings), serverName: Self.isHostName(configuration.host) ? configuration.host : nil)
+                TLSClient(
+                    context: try Self.context(settings),
+                    serverName: Self.isHostName(configuration.host) ? configuration.host : nil
+                )
             }
         } catch {
             return eventLoop.makeFailedFuture(RedisError.connectionFailed("\(target): TLS: \(error)"))
@@ -44,7 +47,8 @@ final class RedisConnection: Sendable {
             channel = Self.bootstrap(configuration, tls: tls, eventLoop: eventLoop, onPush: onPush, logger: logger)
                 .connect(host: configuration.host, port: configuration.port)
         }
-        return channel
+        return
+            channel
             .flatMapErrorThrowing { error in
                 throw RedisError.connectionFailed("\(target): \(error)")
             }
@@ -62,11 +66,17 @@ final class RedisConnection: Sendable {
         var serverName: String?
     }
 
-    private static func bootstrap(_ configuration: RedisConfiguration, tls: TLSClient?, eventLoop: any EventLoop,
-                                  onPush: (@Sendable (RESPValue) -> Void)?, logger: Logger) -> ClientBootstrap {
+    private static func bootstrap(
+        _ configuration: RedisConfiguration,
+        tls: TLSClient?,
+        eventLoop: any EventLoop,
+        onPush: (@Sendable (RESPValue) -> Void)?,
+        logger: Logger
+    ) -> ClientBootstrap {
         var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(configuration.connectTimeout)
         if configuration.unixSocketPath == nil {
-            bootstrap = bootstrap
+            bootstrap =
+                bootstrap
                 .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
         }

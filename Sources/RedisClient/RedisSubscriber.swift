@@ -52,12 +52,14 @@ public final class RedisSubscriber: Sendable {
             eventLoop: self.eventLoop,
             logger: logger,
             onPush: { registry.handlePush($0) },
-            onChange: { registry.connectionChanged($0) })
+            onChange: { registry.connectionChanged($0) }
+        )
         let slot = self.slot
         // In subscribed mode Redis answers PING with a ["pong", ""] array, which is not a
         // push kind and so completes the command normally; a late answer trips the timeout.
         self.healthCheck = self.eventLoop.scheduleRepeatedTask(
-            initialDelay: healthCheckInterval, delay: healthCheckInterval
+            initialDelay: healthCheckInterval,
+            delay: healthCheckInterval
         ) { _ in
             _ = slot.current?.write(Self.encode(["PING"]), replies: 1)
         }

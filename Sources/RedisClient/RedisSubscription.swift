@@ -68,7 +68,8 @@ final class MessageQueue: Sendable {
     @discardableResult
     func push(_ message: RedisMessage) -> Int {
         let cost = Self.cost(of: message)
-        let (waiter, dropped) = self.state.withLockedValue { state -> (CheckedContinuation<RedisMessage?, Never>?, Int) in
+        let (waiter, dropped) = self.state.withLockedValue {
+            state -> (CheckedContinuation<RedisMessage?, Never>?, Int) in
             guard !state.finished else { return (nil, 0) }
             if let waiter = state.waiter {
                 state.waiter = nil

@@ -21,7 +21,7 @@ public struct FileDescriptorStore: Sendable {
     /// systemd ≥ 254 itself, and by chatd's unit for older ones) and `$NOTIFY_SOCKET`.
     public init?() {
         guard SystemdEnvironment.value(SystemdEnvironment.notifySocket) != nil,
-              let value = SystemdEnvironment.value(SystemdEnvironment.fdStore), let capacity = Int(value), capacity > 0
+            let value = SystemdEnvironment.value(SystemdEnvironment.fdStore), let capacity = Int(value), capacity > 0
         else { return nil }
         self.capacity = capacity
     }

@@ -20,7 +20,9 @@ public struct JournalLogHandler: LogHandler {
     private var levelOverride: Logger.Level?
 
     public init(
-        label: String, identifier: String, level: LogLevelBox,
+        label: String,
+        identifier: String,
+        level: LogLevelBox,
         metadataProvider: Logger.MetadataProvider? = nil
     ) {
         self.label = label
@@ -41,9 +43,15 @@ public struct JournalLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let fields = JournalEntry.fields(
-            identifier: identifier, label: label, level: event.level, message: event.message,
+            identifier: identifier,
+            label: label,
+            level: event.level,
+            message: event.message,
             metadata: mergedMetadata(handler: metadata, provider: metadataProvider, event: event),
-            file: event.file, function: event.function, line: event.line)
+            file: event.file,
+            function: event.function,
+            line: event.line
+        )
         // Losing a log line must not take the daemon down; there is nowhere to report it.
         _ = Self.send(fields)
     }
@@ -68,7 +76,9 @@ public struct JournalLogHandler: LogHandler {
 /// Handler metadata, then the provider's, then the call's: later wins (swift-log's rule).
 /// An attached error appears as `error` unless the call set that key itself.
 func mergedMetadata(
-    handler: Logger.Metadata, provider: Logger.MetadataProvider?, event: LogEvent
+    handler: Logger.Metadata,
+    provider: Logger.MetadataProvider?,
+    event: LogEvent
 ) -> Logger.Metadata {
     var merged = handler
     if let provided = provider?.get() { merged.merge(provided) { $1 } }

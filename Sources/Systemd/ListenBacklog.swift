@@ -81,7 +81,9 @@ private func socketOption(_ fd: CInt, _ option: CInt) throws(ListenBacklogError)
 extension String {
     fileprivate var trimmingWhitespace: Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return self[start...end]
     }
 }

@@ -75,7 +75,9 @@ enum SockDiag {
         var message = [UInt8](repeating: 0, count: Int(header.nlmsg_len))
         message.withUnsafeMutableBytes { bytes in
             bytes.storeBytes(of: header, as: nlmsghdr.self)
-            withUnsafeBytes(of: request) { bytes.baseAddress!.advanced(by: headerLength).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            withUnsafeBytes(of: request) {
+                bytes.baseAddress!.advanced(by: headerLength).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
         }
         var kernel = sockaddr_nl()
         kernel.nl_family = sa_family_t(AF_NETLINK)

@@ -34,8 +34,12 @@ public struct StderrLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var text = Self.format(
-            timestamp: Self.now(), level: event.level, label: label, message: event.message,
-            metadata: mergedMetadata(handler: metadata, provider: metadataProvider, event: event))
+            timestamp: Self.now(),
+            level: event.level,
+            label: label,
+            message: event.message,
+            metadata: mergedMetadata(handler: metadata, provider: metadataProvider, event: event)
+        )
         text.append("\n")
         // One write(2) per line so lines from concurrent threads do not interleave.
         text.withUTF8 { bytes in
@@ -49,8 +53,11 @@ public struct StderrLogHandler: LogHandler {
 
     /// The line without its trailing newline. `timestamp` is `(seconds, milliseconds)` since the epoch, UTC.
     public static func format(
-        timestamp: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String,
-        message: Logger.Message, metadata: Logger.Metadata
+        timestamp: (seconds: Int, milliseconds: Int),
+        level: Logger.Level,
+        label: String,
+        message: Logger.Message,
+        metadata: Logger.Metadata
     ) -> String {
         var line = "\(iso8601(timestamp)) \(level) \(label): \(escape("\(message)"))"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {

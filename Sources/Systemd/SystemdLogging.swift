@@ -11,19 +11,24 @@ public enum SystemdLogging {
     /// stderr handler. Returns the destination actually chosen.
     @discardableResult
     public static func bootstrap(
-        identifier: String, level initial: Logger.Level, destination: LogDestination = .auto
+        identifier: String,
+        level initial: Logger.Level,
+        destination: LogDestination = .auto
     ) -> LogDestination {
         sharedLevel.level = initial
         let chosen = destination == .auto ? LogDestination.detect() : destination
         let shared = sharedLevel
-        LoggingSystem.bootstrap({ label, provider in
-            switch chosen {
-            case .journal:
-                JournalLogHandler(label: label, identifier: identifier, level: shared, metadataProvider: provider)
-            case .stderr, .auto:
-                StderrLogHandler(label: label, level: shared, metadataProvider: provider)
-            }
-        }, metadataProvider: nil)
+        LoggingSystem.bootstrap(
+            { label, provider in
+                switch chosen {
+                case .journal:
+                    JournalLogHandler(label: label, identifier: identifier, level: shared, metadataProvider: provider)
+                case .stderr, .auto:
+                    StderrLogHandler(label: label, level: shared, metadataProvider: provider)
+                }
+            },
+            metadataProvider: nil
+        )
         return chosen
     }
 }

@@ -50,7 +50,9 @@ public enum Watchdog {
                 }
                 notifier.watchdog()
             } else {
-                let metadata: Logger.Metadata = ["answered": "\(count)", "loops": "\(loops.count)", "waited": "\(period)"]
+                let metadata: Logger.Metadata = [
+                    "answered": "\(count)", "loops": "\(loops.count)", "waited": "\(period)",
+                ]
                 logger.debug("event loop did not answer in time; no watchdog ping", metadata: metadata)
                 if !stalled {
                     stalled = true

@@ -29,7 +29,8 @@ extension FrameScan {
             var found: [(sentNs: UInt64, id: Int)] = []
             var from = 0
             while from < bytes.count,
-                  let at = firstIndex(of: stamp, in: UnsafeRawBufferPointer(rebasing: bytes[from...])) {
+                let at = firstIndex(of: stamp, in: UnsafeRawBufferPointer(rebasing: bytes[from...]))
+            {
                 let start = from + at + stamp.count
                 guard let (message, end) = parse(bytes, at: start) else {
                     from = start
@@ -43,11 +44,15 @@ extension FrameScan {
     }
 
     /// `<ns>;#<id>` at `start`: the message and where its id ends.
-    private static func parse(_ bytes: UnsafeRawBufferPointer, at start: Int) -> (message: (sentNs: UInt64, id: Int), end: Int)? {
+    private static func parse(
+        _ bytes: UnsafeRawBufferPointer,
+        at start: Int
+    ) -> (message: (sentNs: UInt64, id: Int), end: Int)? {
         var i = start
         while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
         guard i > start, let sent = integer(in: bytes, from: start), i + idSeparator.count <= bytes.count,
-              bytes[i] == idSeparator[0], bytes[i + 1] == idSeparator[1] else { return nil }
+            bytes[i] == idSeparator[0], bytes[i + 1] == idSeparator[1]
+        else { return nil }
         let idStart = i + idSeparator.count
         guard let id = integer(in: bytes, from: idStart), id < UInt64(Int.max) else { return nil }
         var end = idStart

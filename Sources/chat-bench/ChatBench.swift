@@ -17,7 +17,11 @@ struct ChatBench: AsyncParsableCommand {
             Exit status: 0 done, 1 usage or setup error, 3 the --max-time limit was hit, 4 restart's command failed.
             """,
         version: "chat-bench \(Version.text)",
-        subcommands: [SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self, RestartScenario.self, RedisScenario.self])
+        subcommands: [
+            SuiteScenario.self, IdleScenario.self, GroupScenario.self, PrivateScenario.self, ReconnectScenario.self,
+            RestartScenario.self, RedisScenario.self,
+        ]
+    )
 }
 
 /// Ends the process if a run outlives `seconds`: the bench always stops by itself.

@@ -10,7 +10,8 @@ struct ChatSession: Sendable {
     private let handler: NIOLoopBound<ChatSessionHandler>
 
     /// Connects session `index` and installs the frame decoder and handler.
-    static func connect(index: Int, userID: Int, connector: Connector, stats: StatsSet) -> EventLoopFuture<ChatSession> {
+    static func connect(index: Int, userID: Int, connector: Connector, stats: StatsSet) -> EventLoopFuture<ChatSession>
+    {
         connector.connect(index: index) { channel in
             channel.eventLoop.makeCompletedFuture {
                 let handler = ChatSessionHandler(stats: stats.stats(for: channel.eventLoop))
@@ -22,8 +23,12 @@ struct ChatSession: Sendable {
         }.flatMapThrowing { channel in
             let handler = try channel.pipeline.syncOperations.handler(type: ChatSessionHandler.self)
             handler.stats.counters.connected += 1
-            return ChatSession(index: index, userID: userID, channel: channel,
-                               handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            return ChatSession(
+                index: index,
+                userID: userID,
+                channel: channel,
+                handler: NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            )
         }
     }
 
@@ -36,11 +41,14 @@ struct ChatSession: Sendable {
 
     func register(password: String, timeout: TimeAmount) -> EventLoopFuture<Int> {
         let (handler, id) = (self.handler, self.userID)
-        return self.channel.eventLoop.flatSubmit { handler.value.register(id: id, password: password, timeout: timeout) }
+        return self.channel.eventLoop.flatSubmit {
+            handler.value.register(id: id, password: password, timeout: timeout)
+        }
     }
 
     /// Logs in with `token` when given (a resume token), else with the password.
-    func login(password: String, token: String?, timeout: TimeAmount) -> EventLoopFuture<ChatSessionHandler.LoginReply> {
+    func login(password: String, token: String?, timeout: TimeAmount) -> EventLoopFuture<ChatSessionHandler.LoginReply>
+    {
         let (handler, id) = (self.handler, self.userID)
         return self.channel.eventLoop.flatSubmit {
             handler.value.login(id: id, password: password, token: token, timeout: timeout)
@@ -56,7 +64,9 @@ struct ChatSession: Sendable {
     /// One page of the group history (the raw HistoryResMes frame).
     func history(before: String?, limit: Int, timeout: TimeAmount) -> EventLoopFuture<ByteBuffer> {
         let handler = self.handler
-        return self.channel.eventLoop.flatSubmit { handler.value.history(before: before, limit: limit, timeout: timeout) }
+        return self.channel.eventLoop.flatSubmit {
+            handler.value.history(before: before, limit: limit, timeout: timeout)
+        }
     }
 
     /// Closes the connection without it counting as an error.

@@ -200,10 +200,18 @@ extension ChatSessionHandler: PacedSender {
             // Stride through the others so every pair gets traffic, never ourselves.
             let offset = 1 + (sequence &* 7919) % max(1, users - 1)
             let to = firstUser + (selfIndex + offset) % users
-            self.send(ClientFrames.privateMessage(to: to, content: Payload.content(sentAt: now, size: size), allocator: self.allocator))
+            self.send(
+                ClientFrames.privateMessage(
+                    to: to,
+                    content: Payload.content(sentAt: now, size: size),
+                    allocator: self.allocator
+                )
+            )
         case .numbered(let size, let sender, let senders):
             let id = sequence * senders + sender
-            self.send(ClientFrames.group(content: Payload.content(sentAt: now, id: id, size: size), allocator: self.allocator))
+            self.send(
+                ClientFrames.group(content: Payload.content(sentAt: now, id: id, size: size), allocator: self.allocator)
+            )
         }
     }
 }

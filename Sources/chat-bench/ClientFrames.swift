@@ -11,7 +11,9 @@ enum ClientFrames {
     }
 
     static func login(id: Int, password: String, token: String?) -> ByteBuffer {
-        ClientMessage.login(LoginMes(userid: id, userpwd: token == nil ? password : "", username: username(id), token: token)).frame()
+        ClientMessage.login(
+            LoginMes(userid: id, userpwd: token == nil ? password : "", username: username(id), token: token)
+        ).frame()
     }
 
     static func pong() -> ByteBuffer { ClientMessage.pong(PingMes()).frame() }
@@ -28,7 +30,11 @@ enum ClientFrames {
     }
 
     static func privateMessage(to: Int, content: String, allocator: ByteBufferAllocator) -> ByteBuffer {
-        frame(type: "PrivateMes", data: #"{\"content\":\""# + content + #"\",\"to\":"# + String(to) + "}", allocator: allocator)
+        frame(
+            type: "PrivateMes",
+            data: #"{\"content\":\""# + content + #"\",\"to\":"# + String(to) + "}",
+            allocator: allocator
+        )
     }
 
     /// `escapedData` is the payload JSON already escaped as a JSON string's content.

@@ -1,6 +1,6 @@
+import ChatProtocol
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-import ChatProtocol
 import NIOCore
 import NIOPosix
 
@@ -20,7 +20,12 @@ struct Connector: Sendable {
     let sources: [SocketAddress]
     let timeout: TimeAmount
 
-    init(group: any EventLoopGroup, servers: [SocketAddress], sourceCount: Int, timeout: TimeAmount = .seconds(10)) throws {
+    init(
+        group: any EventLoopGroup,
+        servers: [SocketAddress],
+        sourceCount: Int,
+        timeout: TimeAmount = .seconds(10)
+    ) throws {
         self.group = group
         self.servers = servers
         self.timeout = timeout
@@ -28,11 +33,17 @@ struct Connector: Sendable {
     }
 
     /// Source and server for connection `index`: both round-robin.
-    func connect(index: Int, initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>) -> EventLoopFuture<any Channel> {
+    func connect(
+        index: Int,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<any Channel> {
         let server = self.servers[index % self.servers.count]
         let source = self.sources[index % self.sources.count]
         return ClientBootstrap(group: self.group.next())
-            .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_IP), name: Self.ipBindAddressNoPort), value: 1)
+            .channelOption(
+                ChannelOptions.Types.SocketOption(level: SocketOptionLevel(IPPROTO_IP), name: Self.ipBindAddressNoPort),
+                value: 1
+            )
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .connectTimeout(self.timeout)
             .bind(to: source)

@@ -15,17 +15,28 @@ final class Fleet {
     init(scenario: String, options: CommonOptions) throws {
         let limit = FileLimit.raiseToHard()
         guard options.sessions + 64 <= limit else {
-            throw BenchError.usage("\(options.sessions) sessions need as many open files; this process may have \(limit) (ulimit -n)")
+            throw BenchError.usage(
+                "\(options.sessions) sessions need as many open files; this process may have \(limit) (ulimit -n)"
+            )
         }
         self.options = options
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
         self.stats = StatsSet(group: self.group)
         // A connect gets as long as a request: an emulated guest needs more than 10 s.
-        self.connector = try Connector(group: self.group, servers: options.servers.map(Connector.loopbackAddress),
-                                       sourceCount: options.sources, timeout: .seconds(Int64(options.requestTimeout)))
+        self.connector = try Connector(
+            group: self.group,
+            servers: options.servers.map(Connector.loopbackAddress),
+            sourceCount: options.sources,
+            timeout: .seconds(Int64(options.requestTimeout))
+        )
         self.progress = Progress(stats: self.stats, quiet: options.quiet)
-        self.report = Report(scenario: scenario, servers: options.servers, sessions: options.sessions,
-                             sourceAddresses: options.sources, benchThreads: options.threads)
+        self.report = Report(
+            scenario: scenario,
+            servers: options.servers,
+            sessions: options.sessions,
+            sourceAddresses: options.sources,
+            benchThreads: options.threads
+        )
     }
 
     func shutdown() async {
@@ -82,7 +93,9 @@ final class Fleet {
         self.progress.enter("register \(sessions.count)")
         let (password, timeout) = (self.options.password, self.timeout)
         let start = Clock.nanoseconds()
-        _ = await windowed(sessions.count, window: self.options.window) { sessions[$0].register(password: password, timeout: timeout) }
+        _ = await windowed(sessions.count, window: self.options.window) {
+            sessions[$0].register(password: password, timeout: timeout)
+        }
         self.report.registerSeconds = Clock.seconds(since: start)
     }
 
@@ -108,8 +121,10 @@ final class Fleet {
             }
         }
         if let failure = firstFailure {
-            self.progress.say("\(sessions.count - ok.count) logins failed, the first with \(failure)"
-                              + (self.options.register ? "" : " (are the users registered? --register)"))
+            self.progress.say(
+                "\(sessions.count - ok.count) logins failed, the first with \(failure)"
+                    + (self.options.register ? "" : " (are the users registered? --register)")
+            )
         }
         try await self.count(failures: timedOut) { $0.loginFailures += $1 }
         self.report.loginSeconds = seconds
@@ -127,17 +142,30 @@ final class Fleet {
 
     /// Sends from `senders` at the total `traffic.rate` for `traffic.duration`, then
     /// waits for `recipients` deliveries of each message (or the drain time).
-    func runTraffic(senders: [ChatSession], recipients: Int, traffic: TrafficOptions,
-                    what: @escaping @Sendable (ChatSession) -> ChatTraffic) async throws {
+    func runTraffic(
+        senders: [ChatSession],
+        recipients: Int,
+        traffic: TrafficOptions,
+        what: @escaping @Sendable (ChatSession) -> ChatTraffic
+    ) async throws {
         for sender in senders {
             try await sender.withHandler { $0.traffic = what(sender) }.get()
         }
-        let loops = try await pacedLoops(senders.map { sender in
-            let handler = sender.handlerOnLoop
-            return PacedHandle(loop: sender.channel.eventLoop) { handler.value }
-        })
-        try await runPacedTraffic(loops: loops, senderCount: senders.count, recipients: recipients, traffic: traffic,
-                                  stats: self.stats, progress: self.progress, report: &self.report)
+        let loops = try await pacedLoops(
+            senders.map { sender in
+                let handler = sender.handlerOnLoop
+                return PacedHandle(loop: sender.channel.eventLoop) { handler.value }
+            }
+        )
+        try await runPacedTraffic(
+            loops: loops,
+            senderCount: senders.count,
+            recipients: recipients,
+            traffic: traffic,
+            stats: self.stats,
+            progress: self.progress,
+            report: &self.report
+        )
     }
 
     /// Adds failures the fleet saw (not a handler) to the first loop's counters.

@@ -15,7 +15,8 @@ enum FrameScan {
     private static let names: [(String, FrameKind)] = [
         ("SmsMes", .sms), ("PrivateMes", .privateMessage), ("NotifyUserStatusMes", .notify),
         ("SmsResMes", .smsResult), ("PrivateResMes", .privateResult), ("LoginResMes", .loginResult),
-        ("RegisterResMes", .registerResult), ("OfflineMes", .offline), ("HistoryResMes", .historyResult), ("ErrorMes", .error),
+        ("RegisterResMes", .registerResult), ("OfflineMes", .offline), ("HistoryResMes", .historyResult),
+        ("ErrorMes", .error),
         ("KickedMes", .kicked), ("PingMes", .ping), ("PongMes", .pong),
     ]
     private static let kinds: [(name: [UInt8], kind: FrameKind)] = names.map { (Array(($0.0 + "\"").utf8), $0.1) }

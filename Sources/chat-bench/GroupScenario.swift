@@ -3,7 +3,9 @@ import ArgumentParser
 
 struct GroupScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "group", abstract: "Group-message storm: M senders at a total rate; every other session receives each message.")
+        commandName: "group",
+        abstract: "Group-message storm: M senders at a total rate; every other session receives each message."
+    )
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var traffic: TrafficOptions
@@ -14,7 +16,9 @@ struct GroupScenario: AsyncParsableCommand {
         let sessions = try await fleet.establish(settle: self.common.settle)
         let senders = spread(sessions, count: self.traffic.senders)
         let size = self.traffic.size
-        try await fleet.runTraffic(senders: senders, recipients: sessions.count - 1, traffic: self.traffic) { _ in .group(size: size) }
+        try await fleet.runTraffic(senders: senders, recipients: sessions.count - 1, traffic: self.traffic) { _ in
+            .group(size: size)
+        }
         try await fleet.finish()
         await fleet.closeAll(sessions)
         await fleet.shutdown()

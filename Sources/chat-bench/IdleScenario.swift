@@ -3,7 +3,9 @@ import ArgumentParser
 
 struct IdleScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "idle", abstract: "Connect and log in N sessions, hold them idle, report logins/s and RSS per session.")
+        commandName: "idle",
+        abstract: "Connect and log in N sessions, hold them idle, report logins/s and RSS per session."
+    )
 
     @OptionGroup var common: CommonOptions
 

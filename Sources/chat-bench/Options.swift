@@ -4,16 +4,27 @@ import NIOCore
 
 /// Options every chat scenario shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .customLong("server"), help: "chatd address HOST:PORT, loopback only; repeat for several nodes (sessions round-robin).")
+    @Option(
+        name: .customLong("server"),
+        help: "chatd address HOST:PORT, loopback only; repeat for several nodes (sessions round-robin)."
+    )
     var servers: [String] = ["127.0.0.1:8889"]
 
-    @Option(name: .customLong("chatd-pid"), help: "PID of a chatd to read VmRSS from (/proc/PID/status); repeat for several nodes (RSS is summed).")
+    @Option(
+        name: .customLong("chatd-pid"),
+        help: "PID of a chatd to read VmRSS from (/proc/PID/status); repeat for several nodes (RSS is summed)."
+    )
     var chatdPIDs: [Int32] = []
 
-    @Option(name: [.customShort("n"), .customLong("sessions")], help: "Number of sessions (one TCP connection and one user each).")
+    @Option(
+        name: [.customShort("n"), .customLong("sessions")],
+        help: "Number of sessions (one TCP connection and one user each)."
+    )
     var sessions = 1000
 
-    @Option(help: "Loopback source addresses to spread connections over: 127.0.0.2, .3, … (with IP_BIND_ADDRESS_NO_PORT).")
+    @Option(
+        help: "Loopback source addresses to spread connections over: 127.0.0.2, .3, … (with IP_BIND_ADDRESS_NO_PORT)."
+    )
     var sources = 8
 
     @Option(help: "Event-loop threads of the bench (default: the number of cores).")
@@ -51,8 +62,12 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard self.sessions >= 1 else { throw ValidationError("--sessions must be at least 1") }
-        guard (1...250).contains(self.sources) else { throw ValidationError("--sources must be 1…250 (127.0.0.2…127.0.0.251)") }
-        guard self.window >= 1, self.threads >= 1 else { throw ValidationError("--window and --threads must be at least 1") }
+        guard (1...250).contains(self.sources) else {
+            throw ValidationError("--sources must be 1…250 (127.0.0.2…127.0.0.251)")
+        }
+        guard self.window >= 1, self.threads >= 1 else {
+            throw ValidationError("--window and --threads must be at least 1")
+        }
     }
 }
 
@@ -77,6 +92,8 @@ struct TrafficOptions: ParsableArguments {
         guard self.senders >= 1, self.rate > 0, self.duration > 0 else {
             throw ValidationError("--senders, --rate and --duration must be positive")
         }
-        guard self.size >= 32 else { throw ValidationError("--size must be at least 32 (the send time is carried in it)") }
+        guard self.size >= 32 else {
+            throw ValidationError("--size must be at least 32 (the send time is carried in it)")
+        }
     }
 }

@@ -17,8 +17,11 @@ enum Pacer {
     static let maxBurst = 50
 
     /// Runs until `duration` has passed; completes when every loop stopped sending.
-    static func run(loops: [(any EventLoop, NIOLoopBound<[any PacedSender]>)],
-                    ratePerSender: Double, duration: TimeAmount) -> [EventLoopFuture<Void>] {
+    static func run(
+        loops: [(any EventLoop, NIOLoopBound<[any PacedSender]>)],
+        ratePerSender: Double,
+        duration: TimeAmount
+    ) -> [EventLoopFuture<Void>] {
         let start = NIODeadline.now()
         let end = start + duration
         return loops.map { loop, senders in

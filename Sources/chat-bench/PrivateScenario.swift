@@ -3,7 +3,9 @@ import ArgumentParser
 
 struct PrivateScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "private", abstract: "Private-message mesh: M senders each write to the other sessions in turn.")
+        commandName: "private",
+        abstract: "Private-message mesh: M senders each write to the other sessions in turn."
+    )
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var traffic: TrafficOptions

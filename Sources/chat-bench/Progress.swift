@@ -36,9 +36,19 @@ final class Progress: Sendable {
                 let time = Clock.nanoseconds()
                 let seconds = max(1e-9, Double(time - lastTime) / 1e9)
                 let phase = self.phase.withLockedValue { $0 }
-                self.say(String(format: "%@: connected %d, logged in %d, sent %d, delivered %d (%.0f/s), notices %d, errors %d",
-                                phase, now.connected, now.loggedIn, now.sent, now.delivered,
-                                Double(now.delivered - last.delivered) / seconds, now.notifications, now.errors))
+                self.say(
+                    String(
+                        format: "%@: connected %d, logged in %d, sent %d, delivered %d (%.0f/s), notices %d, errors %d",
+                        phase,
+                        now.connected,
+                        now.loggedIn,
+                        now.sent,
+                        now.delivered,
+                        Double(now.delivered - last.delivered) / seconds,
+                        now.notifications,
+                        now.errors
+                    )
+                )
                 last = now
                 lastTime = time
             }

@@ -27,7 +27,8 @@ struct RESPPushDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     mutating func decode(buffer: inout ByteBuffer) throws -> RESPItem? {
-        let parsed: (Value, Int)? = try buffer.withUnsafeReadableBytes { bytes in try Self.parse(bytes, at: 0, depth: 0) }
+        let parsed: (Value, Int)? = try buffer.withUnsafeReadableBytes { bytes in try Self.parse(bytes, at: 0, depth: 0)
+        }
         guard let (value, consumed) = parsed else { return nil }
         let base = buffer.readerIndex
         defer { buffer.moveReaderIndex(forwardBy: consumed) }
@@ -93,7 +94,10 @@ struct RESPPushDecoder: NIOSingleStepByteToMessageDecoder {
     private static func integer(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws -> Int {
         var i = start
         var negative = false
-        if i < end, b[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        if i < end, b[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
         var value = 0
         guard i < end else { throw Failure.protocolError }
         while i < end {

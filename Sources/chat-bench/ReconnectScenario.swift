@@ -4,7 +4,9 @@ import ArgumentParser
 struct ReconnectScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconnect",
-        abstract: "Reconnect storm: N sessions logged in, all drop at once, all come back (resume tokens when the server gives them).")
+        abstract:
+            "Reconnect storm: N sessions logged in, all drop at once, all come back (resume tokens when the server gives them)."
+    )
 
     @OptionGroup var common: CommonOptions
 
@@ -19,7 +21,12 @@ struct ReconnectScenario: AsyncParsableCommand {
         let fleet = try Fleet(scenario: "reconnect", options: self.common)
         let sessions = try await fleet.establish(settle: self.common.settle)
 
-        let back = try await Self.storm(fleet: fleet, sessions: sessions, noToken: self.noToken, window: self.reconnectWindow)
+        let back = try await Self.storm(
+            fleet: fleet,
+            sessions: sessions,
+            noToken: self.noToken,
+            window: self.reconnectWindow
+        )
         try await fleet.finish()
         await fleet.closeAll(back)
         await fleet.shutdown()
@@ -34,7 +41,9 @@ extension ReconnectScenario {
             if let token = try await session.token().get() { tokens[session.userID] = token }
         }
         let useTokens = !noToken && !tokens.isEmpty
-        fleet.progress.say("\(tokens.count) resume tokens received; reconnecting with \(useTokens ? "tokens" : "passwords")")
+        fleet.progress.say(
+            "\(tokens.count) resume tokens received; reconnecting with \(useTokens ? "tokens" : "passwords")"
+        )
 
         // The storm: every connection closes, then every user connects and logs in again.
         fleet.progress.enter("drop \(sessions.count)")
@@ -58,8 +67,10 @@ extension Fleet {
         let (password, timeout) = (self.options.password, self.timeout)
         let results = await windowed(indices.count, window: window) { i in
             let index = indices[i]
-            return ChatSession.connect(index: index, userID: base + index, connector: connector, stats: stats).flatMap { session in
-                session.login(password: password, token: tokens?[base + index], timeout: timeout).flatMapThrowing { reply in
+            return ChatSession.connect(index: index, userID: base + index, connector: connector, stats: stats).flatMap {
+                session in
+                session.login(password: password, token: tokens?[base + index], timeout: timeout).flatMapThrowing {
+                    reply in
                     guard reply.code == 200 else { throw ChatSessionHandler.Failure.closed }
                     return session
                 }

@@ -54,10 +54,15 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
     }
 
     func subscribe() -> EventLoopFuture<Void> {
-        guard let context = self.context else { return self.stats.loop.makeFailedFuture(ChatSessionHandler.Failure.notConnected) }
+        guard let context = self.context else {
+            return self.stats.loop.makeFailedFuture(ChatSessionHandler.Failure.notConnected)
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         self.subscribed = promise
-        context.writeAndFlush(NIOAny(Self.command(["SUBSCRIBE", self.channelName], allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(
+            NIOAny(Self.command(["SUBSCRIBE", self.channelName], allocator: context.channel.allocator)),
+            promise: nil
+        )
         return promise.futureResult
     }
 
@@ -66,7 +71,10 @@ final class RedisBenchHandler: ChannelInboundHandler, PacedSender {
         self.sentCount += 1
         guard self.window.admit(on: context.channel, counting: &self.stats.counters) else { return }
         let content = Payload.content(sentAt: Clock.nanoseconds(), size: self.size)
-        context.writeAndFlush(NIOAny(Self.command(["PUBLISH", self.channelName, content], allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(
+            NIOAny(Self.command(["PUBLISH", self.channelName, content], allocator: context.channel.allocator)),
+            promise: nil
+        )
     }
 
     static func command(_ parts: [String], allocator: ByteBufferAllocator) -> ByteBuffer {

@@ -8,7 +8,8 @@ import NIOPosix
 struct RedisScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redis",
-        abstract: "Baseline: N SUBSCRIBE connections on one channel, M publishers at the same total rate and size.")
+        abstract: "Baseline: N SUBSCRIBE connections on one channel, M publishers at the same total rate and size."
+    )
 
     @Option(help: "redis-server address HOST:PORT, loopback only (start it with --maxclients above N).")
     var redis = "127.0.0.1:6379"
@@ -46,14 +47,25 @@ struct RedisScenario: AsyncParsableCommand {
         armDeadline(seconds: self.maxTime)
         let limit = FileLimit.raiseToHard()
         guard self.sessions + self.traffic.senders + 64 <= limit else {
-            throw BenchError.usage("\(self.sessions) subscribers need as many open files; this process may have \(limit)")
+            throw BenchError.usage(
+                "\(self.sessions) subscribers need as many open files; this process may have \(limit)"
+            )
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
         let stats = StatsSet(group: group)
         let progress = Progress(stats: stats, quiet: self.quiet)
-        let connector = try Connector(group: group, servers: [Connector.loopbackAddress(self.redis)], sourceCount: self.sources)
-        var report = Report(scenario: "redis", servers: [self.redis], sessions: self.sessions,
-                            sourceAddresses: self.sources, benchThreads: self.threads)
+        let connector = try Connector(
+            group: group,
+            servers: [Connector.loopbackAddress(self.redis)],
+            sourceCount: self.sources
+        )
+        var report = Report(
+            scenario: "redis",
+            servers: [self.redis],
+            sessions: self.sessions,
+            sourceAddresses: self.sources,
+            benchThreads: self.threads
+        )
         progress.start()
         let rssZero = self.redisPID.flatMap { ProcStatus.residentBytes(pid: $0) }
 
@@ -77,10 +89,14 @@ struct RedisScenario: AsyncParsableCommand {
             Self.connect(index: first + i, connector: connector, stats: stats, channel: name, size: size)
         }
         let publishers = publishing.compactMap { try? $0.get() }
-        for case .failure(let error) in (subscribing.map { $0.map { _ in () } } + publishing.map { $0.map { _ in () } }).prefix(1) {
+        for case .failure(let error) in (subscribing.map { $0.map { _ in () } } + publishing.map { $0.map { _ in () } })
+            .prefix(1)
+        {
             progress.say("first failure: \(error)")
         }
-        guard !publishers.isEmpty, !subscribers.isEmpty else { throw BenchError.failed("could not connect to \(self.redis)") }
+        guard !publishers.isEmpty, !subscribers.isEmpty else {
+            throw BenchError.failed("could not connect to \(self.redis)")
+        }
         try await Task.sleep(for: .seconds(1))
         if let zero = rssZero, let pid = self.redisPID, let n = ProcStatus.residentBytes(pid: pid) {
             report.rssAtZeroBytes = zero
@@ -88,12 +104,21 @@ struct RedisScenario: AsyncParsableCommand {
             report.rssPerSessionBytes = Double(n - zero) / Double(subscribers.count)
         }
 
-        let loops = try await pacedLoops(publishers.map { publisher in
-            let handler = publisher.1
-            return PacedHandle(loop: publisher.0.eventLoop) { handler.value }
-        })
-        try await runPacedTraffic(loops: loops, senderCount: publishers.count, recipients: subscribers.count,
-                                  traffic: self.traffic, stats: stats, progress: progress, report: &report)
+        let loops = try await pacedLoops(
+            publishers.map { publisher in
+                let handler = publisher.1
+                return PacedHandle(loop: publisher.0.eventLoop) { handler.value }
+            }
+        )
+        try await runPacedTraffic(
+            loops: loops,
+            senderCount: publishers.count,
+            recipients: subscribers.count,
+            traffic: self.traffic,
+            stats: stats,
+            progress: progress,
+            report: &report
+        )
         report.add(errors: try await stats.counters())
         progress.stop()
         emit(report, jsonFile: self.json)
@@ -106,8 +131,15 @@ struct RedisScenario: AsyncParsableCommand {
         try? await group.shutdownGracefully()
     }
 
-    private static func connect(index: Int, connector: Connector, stats: StatsSet, channel: String, size: Int)
-        -> EventLoopFuture<(any Channel, NIOLoopBound<RedisBenchHandler>)> {
+    private static func connect(
+        index: Int,
+        connector: Connector,
+        stats: StatsSet,
+        channel: String,
+        size: Int
+    )
+        -> EventLoopFuture<(any Channel, NIOLoopBound<RedisBenchHandler>)>
+    {
         connector.connect(index: index) { ch in
             ch.eventLoop.makeCompletedFuture {
                 let handler = RedisBenchHandler(stats: stats.stats(for: ch.eventLoop))

@@ -120,7 +120,9 @@ struct Report: Codable, Sendable {
             self.maxMs = Double(h.maxValue) / 1000
         }
 
-        var text: String { String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%llu deliveries)", p50Ms, p99Ms, maxMs, count) }
+        var text: String {
+            String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms (%llu deliveries)", p50Ms, p99Ms, maxMs, count)
+        }
     }
 
     mutating func addLoadAverage() {
@@ -136,34 +138,56 @@ struct Report: Codable, Sendable {
     }
 
     var summary: String {
-        var lines = ["== chat-bench \(self.scenario): \(self.sessions) sessions on \(self.servers.joined(separator: ", ")) (\(self.date))"]
+        var lines = [
+            "== chat-bench \(self.scenario): \(self.sessions) sessions on \(self.servers.joined(separator: ", ")) (\(self.date))"
+        ]
         func f(_ v: Double?, _ digits: Int = 1) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
         if let s = self.connectSeconds { lines.append("connect:   \(f(s, 2)) s (\(f(self.connectsPerSecond, 0))/s)") }
         if let s = self.registerSeconds { lines.append("register:  \(f(s, 2)) s") }
         if let s = self.loginSeconds {
-            lines.append("login:     \(self.loggedIn ?? 0) in \(f(s, 2)) s = \(f(self.loginsPerSecond, 0)) logins/s (\(self.loginAuth ?? "-"))")
+            lines.append(
+                "login:     \(self.loggedIn ?? 0) in \(f(s, 2)) s = \(f(self.loginsPerSecond, 0)) logins/s (\(self.loginAuth ?? "-"))"
+            )
         }
         if let per = self.rssPerSessionBytes, let zero = self.rssAtZeroBytes, let n = self.rssAtNBytes {
-            lines.append(String(format: "server RSS: %.1f MiB at 0 → %.1f MiB at N = %.2f KiB per session",
-                                Double(zero) / 1048576, Double(n) / 1048576, per / 1024))
+            lines.append(
+                String(
+                    format: "server RSS: %.1f MiB at 0 → %.1f MiB at N = %.2f KiB per session",
+                    Double(zero) / 1_048_576,
+                    Double(n) / 1_048_576,
+                    per / 1024
+                )
+            )
         }
         if let delivered = self.delivered {
-            lines.append("traffic:   \(self.senders ?? 0) senders, \(f(self.offeredRate, 0)) msg/s offered for \(f(self.durationSeconds)) s, "
-                + "\(self.messageBytes ?? 0) B content, \(self.recipientsPerMessage ?? 0) recipients each")
-            lines.append("           sent \(self.sent ?? 0) (skipped: socket full or 16 unacked \(self.skippedBackpressure ?? 0)), acked \(self.acked ?? 0)")
-            lines.append("           delivered \(delivered)" + (self.expectedDeliveries.map { " of \($0) expected" } ?? "")
-                         + (self.deliveriesPerSecond.map { " = \(f($0, 0)) deliveries/s" } ?? ""))
-            lines.append("latency:   p50 \(f(self.latencyP50Ms, 2)) ms, p99 \(f(self.latencyP99Ms, 2)) ms, p99.9 \(f(self.latencyP999Ms, 2)) ms, max \(f(self.latencyMaxMs, 2)) ms")
+            lines.append(
+                "traffic:   \(self.senders ?? 0) senders, \(f(self.offeredRate, 0)) msg/s offered for \(f(self.durationSeconds)) s, "
+                    + "\(self.messageBytes ?? 0) B content, \(self.recipientsPerMessage ?? 0) recipients each"
+            )
+            lines.append(
+                "           sent \(self.sent ?? 0) (skipped: socket full or 16 unacked \(self.skippedBackpressure ?? 0)), acked \(self.acked ?? 0)"
+            )
+            lines.append(
+                "           delivered \(delivered)" + (self.expectedDeliveries.map { " of \($0) expected" } ?? "")
+                    + (self.deliveriesPerSecond.map { " = \(f($0, 0)) deliveries/s" } ?? "")
+            )
+            lines.append(
+                "latency:   p50 \(f(self.latencyP50Ms, 2)) ms, p99 \(f(self.latencyP99Ms, 2)) ms, p99.9 \(f(self.latencyP999Ms, 2)) ms, max \(f(self.latencyMaxMs, 2)) ms"
+            )
         }
         lines += self.restartLines
         if let s = self.reconnectSeconds {
             let of = self.disconnected ?? self.sessions
             let since = self.restartCommand == nil ? "" : " from the restart's start"
-            lines.append("reconnect: \(self.reconnected ?? 0) of \(of) back in \(f(s, 2)) s\(since) (\(self.reconnectAuth ?? "-"))")
+            lines.append(
+                "reconnect: \(self.reconnected ?? 0) of \(of) back in \(f(s, 2)) s\(since) (\(self.reconnectAuth ?? "-"))"
+            )
         }
         if let load = self.loadAverage { lines.append("load avg:  \(load) (1, 5, 15 min)") }
-        lines.append("errors:    \(self.errors)" + (self.errorDetail.isEmpty ? "" : " \(self.errorDetail)")
-                     + (self.notifications.map { ", presence notices received \($0)" } ?? ""))
+        lines.append(
+            "errors:    \(self.errors)" + (self.errorDetail.isEmpty ? "" : " \(self.errorDetail)")
+                + (self.notifications.map { ", presence notices received \($0)" } ?? "")
+        )
         if let reasons = self.connectErrors { lines.append("connects failed: \(reasons)") }
         return lines.joined(separator: "\n")
     }
@@ -171,16 +195,27 @@ struct Report: Codable, Sendable {
     private var restartLines: [String] {
         guard let command = self.restartCommand else { return [] }
         func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "-" }
-        var lines = ["restart:   `\(command)` exit \(self.restartExitStatus.map(String.init) ?? "-") after \(f(self.restartCommandSeconds)) s"]
-        lines.append("sessions:  \(self.stayedConnected ?? 0) stayed connected, \(self.disconnected ?? 0) disconnected (\(self.kicked ?? 0) with KickedMes)")
+        var lines = [
+            "restart:   `\(command)` exit \(self.restartExitStatus.map(String.init) ?? "-") after \(f(self.restartCommandSeconds)) s"
+        ]
+        lines.append(
+            "sessions:  \(self.stayedConnected ?? 0) stayed connected, \(self.disconnected ?? 0) disconnected (\(self.kicked ?? 0) with KickedMes)"
+        )
         if (self.stayedConnected ?? 0) > 0 {
-            lines.append("pause:     \(f(self.restartPauseSeconds)) s (median session \(f(self.restartPauseP50Seconds)) s) from the command's start until "
-                         + "every session that stayed got a message sent after it returned; \(self.notServedAgain ?? 0) never did")
+            lines.append(
+                "pause:     \(f(self.restartPauseSeconds)) s (median session \(f(self.restartPauseP50Seconds)) s) from the command's start until "
+                    + "every session that stayed got a message sent after it returned; \(self.notServedAgain ?? 0) never did"
+            )
         }
-        lines.append("messages:  \(self.messagesStored.map(String.init) ?? "-") stored; lost by sessions that stayed \(self.lostStayed.map(String.init) ?? "-"), "
-                     + "by reconnected ones \(self.lostReconnected.map(String.init) ?? "-") (\(self.receivedOffline ?? 0) came in OfflineMes); "
-                     + "duplicates \(self.duplicates ?? 0)")
-        for (label, p) in [("before", self.latencySentBeforeRestart), ("during", self.latencySentDuringRestart), ("after", self.latencySentAfterRestart)] {
+        lines.append(
+            "messages:  \(self.messagesStored.map(String.init) ?? "-") stored; lost by sessions that stayed \(self.lostStayed.map(String.init) ?? "-"), "
+                + "by reconnected ones \(self.lostReconnected.map(String.init) ?? "-") (\(self.receivedOffline ?? 0) came in OfflineMes); "
+                + "duplicates \(self.duplicates ?? 0)"
+        )
+        for (label, p) in [
+            ("before", self.latencySentBeforeRestart), ("during", self.latencySentDuringRestart),
+            ("after", self.latencySentAfterRestart),
+        ] {
             lines.append("delay:     sent \(label) the command: " + (p?.text ?? "none delivered"))
         }
         return lines

@@ -40,9 +40,15 @@ enum RestartCommand {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
         _ = addCloseFrom(&actions, 3)
-        let (pid, result) = spawnWithCleanSignals(argv[0], arguments: Array(argv.dropFirst()),
-                                                  environment: ProcessInfo.processInfo.environment, actions: &actions)
-        guard result == 0 else { throw BenchError.failed("cannot run \(argv.joined(separator: " ")): \(String(cString: strerror(result)))") }
+        let (pid, result) = spawnWithCleanSignals(
+            argv[0],
+            arguments: Array(argv.dropFirst()),
+            environment: ProcessInfo.processInfo.environment,
+            actions: &actions
+        )
+        guard result == 0 else {
+            throw BenchError.failed("cannot run \(argv.joined(separator: " ")): \(String(cString: strerror(result)))")
+        }
         return pid
     }
 }

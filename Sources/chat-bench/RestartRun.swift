@@ -36,14 +36,21 @@ struct RestartRun {
             let (size, count) = (self.traffic.size, senders.count)
             try await sender.withHandler { $0.traffic = .numbered(size: size, sender: k, senders: count) }.get()
         }
-        let loops = try await pacedLoops(senders.map { sender in
-            let handler = sender.handlerOnLoop
-            return PacedHandle(loop: sender.channel.eventLoop) { handler.value }
-        })
+        let loops = try await pacedLoops(
+            senders.map { sender in
+                let handler = sender.handlerOnLoop
+                return PacedHandle(loop: sender.channel.eventLoop) { handler.value }
+            }
+        )
 
-        fleet.progress.enter("traffic \(self.traffic.rate) msg/s for \(self.traffic.duration) s, restart after \(self.warmup) s")
-        let paced = Pacer.run(loops: loops, ratePerSender: self.traffic.rate / Double(senders.count),
-                              duration: .nanoseconds(Int64(self.traffic.duration * 1e9)))
+        fleet.progress.enter(
+            "traffic \(self.traffic.rate) msg/s for \(self.traffic.duration) s, restart after \(self.warmup) s"
+        )
+        let paced = Pacer.run(
+            loops: loops,
+            ratePerSender: self.traffic.rate / Double(senders.count),
+            duration: .nanoseconds(Int64(self.traffic.duration * 1e9))
+        )
         try await Task.sleep(for: .seconds(self.warmup))
 
         fleet.progress.enter("restart: \(self.command)")
@@ -140,7 +147,9 @@ struct RestartRun {
     private func snapshots(of sessions: [ChatSession]) async throws -> [Int: RestartTracker.Snapshot] {
         var all: [Int: RestartTracker.Snapshot] = [:]
         for session in sessions {
-            if let snapshot = try await session.withHandler({ $0.tracker?.snapshot }).get() { all[session.index] = snapshot }
+            if let snapshot = try await session.withHandler({ $0.tracker?.snapshot }).get() {
+                all[session.index] = snapshot
+            }
         }
         return all
     }
@@ -183,7 +192,8 @@ struct RestartRun {
         let (password, timeout) = (fleet.options.password, fleet.timeout)
         let deadline = NIODeadline.now() + timeout
         @Sendable func attempt(_ index: Int, token: String?) -> EventLoopFuture<ChatSession> {
-            ChatSession.connect(index: index, userID: base + index, connector: connector, stats: stats).flatMap { session in
+            ChatSession.connect(index: index, userID: base + index, connector: connector, stats: stats).flatMap {
+                session in
                 session.withHandler { $0.tracker = RestartTracker(stats: $0.stats, runStartNs: runStart) }.flatMap {
                     session.login(password: password, token: token, timeout: timeout)
                 }.flatMapThrowing { reply in

@@ -49,8 +49,14 @@ final class RestartTracker {
     }
 
     var snapshot: Snapshot {
-        Snapshot(received: self.received, duplicates: self.duplicates, offline: self.offline,
-                 servedAgainNs: self.servedAgainNs, closedNs: self.closedNs, kicked: self.kicked)
+        Snapshot(
+            received: self.received,
+            duplicates: self.duplicates,
+            offline: self.offline,
+            servedAgainNs: self.servedAgainNs,
+            closedNs: self.closedNs,
+            kicked: self.kicked
+        )
     }
 
     struct Snapshot: Sendable {

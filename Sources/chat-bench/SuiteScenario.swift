@@ -6,7 +6,9 @@ import ArgumentParser
 struct SuiteScenario: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite",
-        abstract: "idle, group, group at a saturating rate, private mesh and reconnect storm on one fleet; one JSON line each.")
+        abstract:
+            "idle, group, group at a saturating rate, private mesh and reconnect storm on one fleet; one JSON line each."
+    )
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var traffic: TrafficOptions
@@ -43,8 +45,11 @@ struct SuiteScenario: AsyncParsableCommand {
         fleet.report = base
         fleet.report.scenario = "group"
         fleet.progress.start()
-        try await fleet.runTraffic(senders: spread(sessions, count: self.traffic.senders), recipients: sessions.count - 1,
-                                   traffic: self.traffic) { _ in .group(size: size) }
+        try await fleet.runTraffic(
+            senders: spread(sessions, count: self.traffic.senders),
+            recipients: sessions.count - 1,
+            traffic: self.traffic
+        ) { _ in .group(size: size) }
         try await fleet.finish()
 
         if self.saturateRate > 0 {
@@ -54,8 +59,11 @@ struct SuiteScenario: AsyncParsableCommand {
             fleet.report = base
             fleet.report.scenario = "group"
             fleet.progress.start()
-            try await fleet.runTraffic(senders: spread(sessions, count: self.traffic.senders), recipients: sessions.count - 1,
-                                       traffic: saturate) { _ in .group(size: size) }
+            try await fleet.runTraffic(
+                senders: spread(sessions, count: self.traffic.senders),
+                recipients: sessions.count - 1,
+                traffic: saturate
+            ) { _ in .group(size: size) }
             try await fleet.finish()
         }
 
@@ -68,7 +76,8 @@ struct SuiteScenario: AsyncParsableCommand {
             fleet.report.scenario = "private"
             fleet.progress.start()
             for session in sessions { _ = try await session.withHandler { $0.traffic = .none }.get() }
-            try await fleet.runTraffic(senders: spread(sessions, count: mesh.senders), recipients: 1, traffic: mesh) { session in
+            try await fleet.runTraffic(senders: spread(sessions, count: mesh.senders), recipients: 1, traffic: mesh) {
+                session in
                 .mesh(size: size, firstUser: first, users: count, selfIndex: session.userID - first)
             }
             try await fleet.finish()
@@ -79,7 +88,12 @@ struct SuiteScenario: AsyncParsableCommand {
         fleet.progress.start()
         fleet.progress.enter("quiesce")
         try await fleet.stats.quiesce(limit: max(self.traffic.drain, 5))
-        let back = try await ReconnectScenario.storm(fleet: fleet, sessions: sessions, noToken: self.noToken, window: self.reconnectWindow)
+        let back = try await ReconnectScenario.storm(
+            fleet: fleet,
+            sessions: sessions,
+            noToken: self.noToken,
+            window: self.reconnectWindow
+        )
         try await fleet.finish()
         await fleet.closeAll(back)
         await fleet.shutdown()

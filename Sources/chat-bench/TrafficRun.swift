@@ -3,22 +3,33 @@ import NIOCore
 
 /// Paces the senders for `traffic.duration`, waits for `recipients` deliveries of
 /// each message sent (or the drain time), and writes the figures into `report`.
-func runPacedTraffic(loops: [(any EventLoop, NIOLoopBound<[any PacedSender]>)], senderCount: Int, recipients: Int,
-                     traffic: TrafficOptions, stats: StatsSet, progress: Progress, report: inout Report) async throws {
+func runPacedTraffic(
+    loops: [(any EventLoop, NIOLoopBound<[any PacedSender]>)],
+    senderCount: Int,
+    recipients: Int,
+    traffic: TrafficOptions,
+    stats: StatsSet,
+    progress: Progress,
+    report: inout Report
+) async throws {
     progress.enter("quiesce")
     try await stats.quiesce(limit: max(traffic.drain, 5))
     try await stats.resetTraffic()
     progress.enter("traffic \(traffic.rate) msg/s for \(traffic.duration) s")
     let start = Clock.nanoseconds()
-    let paced = Pacer.run(loops: loops, ratePerSender: traffic.rate / Double(senderCount),
-                          duration: .nanoseconds(Int64(traffic.duration * 1e9)))
+    let paced = Pacer.run(
+        loops: loops,
+        ratePerSender: traffic.rate / Double(senderCount),
+        duration: .nanoseconds(Int64(traffic.duration * 1e9))
+    )
     for future in paced { try await future.get() }
 
     progress.enter("drain (up to \(traffic.drain) s)")
     let drainEnd = Clock.nanoseconds() + UInt64(traffic.drain * 1e9)
     var counters = try await stats.counters()
     while Clock.nanoseconds() < drainEnd,
-          counters.delivered < counters.sent * recipients || counters.acked + counters.ackFailures < counters.sent {
+        counters.delivered < counters.sent * recipients || counters.acked + counters.ackFailures < counters.sent
+    {
         try await Task.sleep(for: .milliseconds(50))
         counters = try await stats.counters()
     }

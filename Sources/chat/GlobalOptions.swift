@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -19,15 +20,27 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Your user id (env CHAT_USER).", valueName: "id"))
     var user: String?
 
-    @Option(help: ArgumentHelp("Read the password from the first line of this file (env CHAT_PASSWORD_FILE).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Read the password from the first line of this file (env CHAT_PASSWORD_FILE).",
+            valueName: "path"
+        )
+    )
     var passwordFile: String?
 
-    @Flag(inversion: .prefixedNo,
-          help: "Connect with TLS, verifying the server against the system's CAs or --ca-file (env CHAT_TLS=1; default off).")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Connect with TLS, verifying the server against the system's CAs or --ca-file (env CHAT_TLS=1; default off)."
+    )
     var tls: Bool?
 
-    @Option(help: ArgumentHelp("Verify the TLS server against this PEM CA file instead of the system's; implies --tls (env CHAT_CA_FILE).",
-                               valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Verify the TLS server against this PEM CA file instead of the system's; implies --tls (env CHAT_CA_FILE).",
+            valueName: "path"
+        )
+    )
     var caFile: String?
 
     @Flag(help: "Read the password from the first line of stdin.")
@@ -36,8 +49,10 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Report frames this client cannot read instead of ignoring them.")
     var debug = false
 
-    @Flag(name: .customLong("no-reconnect"),
-          help: "chat and chat listen: end when the connection drops (69) or on any kick (1) instead of logging in again.")
+    @Flag(
+        name: .customLong("no-reconnect"),
+        help: "chat and chat listen: end when the connection drops (69) or on any kick (1) instead of logging in again."
+    )
     var noReconnect = false
 
     /// Flags > environment > config file > defaults.
@@ -47,7 +62,13 @@ struct GlobalOptions: ParsableArguments {
         if let path = ClientConfig.filePath(environment: env), let data = FileManager.default.contents(atPath: path) {
             file = try ConfigLayer.file(String(decoding: data, as: UTF8.self), path: path)
         }
-        let flags = ConfigLayer.flags(server: self.server, user: self.user, passwordFile: self.passwordFile, tls: self.tls, caFile: self.caFile)
+        let flags = ConfigLayer.flags(
+            server: self.server,
+            user: self.user,
+            passwordFile: self.passwordFile,
+            tls: self.tls,
+            caFile: self.caFile
+        )
         return try ClientConfig.resolve(flags: flags, environment: .environment(env), file: file)
     }
 
@@ -73,13 +94,19 @@ struct GlobalOptions: ParsableArguments {
         }
         if let path = config.passwordFile { return try Credentials.readPasswordFile(path) }
         guard let answer = Terminal.readSecret(prompt: prompt) else {
-            throw ChatFailure(.usage, "no password: pass --password-file PATH or --password-stdin (no terminal to ask on)")
+            throw ChatFailure(
+                .usage,
+                "no password: pass --password-file PATH or --password-stdin (no terminal to ask on)"
+            )
         }
         return answer
     }
 
     var style: Style {
-        Style.decide(environment: ProcessInfo.processInfo.environment, stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO))
+        Style.decide(
+            environment: ProcessInfo.processInfo.environment,
+            stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO)
+        )
     }
 
     var debugSink: (@Sendable (String) -> Void)? {

@@ -2,6 +2,7 @@
 import ArgumentParser
 import ChatClient
 import ChatProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -44,7 +45,9 @@ struct History: AsyncParsableCommand {
             }
             return (reply, login.username)
         }
-        guard reply.code == StatusCode.ok else { throw ChatFailure.refused(code: reply.code, error: reply.error, what: "history") }
+        guard reply.code == StatusCode.ok else {
+            throw ChatFailure.refused(code: reply.code, error: reply.error, what: "history")
+        }
         let config = try self.global.config()
         var renderer = Renderer(style: self.global.style, selfID: config.user)
         if let id = config.user { renderer.learn(id, me) }

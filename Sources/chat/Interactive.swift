@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -34,10 +35,17 @@ struct Interactive: AsyncParsableCommand {
         let user = try self.global.userID(config)
         let password = try self.global.password(config)
         let options = ChatLoop.Options(
-            server: config.server, user: user, password: password,
-            style: self.global.style, interactive: interactive, debug: self.global.debug, tls: config.tls,
-            bell: config.bell, historyFile: HistoryFile.path(environment: ProcessInfo.processInfo.environment),
-            reconnect: !self.global.noReconnect)
+            server: config.server,
+            user: user,
+            password: password,
+            style: self.global.style,
+            interactive: interactive,
+            debug: self.global.debug,
+            tls: config.tls,
+            bell: config.bell,
+            historyFile: HistoryFile.path(environment: ProcessInfo.processInfo.environment),
+            reconnect: !self.global.noReconnect
+        )
         let status = try await ChatLoop(options: options).run()
         if status != .ok { throw ChatFailure(status, "") }
     }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import ChatClient
 import ChatProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -36,8 +37,14 @@ struct Listen: AsyncParsableCommand {
         let user = try self.global.userID(config)
         let password = try self.global.password(config)
         var renderer = Renderer(style: style, selfID: user)
-        var listener = Listener(server: config.server, tls: config.tls, user: user, password: password,
-                                reconnect: !self.global.noReconnect, debug: self.global.debugSink)
+        var listener = Listener(
+            server: config.server,
+            tls: config.tls,
+            user: user,
+            password: password,
+            reconnect: !self.global.noReconnect,
+            debug: self.global.debugSink
+        )
         try await listener.run { event in
             let now = Date()
             var lines: [String] = []
@@ -54,9 +61,12 @@ struct Listen: AsyncParsableCommand {
                     lines = [style.error("* " + Resume.lostText(why))]
                 }
             case .reconnected(let missed):
-                lines = json
-                    ? [JSONEvent.reconnected(missed: missed.messages.count).line()] + JSONEvent.events(for: .offline(missed)).map { $0.line() }
-                    : [style.notice("* " + Resume.reconnectedText(missed: missed.messages.count))] + renderer.missed(missed, now: now)
+                lines =
+                    json
+                    ? [JSONEvent.reconnected(missed: missed.messages.count).line()]
+                        + JSONEvent.events(for: .offline(missed)).map { $0.line() }
+                    : [style.notice("* " + Resume.reconnectedText(missed: missed.messages.count))]
+                        + renderer.missed(missed, now: now)
             }
             if !lines.isEmpty { Terminal.output(lines.joined(separator: "\n") + "\n") }
         }

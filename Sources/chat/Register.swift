@@ -2,6 +2,7 @@
 import ArgumentParser
 import ChatClient
 import ChatProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -24,6 +24,8 @@ struct Send: AsyncParsableCommand {
                 return nil
             }
         }
-        guard ack.code == StatusCode.ok else { throw ChatFailure.refused(code: ack.code, error: ack.error, what: "message") }
+        guard ack.code == StatusCode.ok else {
+            throw ChatFailure.refused(code: ack.code, error: ack.error, what: "message")
+        }
     }
 }

@@ -22,13 +22,17 @@ struct Who: AsyncParsableCommand {
                 return nil
             }
         }
-        guard reply.code == StatusCode.ok else { throw ChatFailure.refused(code: reply.code, error: reply.error, what: "who") }
+        guard reply.code == StatusCode.ok else {
+            throw ChatFailure.refused(code: reply.code, error: reply.error, what: "who")
+        }
         var out = ""
         for user in reply.users {
             if self.json {
                 out += TerminalText.escapedJSON(PayloadCoder.encode(user)) + "\n"
             } else {
-                let status = [UserStatus.online: "online", UserStatus.offline: "offline", UserStatus.busy: "busy"][user.status] ?? "\(user.status)"
+                let status =
+                    [UserStatus.online: "online", UserStatus.offline: "offline", UserStatus.busy: "busy"][user.status]
+                    ?? "\(user.status)"
                 out += "\(user.userid)\t\(sanitize(user.username))\t\(status)\n"
             }
         }

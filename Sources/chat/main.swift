@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ChatClient
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -3,6 +3,7 @@ import ArgumentParser
 import BuildInfo
 import ChatProtocol
 import ControlProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,29 +16,36 @@ struct Chatctl: AsyncParsableCommand {
         commandName: "chatctl",
         abstract: "Administer a running chatd: who is online, kick sessions, look after user records.",
         discussion: """
-        chatctl talks to chatd over its control socket (default /run/chatd/control.sock, or \
-        $CHATCTL_SOCKET). Only root and members of chatd's admin group (admin_group, default \
-        chatadm) or listed admin_users may use it; every change is logged to the journal with \
-        your uid.
+            chatctl talks to chatd over its control socket (default /run/chatd/control.sock, or \
+            $CHATCTL_SOCKET). Only root and members of chatd's admin group (admin_group, default \
+            chatadm) or listed admin_users may use it; every change is logged to the journal with \
+            your uid.
 
-        Examples:
-          chatctl sessions                      who is online, one line per session
-          chatctl sessions --all-nodes          the same for every node on this Redis
-          chatctl kick 1a2b3c4d5e6f --reason "spam"
-          chatctl user show 42                  a user's record (the hash never shown)
-          chatctl user disable 42               refuse logins and end live sessions
-          chatctl user enable 42
+            Examples:
+              chatctl sessions                      who is online, one line per session
+              chatctl sessions --all-nodes          the same for every node on this Redis
+              chatctl kick 1a2b3c4d5e6f --reason "spam"
+              chatctl user show 42                  a user's record (the hash never shown)
+              chatctl user disable 42               refuse logins and end live sessions
+              chatctl user enable 42
 
-        Exit status: 0 done; 1 chatd refused (unknown user or session, bad input); \
-        2 usage error; 69 chatd unreachable; 77 permission denied.
-        """,
+            Exit status: 0 done; 1 chatd refused (unknown user or session, bad input); \
+            2 usage error; 69 chatd unreachable; 77 permission denied.
+            """,
         version: "chatctl \(Version.text)",
         subcommands: [
             Status.self, Stats.self, Users.self, Sessions.self, Kick.self, KickUser.self,
             Nodes.self, UserCommand.self, Broadcast.self, Reload.self,
-        ])
+        ]
+    )
 
-    @Option(name: .long, help: ArgumentHelp("Control socket of chatd (default: $CHATCTL_SOCKET or /run/chatd/control.sock).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Control socket of chatd (default: $CHATCTL_SOCKET or /run/chatd/control.sock).",
+            valueName: "path"
+        )
+    )
     var socket: String?
 
     @Flag(name: .long, help: "Print the result as JSON, for scripts.")
@@ -46,7 +54,8 @@ struct Chatctl: AsyncParsableCommand {
     static let defaultSocket = "/run/chatd/control.sock"
 
     var socketPath: String {
-        self.socket ?? ProcessInfo.processInfo.environment["CHATCTL_SOCKET"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultSocket
+        self.socket ?? ProcessInfo.processInfo.environment["CHATCTL_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Self.defaultSocket
     }
 
     var client: ControlClient { ControlClient(socketPath: self.socketPath) }
@@ -106,8 +115,10 @@ extension Chatctl {
         if self.json {
             print(Format.json(json))
         } else {
-            print(human().split(separator: "\n", omittingEmptySubsequences: false)
-                .map { TerminalText.escaped(String($0)) }.joined(separator: "\n"))
+            print(
+                human().split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { TerminalText.escaped(String($0)) }.joined(separator: "\n")
+            )
         }
     }
 }

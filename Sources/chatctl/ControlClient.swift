@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import ControlProtocol
+import NIOCore
+import NIOPosix
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
-import NIOPosix
 
 /// One JSON-RPC call over the control socket: connect, send a line, read a line.
 struct ControlClient: Sendable {
@@ -32,7 +33,8 @@ struct ControlClient: Sendable {
         }
     }
 
-    func call<M: ControlMethod>(_ method: M.Type) async throws(ChatctlError) -> Reply<M.Result> where M.Params == NoParams {
+    func call<M: ControlMethod>(_ method: M.Type) async throws(ChatctlError) -> Reply<M.Result>
+    where M.Params == NoParams {
         try await self.call(method, NoParams())
     }
 
@@ -53,7 +55,9 @@ struct ControlClient: Sendable {
         }
         if let error = response.error {
             if error.code == ControlError.Code.permissionDenied {
-                throw .permissionDenied("permission denied: chatd admits only root and its administrators (admin_group, admin_users)")
+                throw .permissionDenied(
+                    "permission denied: chatd admits only root and its administrators (admin_group, admin_users)"
+                )
             }
             throw .refused(error.message)
         }
@@ -78,7 +82,9 @@ struct ControlClient: Sendable {
             throw error
         }
         let timer = loop.scheduleTask(in: self.timeout) {
-            reply.fail(ChatctlError.unreachable("chatd did not answer within \(self.timeout.nanoseconds / 1_000_000_000) s"))
+            reply.fail(
+                ChatctlError.unreachable("chatd did not answer within \(self.timeout.nanoseconds / 1_000_000_000) s")
+            )
         }
         defer {
             timer.cancel()
@@ -122,7 +128,8 @@ private final class ReplyLineHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = Self.unwrapInboundIn(data)
         if self.pending == nil { self.pending = bytes } else { self.pending!.writeBuffer(&bytes) }
-        guard let buffer = self.pending, let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return }
+        guard let buffer = self.pending, let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n"))
+        else { return }
         self.reply.succeed(buffer.getSlice(at: buffer.readerIndex, length: newline - buffer.readerIndex)!)
     }
 

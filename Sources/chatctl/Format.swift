@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ControlProtocol
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

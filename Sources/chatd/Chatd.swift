@@ -9,30 +9,53 @@ import Logging
 struct Chatd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chatd",
-        abstract: "The chat server: a TCP chat port for `chat` and seed clients, a Unix control socket for `chatctl`, users and history in Redis.",
+        abstract:
+            "The chat server: a TCP chat port for `chat` and seed clients, a Unix control socket for `chatctl`, users and history in Redis.",
         discussion: """
-        Settings come from, highest first: these flags, the environment (CHATD_ plus the upper-case key, e.g. \
-        CHATD_REDIS_URL), the config file (default /etc/chatd/chatd.conf, if present), built-in defaults. \
-        The file documents every key.
+            Settings come from, highest first: these flags, the environment (CHATD_ plus the upper-case key, e.g. \
+            CHATD_REDIS_URL), the config file (default /etc/chatd/chatd.conf, if present), built-in defaults. \
+            The file documents every key.
 
-        Signals: SIGTERM and SIGINT drain the sessions and exit 0; SIGHUP re-reads the config file.
-        Exit status: 0 after an orderly shutdown, 1 on a configuration or startup error.
-        """,
-        version: "chatd \(Version.text)")
+            Signals: SIGTERM and SIGINT drain the sessions and exit 0; SIGHUP re-reads the config file.
+            Exit status: 0 after an orderly shutdown, 1 on a configuration or startup error.
+            """,
+        version: "chatd \(Version.text)"
+    )
 
     @Option(name: .long, help: ArgumentHelp("Config file to read.", valueName: "path"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Chat address to bind when systemd passes no socket (config key: listen).", valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Chat address to bind when systemd passes no socket (config key: listen).",
+            valueName: "host:port"
+        )
+    )
     var listen: String?
 
-    @Option(name: .customLong("control-socket"), help: ArgumentHelp("Unix control socket to bind when systemd passes none (config key: control_socket).", valueName: "path"))
+    @Option(
+        name: .customLong("control-socket"),
+        help: ArgumentHelp(
+            "Unix control socket to bind when systemd passes none (config key: control_socket).",
+            valueName: "path"
+        )
+    )
     var controlSocket: String?
 
-    @Option(name: .long, help: ArgumentHelp("Redis to use, redis://[:password@]host[:port][/db] (config key: redis_url).", valueName: "url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Redis to use, redis://[:password@]host[:port][/db] (config key: redis_url).",
+            valueName: "url"
+        )
+    )
     var redis: String?
 
-    @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the verdict, exit 0 if valid, 1 if not.")
+    @Flag(
+        name: .customLong("check-config"),
+        help: "Validate the configuration, print the verdict, exit 0 if valid, 1 if not."
+    )
     var checkConfig = false
 
     var overrides: [ConfigKey: ChatdConfig.Override] {

@@ -1,7 +1,7 @@
-// SPDX-License-Identifier: Apache-2.0
-import ChatdConfiguration
 import ChatServer
 import ChatStore
+// SPDX-License-Identifier: Apache-2.0
+import ChatdConfiguration
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -28,9 +28,19 @@ final class ChatdService: Service, Sendable {
     /// Who may use the control socket; re-resolved on reload.
     let adminPolicy: AdminPolicyBox
 
-    init(config: ChatdConfig, loader: ConfigLoader, listeners: Listeners, server: ChatServer, redis: RedisClient,
-         adminPolicy: AdminPolicyBox, metrics: MetricsEndpoint?, loops: [any EventLoop], notifier: SystemdNotifier?,
-         readiness: Readiness, logger: Logger) {
+    init(
+        config: ChatdConfig,
+        loader: ConfigLoader,
+        listeners: Listeners,
+        server: ChatServer,
+        redis: RedisClient,
+        adminPolicy: AdminPolicyBox,
+        metrics: MetricsEndpoint?,
+        loops: [any EventLoop],
+        notifier: SystemdNotifier?,
+        readiness: Readiness,
+        logger: Logger
+    ) {
         self.metrics = metrics
         self.loops = loops
         self.loader = loader
@@ -76,7 +86,8 @@ final class ChatdService: Service, Sendable {
 
     func statusLine() -> String {
         let counts = self.server.hub.counts
-        return "\(counts.sessions) sessions, \(counts.users) users online, Redis \(self.redis.isHealthy ? "up" : "down")"
+        return
+            "\(counts.sessions) sessions, \(counts.users) users online, Redis \(self.redis.isHealthy ? "up" : "down")"
     }
 
     /// STATUS= kept current: sent when it changes, checked every second.
@@ -99,7 +110,10 @@ final class ChatdService: Service, Sendable {
         for await state in self.redis.stateChanges() {
             switch state {
             case .down where wasUp:
-                self.logger.error("Redis is down: logins and messages get 503 until it is back", metadata: ["chat_event": "redis_down"])
+                self.logger.error(
+                    "Redis is down: logins and messages get 503 until it is back",
+                    metadata: ["chat_event": "redis_down"]
+                )
                 wasUp = false
             case .up where !wasUp:
                 self.logger.notice("Redis is back", metadata: ["chat_event": "redis_up"])
@@ -133,7 +147,10 @@ final class ChatdService: Service, Sendable {
         do {
             new = try self.loader.load()
         } catch {
-            self.logger.error("reload failed, keeping the running configuration", metadata: ["chat_event": "reload", "error": "\(error)"])
+            self.logger.error(
+                "reload failed, keeping the running configuration",
+                metadata: ["chat_event": "reload", "error": "\(error)"]
+            )
             return ReloadOutcome(error: "\(error)")
         }
         let ignored = new.restartOnlyChanges(from: old)

@@ -1,7 +1,7 @@
-// SPDX-License-Identifier: Apache-2.0
-import ChatdConfiguration
 import ChatServer
 import ChatStore
+// SPDX-License-Identifier: Apache-2.0
+import ChatdConfiguration
 import Foundation
 import Logging
 import NIOCore
@@ -30,26 +30,58 @@ struct Daemon {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         var redisConfiguration = try config.redis()
         if let password = credentials.redisPassword { redisConfiguration.password = password }
-        let redis = RedisClient(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.redis"))
-        let bus = RedisSubscriber(configuration: redisConfiguration, eventLoopGroup: group, logger: Logger(label: "chatd.bus"))
+        let redis = RedisClient(
+            configuration: redisConfiguration,
+            eventLoopGroup: group,
+            logger: Logger(label: "chatd.redis")
+        )
+        let bus = RedisSubscriber(
+            configuration: redisConfiguration,
+            eventLoopGroup: group,
+            logger: Logger(label: "chatd.bus")
+        )
         var storeConfiguration = config.store
         storeConfiguration.tokenKey = credentials.tokenKey
         if credentials.tokenKey == nil {
-            logger.warning("no token key file: resume tokens are signed with a key kept in Redis, so whoever can read Redis can forge them; set token_key_file or the token-key credential (docs/SECURITY.md)")
+            logger.warning(
+                "no token key file: resume tokens are signed with a key kept in Redis, so whoever can read Redis can forge them; set token_key_file or the token-key credential (docs/SECURITY.md)"
+            )
         }
         let store = ChatStore(redis: redis, subscriber: bus, configuration: storeConfiguration)
         let readiness = Readiness(parts: ["chat", "control"])
-        let server = ChatServer(store: store, configuration: config.server, group: group, logger: logger,
-                                listeners: ChatServer.Listeners(chat: listeners.chat, tls: listeners.tls), readiness: readiness,
-                                handover: Self.handover(listeners.kept, logger: logger))
+        let server = ChatServer(
+            store: store,
+            configuration: config.server,
+            group: group,
+            logger: logger,
+            listeners: ChatServer.Listeners(chat: listeners.chat, tls: listeners.tls),
+            readiness: readiness,
+            handover: Self.handover(listeners.kept, logger: logger)
+        )
         let notifier = SystemdNotifier()
         let adminPolicy = AdminPolicyBox(ChatdService.resolveAdminPolicy(config, logger: logger))
-        let service = ChatdService(config: config, loader: loader, listeners: listeners, server: server, redis: redis,
-                                   adminPolicy: adminPolicy, metrics: metrics, loops: Array(group.makeIterator()),
-                                   notifier: notifier, readiness: readiness, logger: logger)
-        let control = ControlServer(server: server, source: listeners.control, socketGroup: AdminPolicy.groupID(config.adminGroup),
-                                    policy: adminPolicy, readiness: readiness, logger: logger,
-                                    reload: { service.reloadTellingSystemd() })
+        let service = ChatdService(
+            config: config,
+            loader: loader,
+            listeners: listeners,
+            server: server,
+            redis: redis,
+            adminPolicy: adminPolicy,
+            metrics: metrics,
+            loops: Array(group.makeIterator()),
+            notifier: notifier,
+            readiness: readiness,
+            logger: logger
+        )
+        let control = ControlServer(
+            server: server,
+            source: listeners.control,
+            socketGroup: AdminPolicy.groupID(config.adminGroup),
+            policy: adminPolicy,
+            readiness: readiness,
+            logger: logger,
+            reload: { service.reloadTellingSystemd() }
+        )
         // Started together; stopped one at a time from the last: chatd's own part (STOPPING=1),
         // then the chat service (the handover or drain, admins still served), the control
         // socket, Redis, and last the watchdog, so systemd keeps getting pings throughout.
@@ -62,8 +94,13 @@ struct Daemon {
         services.append(.init(service: control))
         services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
-        let serviceGroup = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await serviceGroup.run()
         try? await group.shutdownGracefully()
     }

@@ -1,6 +1,6 @@
+import ChatServer
 // SPDX-License-Identifier: Apache-2.0
 import ChatdConfiguration
-import ChatServer
 import NIOSSL
 import Systemd
 
@@ -24,15 +24,23 @@ struct Listeners {
         var listeners: Listeners
         var tlsSource: ListenerSource?
         if passed.isEmpty {
-            listeners = Listeners(chat: .bind(host: config.listen.host, port: config.listen.port),
-                                  control: .bind(path: config.controlSocket), activated: false)
+            listeners = Listeners(
+                chat: .bind(host: config.listen.host, port: config.listen.port),
+                control: .bind(path: config.controlSocket),
+                activated: false
+            )
         } else {
-            let named = try passed.expect(names: ["chat": .tcpListener, "control": .unixListener],
-                                          optional: ["chat-tls": .tcpListener, "metrics": .tcpListener])
+            let named = try passed.expect(
+                names: ["chat": .tcpListener, "control": .unixListener],
+                optional: ["chat-tls": .tcpListener, "metrics": .tcpListener]
+            )
             let chat = named["chat"]!.fd
             let control = named["control"]!.fd
-            listeners = Listeners(chat: .adopt(fd: chat, backlog: adoptionBacklog(fd: chat)),
-                                  control: .adopt(fd: control, backlog: adoptionBacklog(fd: control)), activated: true)
+            listeners = Listeners(
+                chat: .adopt(fd: chat, backlog: adoptionBacklog(fd: chat)),
+                control: .adopt(fd: control, backlog: adoptionBacklog(fd: control)),
+                activated: true
+            )
             if let tls = named["chat-tls"]?.fd {
                 tlsSource = .adopt(fd: tls, backlog: adoptionBacklog(fd: tls))
             }

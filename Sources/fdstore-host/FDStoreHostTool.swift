@@ -32,10 +32,20 @@ import UnixSignals
                 try await host.restart()
                 restarts += 1
                 // What the chatds said so far (their handover lines time the restart).
-                try host.output.write(to: directory.appendingPathComponent("chatd.log"), atomically: true, encoding: .utf8)
-                try "\(restarts)\n".write(to: directory.appendingPathComponent("restarts"), atomically: true, encoding: .utf8)
+                try host.output.write(
+                    to: directory.appendingPathComponent("chatd.log"),
+                    atomically: true,
+                    encoding: .utf8
+                )
+                try "\(restarts)\n".write(
+                    to: directory.appendingPathComponent("restarts"),
+                    atomically: true,
+                    encoding: .utf8
+                )
             } catch {
-                FileHandle.standardError.write(Data("fdstore-host: restart failed: \(error)\n\(host.output.suffix(2000))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("fdstore-host: restart failed: \(error)\n\(host.output.suffix(2000))\n".utf8)
+                )
                 break
             }
         }

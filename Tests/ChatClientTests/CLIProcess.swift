@@ -22,25 +22,48 @@ final class CLIProcess: Sendable {
     private let stdoutDone: EventLoopFuture<String>
     private let stderrDone: EventLoopFuture<String>
 
-    private init(pid: Int32, stdoutChunks: AsyncStream<String>, exited: EventLoopFuture<Int32>,
-                 stdoutDone: EventLoopFuture<String>, stderrDone: EventLoopFuture<String>) {
-        (self.pid, self.stdoutChunks, self.exited, self.stdoutDone, self.stderrDone) = (pid, stdoutChunks, exited, stdoutDone, stderrDone)
+    private init(
+        pid: Int32,
+        stdoutChunks: AsyncStream<String>,
+        exited: EventLoopFuture<Int32>,
+        stdoutDone: EventLoopFuture<String>,
+        stderrDone: EventLoopFuture<String>
+    ) {
+        (self.pid, self.stdoutChunks, self.exited, self.stdoutDone, self.stderrDone) = (
+            pid, stdoutChunks, exited, stdoutDone, stderrDone
+        )
     }
 
-    static func launch(_ path: String, _ arguments: [String], environment: [String: String], stdin: String? = nil) throws -> CLIProcess {
+    static func launch(
+        _ path: String,
+        _ arguments: [String],
+        environment: [String: String],
+        stdin: String? = nil
+    ) throws -> CLIProcess {
         let (chunks, continuation) = AsyncStream.makeStream(of: String.self)
         let stdout = NIOLockedValueBox("")
         let stderr = NIOLockedValueBox("")
-        let process = try SpawnedProcess.launch(path, arguments: arguments, environment: environment, stdin: stdin,
-                                                onOutput: { text in
-                                                    stdout.withLockedValue { $0 += text }
-                                                    continuation.yield(text)
-                                                },
-                                                onError: { text in stderr.withLockedValue { $0 += text } })
+        let process = try SpawnedProcess.launch(
+            path,
+            arguments: arguments,
+            environment: environment,
+            stdin: stdin,
+            onOutput: { text in
+                stdout.withLockedValue { $0 += text }
+                continuation.yield(text)
+            },
+            onError: { text in stderr.withLockedValue { $0 += text } }
+        )
         process.outputClosed.whenComplete { _ in continuation.finish() }
         let stdoutDone = process.outputClosed.map { stdout.withLockedValue { $0 } }
         let stderrDone = process.outputClosed.map { stderr.withLockedValue { $0 } }
-        return CLIProcess(pid: process.pid, stdoutChunks: chunks, exited: process.exited, stdoutDone: stdoutDone, stderrDone: stderrDone)
+        return CLIProcess(
+            pid: process.pid,
+            stdoutChunks: chunks,
+            exited: process.exited,
+            stdoutDone: stdoutDone,
+            stderrDone: stderrDone
+        )
     }
 
     /// Waits for the exit and the end of both outputs. A hung child is killed after

@@ -5,7 +5,9 @@ import Testing
 @Suite struct ConfigTests {
     @Test func defaultsWhenNothingIsSet() throws {
         let config = try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: ConfigLayer())
-        #expect(config == ClientConfig(server: ServerAddress(host: "127.0.0.1", port: 8889), user: nil, passwordFile: nil))
+        #expect(
+            config == ClientConfig(server: ServerAddress(host: "127.0.0.1", port: 8889), user: nil, passwordFile: nil)
+        )
     }
 
     @Test func flagsBeatEnvironmentBeatsFileFieldByField() throws {
@@ -19,15 +21,25 @@ import Testing
     }
 
     @Test func fileFillsWhatNothingElseSets() throws {
-        let file = try ConfigLayer.file("""
+        let file = try ConfigLayer.file(
+            """
             # my chat settings
             server = chat.example:9000   # trailing comment
               user=100
 
             password_file = ~/.chat-password
-            """, path: "cfg")
+            """,
+            path: "cfg"
+        )
         let config = try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(), file: file)
-        #expect(config == ClientConfig(server: ServerAddress(host: "chat.example", port: 9000), user: 100, passwordFile: "~/.chat-password"))
+        #expect(
+            config
+                == ClientConfig(
+                    server: ServerAddress(host: "chat.example", port: 9000),
+                    user: 100,
+                    passwordFile: "~/.chat-password"
+                )
+        )
     }
 
     @Test func bellIsOnUnlessTheFileSaysOff() throws {
@@ -40,9 +52,18 @@ import Testing
     }
 
     @Test func environmentVariablesAndEmptyValues() {
-        let layer = ConfigLayer.environment(["CHAT_SERVER": "h:1", "CHAT_USER": "", "CHAT_PASSWORD_FILE": "/pw", "OTHER": "x"])
-        #expect(layer == ConfigLayer(server: "h:1", user: nil, passwordFile: "/pw",
-                                     origins: ["server": "CHAT_SERVER", "password_file": "CHAT_PASSWORD_FILE"]))
+        let layer = ConfigLayer.environment([
+            "CHAT_SERVER": "h:1", "CHAT_USER": "", "CHAT_PASSWORD_FILE": "/pw", "OTHER": "x",
+        ])
+        #expect(
+            layer
+                == ConfigLayer(
+                    server: "h:1",
+                    user: nil,
+                    passwordFile: "/pw",
+                    origins: ["server": "CHAT_SERVER", "password_file": "CHAT_PASSWORD_FILE"]
+                )
+        )
     }
 
     @Test func fileErrorsNameTheLine() {
@@ -59,22 +80,28 @@ import Testing
 
     /// The syntax is chatd's (one parser, ConfigSyntax): these are the rules that used to trap.
     @Test func inlineCommentsEndAValueAfterWhiteSpaceOnly() throws {
-        let layer = try ConfigLayer.file("""
+        let layer = try ConfigLayer.file(
+            """
             user = 100  # me
             password_file = /secrets/pass#1
             server = chat.example:1#x
-            """, path: "cfg")
+            """,
+            path: "cfg"
+        )
         #expect(layer.user == "100")
         #expect(layer.passwordFile == "/secrets/pass#1")
         #expect(layer.server == "chat.example:1#x")
     }
 
     @Test func quotedValuesKeepSpacesAndHashes() throws {
-        let layer = try ConfigLayer.file("""
+        let layer = try ConfigLayer.file(
+            """
             password_file = "/home/ann/my pass  "   # spaces kept
             ca_file = '/etc/ca # "two"'
             server = ""
-            """, path: "cfg")
+            """,
+            path: "cfg"
+        )
         #expect(layer.passwordFile == "/home/ann/my pass  ")
         #expect(layer.caFile == "/etc/ca # \"two\"")
         #expect(layer.server == "")
@@ -87,7 +114,9 @@ import Testing
         #expect(throws: ChatFailure(.usage, "cfg:1: unterminated ' quote")) {
             try ConfigLayer.file("password_file = 'x\n", path: "cfg")
         }
-        #expect(throws: ChatFailure(.usage, "cfg:1: unexpected \"b\" after the closing \" quote (quote the whole value)")) {
+        #expect(
+            throws: ChatFailure(.usage, "cfg:1: unexpected \"b\" after the closing \" quote (quote the whole value)")
+        ) {
             try ConfigLayer.file("password_file = \"a\" b\n", path: "cfg")
         }
     }
@@ -102,7 +131,11 @@ import Testing
             try ClientConfig.resolve(flags: ConfigLayer(), environment: .environment(["CHAT_USER": "1"]), file: file)
         }
         #expect(throws: ChatFailure(.usage, "CHAT_SERVER: invalid server address `nope` (expected HOST:PORT)")) {
-            try ClientConfig.resolve(flags: ConfigLayer(), environment: .environment(["CHAT_SERVER": "nope"]), file: file)
+            try ClientConfig.resolve(
+                flags: ConfigLayer(),
+                environment: .environment(["CHAT_SERVER": "nope"]),
+                file: file
+            )
         }
         let flags = ConfigLayer.flags(server: nil, user: "bob", passwordFile: nil, tls: nil, caFile: nil)
         #expect(throws: ChatFailure(.usage, "--user: invalid user id `bob` (expected a number)")) {
@@ -115,7 +148,11 @@ import Testing
             try ClientConfig.resolve(flags: ConfigLayer(user: "ann"), environment: ConfigLayer(), file: ConfigLayer())
         }
         #expect(throws: ChatFailure.self) {
-            try ClientConfig.resolve(flags: ConfigLayer(), environment: ConfigLayer(server: "no-port"), file: ConfigLayer())
+            try ClientConfig.resolve(
+                flags: ConfigLayer(),
+                environment: ConfigLayer(server: "no-port"),
+                file: ConfigLayer()
+            )
         }
     }
 
@@ -137,7 +174,9 @@ import Testing
         #expect(ClientConfig.filePath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/chat/config")
         #expect(ClientConfig.filePath(environment: ["HOME": "/h"]) == "/h/.config/chat/config")
         // The XDG spec says relative values are to be ignored.
-        #expect(ClientConfig.filePath(environment: ["XDG_CONFIG_HOME": "rel", "HOME": "/h"]) == "/h/.config/chat/config")
+        #expect(
+            ClientConfig.filePath(environment: ["XDG_CONFIG_HOME": "rel", "HOME": "/h"]) == "/h/.config/chat/config"
+        )
         #expect(ClientConfig.filePath(environment: [:]) == nil)
     }
 

@@ -13,8 +13,10 @@ import Testing
         let home: URL
 
         func environment(_ extra: [String: String]) -> [String: String] {
-            var env = ["PATH": "/usr/bin:/bin", "HOME": self.home.path, "XDG_CONFIG_HOME": self.home.path, "NO_COLOR": "1",
-                       "CHAT_SERVER": self.server]
+            var env = [
+                "PATH": "/usr/bin:/bin", "HOME": self.home.path, "XDG_CONFIG_HOME": self.home.path, "NO_COLOR": "1",
+                "CHAT_SERVER": self.server,
+            ]
             for (k, v) in extra { env[k] = v }
             return env
         }
@@ -23,7 +25,11 @@ import Testing
             try CLIProcess.launch(productPath("chat"), arguments, environment: self.environment(env), stdin: stdin)
         }
 
-        func run(_ arguments: [String], stdin: String? = nil, env: [String: String] = [:]) async throws -> CLIProcess.Result {
+        func run(
+            _ arguments: [String],
+            stdin: String? = nil,
+            env: [String: String] = [:]
+        ) async throws -> CLIProcess.Result {
             try await self.start(arguments, stdin: stdin, env: env).wait()
         }
 
@@ -153,7 +159,10 @@ import Testing
         #expect(history.map { $0["content"] as? String } == ["hello everyone"])
         r = try await cli.run(["history", "--with", "200"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasSuffix("ann(100) → 200: hi bob\n") || r.stdout.hasSuffix("you → 200: hi bob\n"), "\(r.stdout)")
+        #expect(
+            r.stdout.hasSuffix("ann(100) → 200: hi bob\n") || r.stdout.hasSuffix("you → 200: hi bob\n"),
+            "\(r.stdout)"
+        )
 
         // Line mode: each stdin line a group message, / lines commands, logout at EOF.
         r = try await cli.run([], stdin: "first line\n/msg 300 to carol\nsecond line\n")

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct HistoryFileTests {
     func withDirectory(_ body: (String) throws -> Void) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chat-history-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chat-history-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try body(dir)
     }
@@ -34,7 +35,11 @@ import Testing
         try self.withDirectory { dir in
             let path = dir + "/history"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: path, contents: Data("old\n".utf8), attributes: [.posixPermissions: 0o644])
+            _ = FileManager.default.createFile(
+                atPath: path,
+                contents: Data("old\n".utf8),
+                attributes: [.posixPermissions: 0o644]
+            )
             var file = HistoryFile(path: path)
             try file.append(["new"])
             #expect(try self.mode(path) == 0o600)
@@ -70,7 +75,10 @@ import Testing
 
     @Test func pathFollowsXDG() {
         #expect(HistoryFile.path(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/chat/history")
-        #expect(HistoryFile.path(environment: ["XDG_STATE_HOME": "relative", "HOME": "/h"]) == "/h/.local/state/chat/history")
+        #expect(
+            HistoryFile.path(environment: ["XDG_STATE_HOME": "relative", "HOME": "/h"])
+                == "/h/.local/state/chat/history"
+        )
         #expect(HistoryFile.path(environment: [:]) == nil)
     }
 

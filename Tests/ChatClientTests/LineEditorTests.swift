@@ -12,7 +12,10 @@ enum Keys {
 
 @Suite struct LineEditorTests {
     /// Feeds `keys` and returns the editor with the actions it reported.
-    func type(_ keys: String..., into editor: LineEditor = LineEditor(prompt: "> ")) -> (LineEditor, [LineEditor.Action]) {
+    func type(
+        _ keys: String...,
+        into editor: LineEditor = LineEditor(prompt: "> ")
+    ) -> (LineEditor, [LineEditor.Action]) {
         var editor = editor
         var actions: [LineEditor.Action] = []
         for k in keys { actions += editor.feed(Array(k.utf8)).actions }
@@ -29,7 +32,9 @@ enum Keys {
     @Test func outputRedrawsPromptLineAndPlacesTheCursor() {
         var e = LineEditor(prompt: "> ")
         #expect(e.feed(Array("abc".utf8)).output == "\r> a\u{1B}[K\r> ab\u{1B}[K\r> abc\u{1B}[K")
-        #expect(e.feed(Array((Keys.left + Keys.left).utf8)).output == "\r> abc\u{1B}[K\u{1B}[1D\r> abc\u{1B}[K\u{1B}[2D")
+        #expect(
+            e.feed(Array((Keys.left + Keys.left).utf8)).output == "\r> abc\u{1B}[K\u{1B}[1D\r> abc\u{1B}[K\u{1B}[2D"
+        )
         // Moving past the start changes nothing and prints nothing.
         _ = e.feed(Array(Keys.home.utf8))
         #expect(e.feed(Array(Keys.left.utf8)).output == "")
@@ -59,7 +64,8 @@ enum Keys {
     }
 
     @Test(arguments: [
-        (Keys.home, Keys.end), (Keys.ctrlA, Keys.ctrlE), ("\u{1B}[1~", "\u{1B}[4~"), ("\u{1B}OH", "\u{1B}OF"), ("\u{1B}[7~", "\u{1B}[8~"),
+        (Keys.home, Keys.end), (Keys.ctrlA, Keys.ctrlE), ("\u{1B}[1~", "\u{1B}[4~"), ("\u{1B}OH", "\u{1B}OF"),
+        ("\u{1B}[7~", "\u{1B}[8~"),
     ])
     func homeAndEnd(home: String, end: String) {
         let (atHome, _) = self.type("hello", home)
@@ -124,7 +130,11 @@ enum Keys {
 
     @Test func keyDecoderNamesKeys() {
         var d = KeyDecoder()
-        #expect(d.feed(Array("x\r\u{1B}[A\u{1B}[3~\u{7F}\u{15}".utf8)) == [.text("x"), .enter, .up, .delete, .backspace, .killToStart])
+        #expect(
+            d.feed(Array("x\r\u{1B}[A\u{1B}[3~\u{7F}\u{15}".utf8)) == [
+                .text("x"), .enter, .up, .delete, .backspace, .killToStart,
+            ]
+        )
         #expect(d.feed([0x1B]) == [])
         #expect(d.flush() == [.ignored])
     }

@@ -15,7 +15,8 @@ final class PTYProcess: Sendable {
     private let exitStatus = NIOLockedValueBox<Int32?>(nil)
 
     init(_ path: String, _ arguments: [String], environment: [String: String], columns: Int, rows: Int = 24) throws {
-        var master: Int32 = 0, slave: Int32 = 0
+        var master: Int32 = 0
+        var slave: Int32 = 0
         var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw PTYError.failed("openpty", errno) }
         _ = fcntl(master, F_SETFD, FD_CLOEXEC)
@@ -25,7 +26,12 @@ final class PTYProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd in Int32(0)...2 { posix_spawn_file_actions_adddup2(&actions, slave, fd) }
         posix_spawn_file_actions_addclose(&actions, slave)
-        let (pid, result) = spawnWithCleanSignals(path, arguments: arguments, environment: environment, actions: &actions)
+        let (pid, result) = spawnWithCleanSignals(
+            path,
+            arguments: arguments,
+            environment: environment,
+            actions: &actions
+        )
         close(slave)  // the child's copies are the only ones: EOF (EIO) on the master once it exits
         guard result == 0 else {
             close(master)
@@ -110,6 +116,10 @@ enum PTYError: Error {
 
 /// glibc's `openpty` (in libc since 2.34), which the Glibc module does not import.
 @_silgen_name("openpty")
-private func openpty(_ master: UnsafeMutablePointer<Int32>, _ slave: UnsafeMutablePointer<Int32>,
-                     _ name: UnsafeMutablePointer<CChar>?, _ termp: UnsafePointer<termios>?,
-                     _ winp: UnsafePointer<winsize>?) -> Int32
+private func openpty(
+    _ master: UnsafeMutablePointer<Int32>,
+    _ slave: UnsafeMutablePointer<Int32>,
+    _ name: UnsafeMutablePointer<CChar>?,
+    _ termp: UnsafePointer<termios>?,
+    _ winp: UnsafePointer<winsize>?
+) -> Int32

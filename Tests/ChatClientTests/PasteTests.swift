@@ -8,8 +8,10 @@ import Testing
 
     @Test func aPasteIsOneKeyWithItsLineBreaks() {
         var d = KeyDecoder()
-        #expect(d.feed(Array("a\(Self.start)one\r\ntwo\rthree\n\tx\u{1B}[2J\(Self.end)b".utf8))
-            == [.text("a"), .paste("one\ntwo\nthree\n\tx[2J"), .text("b")])
+        #expect(
+            d.feed(Array("a\(Self.start)one\r\ntwo\rthree\n\tx\u{1B}[2J\(Self.end)b".utf8))
+                == [.text("a"), .paste("one\ntwo\nthree\n\tx[2J"), .text("b")]
+        )
     }
 
     @Test func aPasteSplitAcrossReads() {
@@ -17,8 +19,10 @@ import Testing
         var keys: [Key] = []
         // Cut inside the start marker, inside a character, and inside the end marker.
         let bytes = Array("\(Self.start)中文\nline2\(Self.end)z".utf8)
-        let pieces = [bytes[0..<3], bytes[3..<10], bytes[10..<11], bytes[11..<(bytes.count - 4)],
-                      bytes[(bytes.count - 4)..<(bytes.count - 2)], bytes[(bytes.count - 2)...]]
+        let pieces = [
+            bytes[0..<3], bytes[3..<10], bytes[10..<11], bytes[11..<(bytes.count - 4)],
+            bytes[(bytes.count - 4)..<(bytes.count - 2)], bytes[(bytes.count - 2)...],
+        ]
         for piece in pieces { keys += d.feed(piece) }
         #expect(keys == [.paste("中文\nline2"), .text("z")])
     }

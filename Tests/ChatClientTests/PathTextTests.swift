@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import ChatClient
 import Foundation
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import ChatClient
 
 /// PathText does what NSString's path methods did (its cases checked against them).
 @Suite struct PathTextTests {
@@ -11,7 +12,9 @@ import Testing
         #expect(PathText.expandingTilde("~/") == home)
         #expect(PathText.expandingTilde("~/.chat/password") == home + "/.chat/password")
         #expect(PathText.expandingTilde("~/dir/") == home + "/dir")
-        #expect(PathText.expandingTilde("~root/x") == String(cString: try #require(getpwnam("root")).pointee.pw_dir) + "/x")
+        #expect(
+            PathText.expandingTilde("~root/x") == String(cString: try #require(getpwnam("root")).pointee.pw_dir) + "/x"
+        )
     }
 
     @Test func otherPathsStayAsTheyAre() {

@@ -23,7 +23,9 @@ import Testing
     @Test func listenComesBackAfterARestartAndPrintsWhatItMissedOnce() async throws {
         try await ReconnectFixture.with { fixture, first in
             let carol = try await fixture.carol(on: first)
-            let listener = try fixture.cli.start(["listen", "--json", "--user", "200", "--password-file", fixture.bobPW])
+            let listener = try fixture.cli.start([
+                "listen", "--json", "--user", "200", "--password-file", fixture.bobPW,
+            ])
             var output = GrowingOutput(listener)
             try await fixture.awaitOnline(200, seenBy: carol)
             try await fixture.say("before", as: carol)
@@ -60,10 +62,14 @@ import Testing
             #expect(reconnected.count == 1)
             #expect(reconnected.first?["missed"] as? Int == 1)
             // The reconnected event comes right before what was missed.
-            let order = events.compactMap { ($0["type"] as? String == "reconnected") ? "reconnected" : $0["content"] as? String }
+            let order = events.compactMap {
+                ($0["type"] as? String == "reconnected") ? "reconnected" : $0["content"] as? String
+            }
             #expect(order == ["before", "reconnected", "while away", "after"], "\(result.stdout)")
             // One line however many attempts failed (ctrl-c adds an empty one).
-            #expect(result.stderr.split(separator: "\n") == ["chat: connection lost: server shutting down; reconnecting…"])
+            #expect(
+                result.stderr.split(separator: "\n") == ["chat: connection lost: server shutting down; reconnecting…"]
+            )
             await carol.close()
             await carolThere.close()
             await carolAgain.close()
@@ -77,7 +83,9 @@ import Testing
             let carol = try await fixture.carol(on: first)
             let staying = try fixture.cli.start(["listen", "--json", "--user", "200", "--password-file", fixture.bobPW])
             try await fixture.awaitOnline(200, seenBy: carol)
-            let leaving = try fixture.cli.start(["listen", "--no-reconnect", "--user", "100", "--password-file", fixture.annPW])
+            let leaving = try fixture.cli.start([
+                "listen", "--no-reconnect", "--user", "100", "--password-file", fixture.annPW,
+            ])
             try await fixture.awaitOnline(100, seenBy: carol)
             var output = GrowingOutput(staying)
 
@@ -105,10 +113,15 @@ import Testing
     @Test func anAdminKickIsNotResumed() async throws {
         try await ReconnectFixture.with { fixture, chatd in
             let carol = try await fixture.carol(on: chatd)
-            let listener = try fixture.cli.start(["listen", "--json", "--user", "200", "--password-file", fixture.bobPW])
+            let listener = try fixture.cli.start([
+                "listen", "--json", "--user", "200", "--password-file", fixture.bobPW,
+            ])
             try await fixture.awaitOnline(200, seenBy: carol)
-            let kick = try await CLIProcess.launch(productPath("chatctl"), ["--socket", chatd.controlSocket, "kick-user", "200"],
-                                                   environment: ["PATH": "/usr/bin:/bin"]).wait()
+            let kick = try await CLIProcess.launch(
+                productPath("chatctl"),
+                ["--socket", chatd.controlSocket, "kick-user", "200"],
+                environment: ["PATH": "/usr/bin:/bin"]
+            ).wait()
             #expect(kick.status == 0, "\(kick.stderr)")
             let result = try await listener.wait()
             #expect(result.status == 1)
@@ -125,21 +138,30 @@ import Testing
     @Test func aRevokedTokenEndsTheListenerWithBadCredentials() async throws {
         try await ReconnectFixture.with { fixture, first in
             let carol = try await fixture.carol(on: first)
-            let listener = try fixture.cli.start(["listen", "--json", "--user", "200", "--password-file", fixture.bobPW])
+            let listener = try fixture.cli.start([
+                "listen", "--json", "--user", "200", "--password-file", fixture.bobPW,
+            ])
             try await fixture.awaitOnline(200, seenBy: carol)
 
             try await fixture.stop(first, signal: SIGKILL)
             let other = try await fixture.start()
-            let passwd = try await CLIProcess.launch(productPath("chatctl"),
-                                                     ["--socket", other.controlSocket, "user", "passwd", "200", "--password-stdin"],
-                                                     environment: ["PATH": "/usr/bin:/bin"], stdin: "bob-new-secret\n").wait()
+            let passwd = try await CLIProcess.launch(
+                productPath("chatctl"),
+                ["--socket", other.controlSocket, "user", "passwd", "200", "--password-stdin"],
+                environment: ["PATH": "/usr/bin:/bin"],
+                stdin: "bob-new-secret\n"
+            ).wait()
             #expect(passwd.status == 0, "\(passwd.stderr)")
             _ = try await fixture.start(port: first.port)
 
             let result = try await listener.wait()
             #expect(result.status == 3)
-            #expect(result.stderr.hasSuffix("chat: login refused for user 200: invalid or expired token, log in with the password\n"),
-                    "\(result.stderr)")
+            #expect(
+                result.stderr.hasSuffix(
+                    "chat: login refused for user 200: invalid or expired token, log in with the password\n"
+                ),
+                "\(result.stderr)"
+            )
             #expect(!result.stdout.contains(#""type":"reconnected""#))
             await carol.close()
         }

@@ -19,7 +19,9 @@ final class ReconnectFixture: Sendable {
     /// Runs `body` with the first chatd started; stops what still runs however it ends.
     static func with(_ body: (ReconnectFixture, ChatdProcess) async throws -> Void) async throws {
         try await RedisServerProcess.with { redis in
-            let home = FileManager.default.temporaryDirectory.appendingPathComponent("chat-reconnect-\(UUID().uuidString)")
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "chat-reconnect-\(UUID().uuidString)"
+            )
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: home) }
             let first = try await ChatdProcess.start(redisURL: redis.url)
@@ -86,10 +88,13 @@ final class ReconnectFixture: Sendable {
 
     /// Waits until `client` hears that `user` came online.
     func awaitOnline(_ user: Int, seenBy client: TestChatClient) async throws {
-        _ = try await client.next({ m -> Bool? in
-            if case .notifyUserStatus(let n) = m, n.userid == user, n.status == UserStatus.online { return true }
-            return nil
-        }, timeout: .seconds(30))
+        _ = try await client.next(
+            { m -> Bool? in
+                if case .notifyUserStatus(let n) = m, n.userid == user, n.status == UserStatus.online { return true }
+                return nil
+            },
+            timeout: .seconds(30)
+        )
     }
 }
 

@@ -13,8 +13,12 @@ import Testing
             ceilings.append(backoff.ceiling)
             _ = backoff.next(using: &random)
         }
-        #expect(ceilings == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
-                             .seconds(10), .seconds(10), .seconds(10), .seconds(10)])
+        #expect(
+            ceilings == [
+                .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
+                .seconds(10), .seconds(10), .seconds(10), .seconds(10),
+            ]
+        )
     }
 
     @Test func everyWaitIsBetweenZeroAndItsCeiling() {
@@ -66,7 +70,10 @@ import Testing
         let shown = live.compactMap { seen.unseen($0) }
         #expect(shown == live)
         let missed = seen.unseen(.offline(OfflineMes(messages: ["1-0", "2-0", "3-0", "4-0"].map(self.record))))
-        guard case .offline(let m)? = missed else { Issue.record("no OfflineMes: \(String(describing: missed))"); return }
+        guard case .offline(let m)? = missed else {
+            Issue.record("no OfflineMes: \(String(describing: missed))")
+            return
+        }
         #expect(m.messages.map(\.id) == ["4-0"])
         // And the same message live again is not shown either.
         let again = seen.unseen(.sms(SmsMes(content: "d", id: "4-0")))
@@ -111,7 +118,10 @@ import Testing
         #expect(Resume.retryable(ChatFailure(.unavailable, "cannot connect")))
         #expect(!Resume.retryable(ChatFailure(.untrusted, "certificate")))
         #expect(Resume.lostText(nil) == "connection lost; reconnecting…")
-        #expect(Resume.lostText("connection lost: connection reset by peer") == "connection lost: connection reset by peer; reconnecting…")
+        #expect(
+            Resume.lostText("connection lost: connection reset by peer")
+                == "connection lost: connection reset by peer; reconnecting…"
+        )
         #expect(Resume.lostText("server shutting down") == "connection lost: server shutting down; reconnecting…")
         #expect(Resume.reconnectedText(missed: 1) == "reconnected, 1 missed message")
         #expect(Resume.reconnectedText(missed: 3) == "reconnected, 3 missed messages")

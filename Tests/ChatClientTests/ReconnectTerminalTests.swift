@@ -10,8 +10,11 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ReconnectTerminalTests {
     static let columns = 80
 
-    func chat(_ fixture: ReconnectFixture, user: Int, password: String, _ arguments: [String] = []) throws -> PTYProcess {
-        var env = fixture.cli.environment(["XDG_STATE_HOME": fixture.home.appendingPathComponent("state-\(user)").path, "TERM": "xterm"])
+    func chat(_ fixture: ReconnectFixture, user: Int, password: String, _ arguments: [String] = []) throws -> PTYProcess
+    {
+        var env = fixture.cli.environment([
+            "XDG_STATE_HOME": fixture.home.appendingPathComponent("state-\(user)").path, "TERM": "xterm",
+        ])
         env["CHAT_USER"] = "\(user)"
         env["CHAT_PASSWORD_FILE"] = password
         return try PTYProcess(productPath("chat"), arguments, environment: env, columns: Self.columns)
@@ -36,7 +39,11 @@ import Testing
             let carolThere = try await fixture.carol(on: other)
             try await fixture.say("while away", as: carolThere)
             let again = try await fixture.start(port: first.port)
-            try #require(await ann.waitFor { $0.contains("* reconnected, 1 missed message") && $0.contains("carol(300): while away") })
+            try #require(
+                await ann.waitFor {
+                    $0.contains("* reconnected, 1 missed message") && $0.contains("carol(300): while away")
+                }
+            )
             // The queued line, sent and acknowledged once back.
             #expect(await ann.waitFor { $0.contains("ann(100): typed while away") })
             let carolAgain = try await fixture.carol(on: again)
@@ -69,9 +76,11 @@ import Testing
             #expect(await ann.waitFor { $0.hasSuffix("ann(100)> \u{1B}[K") })
             #expect(await bob.waitFor { $0.hasSuffix("bob(200)> \u{1B}[K") })
 
-            let kick = try await CLIProcess.launch(productPath("chatctl"),
-                                                   ["--socket", chatd.controlSocket, "kick-user", "200", "--reason", "spam"],
-                                                   environment: ["PATH": "/usr/bin:/bin"]).wait()
+            let kick = try await CLIProcess.launch(
+                productPath("chatctl"),
+                ["--socket", chatd.controlSocket, "kick-user", "200", "--reason", "spam"],
+                environment: ["PATH": "/usr/bin:/bin"]
+            ).wait()
             #expect(kick.status == 0, "\(kick.stderr)")
             #expect(await bob.wait() == 1)
             _ = await bob.waitFor { _ in false }

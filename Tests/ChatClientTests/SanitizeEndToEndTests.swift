@@ -20,7 +20,8 @@ import Testing
         text.unicodeScalars.filter { scalar in
             switch scalar.value {
             case 0x09, 0x0A: return false
-            case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+            case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029:
+                return true
             default: return false
             }
         }.map { "U+" + String($0.value, radix: 16, uppercase: true) }
@@ -57,8 +58,13 @@ import Testing
             if case .notifyUserStatus(let n) = m, n.userid == 200, n.status == UserStatus.online { return true }
             return nil
         }
-        let kick = try await runToCompletion(productPath("chatctl"), ["--socket", chatd.controlSocket, "kick-user", "200",
-                                                                       "--reason", "bye\u{1B}]52;c;cm0=\u{07}\u{202E}"])
+        let kick = try await runToCompletion(
+            productPath("chatctl"),
+            [
+                "--socket", chatd.controlSocket, "kick-user", "200",
+                "--reason", "bye\u{1B}]52;c;cm0=\u{07}\u{202E}",
+            ]
+        )
         #expect(kick.status == 0, "\(kick.output)")
         let listened = try await listener.wait()
         #expect(listened.status == 1)
@@ -84,14 +90,19 @@ import Testing
                 try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
             }
             let annObject = try #require(objects.first { $0["username"] as? String != "bob" })
-            #expect((annObject["username"] as? String).map { Array($0.unicodeScalars) } == Array(Self.evilName.unicodeScalars))
+            #expect(
+                (annObject["username"] as? String).map { Array($0.unicodeScalars) }
+                    == Array(Self.evilName.unicodeScalars)
+            )
         }
 
         // A failure that quotes what it was given goes out sanitized too.
         r = try await cli.run(["who"] + bob, env: ["CHAT_SERVER": "127.0.0.1:\u{1B}[2J\u{202E}"])
         #expect(r.status == 2)
         #expect(Self.rawControls(r.stderr) == [])
-        #expect(r.stderr == "chat: CHAT_SERVER: invalid server address `127.0.0.1:^[[2J\u{FFFD}` (expected HOST:PORT)\n")
+        #expect(
+            r.stderr == "chat: CHAT_SERVER: invalid server address `127.0.0.1:^[[2J\u{FFFD}` (expected HOST:PORT)\n"
+        )
         await ann.close()
     }
 }

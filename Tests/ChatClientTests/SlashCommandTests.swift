@@ -26,7 +26,9 @@ import Testing
         #expect(InputLine.parse(line) == expected)
     }
 
-    @Test(arguments: ["/msg", "/msg 200", "/msg bob hi", "/msg 200    ", "/history 0", "/history x", "/who me", "/dance"])
+    @Test(arguments: [
+        "/msg", "/msg 200", "/msg bob hi", "/msg 200    ", "/history 0", "/history x", "/who me", "/dance",
+    ])
     func rejects(line: String) {
         guard case .invalid(let why) = InputLine.parse(line) else {
             Issue.record("\(line) parsed as a command")

@@ -8,18 +8,34 @@ import Testing
 /// `tls`/`ca_file` settings: flags > environment > file, and a CA file implies TLS.
 @Suite struct TLSConfigTests {
     @Test func tlsSettingsResolve() throws {
-        func resolve(_ flags: ConfigLayer = ConfigLayer(), _ env: ConfigLayer = ConfigLayer(), _ file: ConfigLayer = ConfigLayer()) throws -> ClientTLS? {
+        func resolve(
+            _ flags: ConfigLayer = ConfigLayer(),
+            _ env: ConfigLayer = ConfigLayer(),
+            _ file: ConfigLayer = ConfigLayer()
+        ) throws -> ClientTLS? {
             try ClientConfig.resolve(flags: flags, environment: env, file: file).tls
         }
         #expect(try resolve() == nil)
         #expect(try resolve(ConfigLayer(tls: "true")) == ClientTLS(caFile: nil))
-        #expect(try resolve(ConfigLayer(), ConfigLayer.environment(["CHAT_TLS": "1", "CHAT_CA_FILE": "/ca.pem"])) == ClientTLS(caFile: "/ca.pem"))
-        #expect(try resolve(ConfigLayer(caFile: "/flag.pem"), ConfigLayer(), ConfigLayer(tls: "yes", caFile: "/file.pem"))
-            == ClientTLS(caFile: "/flag.pem"))
-        #expect(try resolve(ConfigLayer(), ConfigLayer(), ConfigLayer(caFile: "/file.pem")) == ClientTLS(caFile: "/file.pem"))
-        #expect(try resolve(ConfigLayer(tls: "false"), ConfigLayer(), ConfigLayer(tls: "true", caFile: "/file.pem")) == nil)
+        #expect(
+            try resolve(ConfigLayer(), ConfigLayer.environment(["CHAT_TLS": "1", "CHAT_CA_FILE": "/ca.pem"]))
+                == ClientTLS(caFile: "/ca.pem")
+        )
+        #expect(
+            try resolve(ConfigLayer(caFile: "/flag.pem"), ConfigLayer(), ConfigLayer(tls: "yes", caFile: "/file.pem"))
+                == ClientTLS(caFile: "/flag.pem")
+        )
+        #expect(
+            try resolve(ConfigLayer(), ConfigLayer(), ConfigLayer(caFile: "/file.pem"))
+                == ClientTLS(caFile: "/file.pem")
+        )
+        #expect(
+            try resolve(ConfigLayer(tls: "false"), ConfigLayer(), ConfigLayer(tls: "true", caFile: "/file.pem")) == nil
+        )
         let file = try ConfigLayer.file("tls = on\nca_file = /etc/chat/ca.pem\n", path: "cfg")
-        #expect(file == ConfigLayer(tls: "on", caFile: "/etc/chat/ca.pem", origins: ["tls": "cfg:1", "ca_file": "cfg:2"]))
+        #expect(
+            file == ConfigLayer(tls: "on", caFile: "/etc/chat/ca.pem", origins: ["tls": "cfg:1", "ca_file": "cfg:2"])
+        )
         #expect(throws: ChatFailure(.usage, "invalid tls setting `maybe` (expected true or false)")) {
             try resolve(ConfigLayer(tls: "maybe"))
         }
@@ -52,26 +68,38 @@ import Testing
         let pw = try cli.passwordFile("ann.pw", "ann-secret")
         let ca = certs.caCertificate
 
-        var r = try await cli.run(["register", "--user", "100", "--name", "ann", "--password-file", pw, "--tls", "--ca-file", ca])
+        var r = try await cli.run([
+            "register", "--user", "100", "--name", "ann", "--password-file", pw, "--tls", "--ca-file", ca,
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         r = try await cli.run(["who", "--tls", "--ca-file", ca, "--user", "100", "--password-file", pw])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("ann"), "\(r.stdout)")
         // By name: the certificate names localhost too.
-        r = try await cli.run(["who", "--ca-file", ca, "--user", "100", "--password-file", pw, "--server", "localhost:\(tlsPort)"])
+        r = try await cli.run([
+            "who", "--ca-file", ca, "--user", "100", "--password-file", pw, "--server", "localhost:\(tlsPort)",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
 
         // The wrong CA: 5 and one line.
-        r = try await cli.run(["who", "--tls", "--ca-file", certs.otherCACertificate, "--user", "100", "--password-file", pw])
+        r = try await cli.run([
+            "who", "--tls", "--ca-file", certs.otherCACertificate, "--user", "100", "--password-file", pw,
+        ])
         #expect(r.status == ExitStatus.untrusted.rawValue)
-        #expect(r.stderr == "chat: TLS: the certificate of 127.0.0.1:\(tlsPort) does not verify against the CA file \(certs.otherCACertificate)\n")
+        #expect(
+            r.stderr
+                == "chat: TLS: the certificate of 127.0.0.1:\(tlsPort) does not verify against the CA file \(certs.otherCACertificate)\n"
+        )
         // The system store does not know the test CA either.
         r = try await cli.run(["who", "--tls", "--user", "100", "--password-file", pw])
         #expect(r.status == ExitStatus.untrusted.rawValue, "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1)
 
         // From the environment, then from the config file.
-        r = try await cli.run(["who", "--user", "100", "--password-file", pw], env: ["CHAT_TLS": "1", "CHAT_CA_FILE": ca])
+        r = try await cli.run(
+            ["who", "--user", "100", "--password-file", pw],
+            env: ["CHAT_TLS": "1", "CHAT_CA_FILE": ca]
+        )
         #expect(r.status == 0, "\(r.stderr)")
         let configDir = home.appendingPathComponent("chat")
         try FileManager.default.createDirectory(at: configDir, withIntermediateDirectories: true)

@@ -51,7 +51,11 @@ import Testing
         env["CHAT_PASSWORD_FILE"] = annPW
         let chat = try PTYProcess(productPath("chat"), [], environment: env, columns: Self.columns)
         // Logged in, bracketed paste on, and the list of who is online (bob) shown.
-        #expect(await chat.waitFor { $0.contains("\u{1B}[?2004h") && $0.contains("bob(200)") && $0.hasSuffix(Self.prompt + "\u{1B}[K") })
+        #expect(
+            await chat.waitFor {
+                $0.contains("\u{1B}[?2004h") && $0.contains("bob(200)") && $0.hasSuffix(Self.prompt + "\u{1B}[K")
+            }
+        )
 
         // CJK and emoji wider than the terminal: the line scrolls, the prompt stays one row.
         chat.type(Self.cjk)
@@ -76,7 +80,9 @@ import Testing
         // A private message rings the bell.
         let before = chat.text.count
         try await bob.send(.privateMessage(PrivateMes(to: 100, content: "psst")))
-        #expect(await chat.waitFor { $0.contains("bob(200) → you: psst") && $0.hasSuffix(Self.prompt + "\u{1B}[K\u{07}") })
+        #expect(
+            await chat.waitFor { $0.contains("bob(200) → you: psst") && $0.hasSuffix(Self.prompt + "\u{1B}[K\u{07}") }
+        )
         #expect(chat.text.dropFirst(before).contains("\u{07}"))
 
         // History a page at a time: the newest message, then PgUp for the one before.

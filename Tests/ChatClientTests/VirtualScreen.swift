@@ -72,7 +72,10 @@ struct VirtualScreen {
         guard sequence.hasPrefix("\u{1B}["), let final = sequence.last else { return }
         let n = Int(sequence.dropFirst(2).dropLast()) ?? 1
         switch final {
-        case "K": if self.rows[self.row].count > self.column { self.rows[self.row].removeLast(self.rows[self.row].count - self.column) }
+        case "K":
+            if self.rows[self.row].count > self.column {
+                self.rows[self.row].removeLast(self.rows[self.row].count - self.column)
+            }
         case "D": self.column = max(0, self.column - n)
         case "C": self.column = min(self.columns - 1, self.column + n)
         case "H": (self.row, self.column) = (max(0, self.rows.count - 24), 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import Testing
+
 @testable import ChatProtocol
 
 @Suite struct FrameDecoderTests {
@@ -14,7 +15,11 @@ import Testing
     }
 
     /// Feeds `input` in chunks of `chunk` bytes, as TCP may deliver it.
-    static func decodeAll(_ input: ByteBuffer, chunk: Int, max: Int = FrameDecoder.defaultMaxFrameSize) throws -> [String] {
+    static func decodeAll(
+        _ input: ByteBuffer,
+        chunk: Int,
+        max: Int = FrameDecoder.defaultMaxFrameSize
+    ) throws -> [String] {
         var decoder = FrameDecoder(maxFrameSize: max)
         var pending = ByteBuffer()
         var out: [String] = []

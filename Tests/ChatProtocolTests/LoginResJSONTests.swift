@@ -30,8 +30,12 @@ import Testing
     /// A seed client reads a reply with one 8096-byte buffer: the longest reply listing
     /// 1,000 six-digit ids (the default `presence_notices_max_users`) must fit it.
     @Test func aThousandIDsFitTheSeedBuffer() {
-        let reply = LoginResMes(code: 200, username: String(repeating: "\"", count: 64),
-                                token: String(repeating: "t", count: 100), online: 99_999_999)
+        let reply = LoginResMes(
+            code: 200,
+            username: String(repeating: "\"", count: 64),
+            token: String(repeating: "t", count: 100),
+            online: 99_999_999
+        )
         let frame = reply.frame(listing: .init(Array(999_001...999_999)), leading: 999_000)
         #expect(frame.readableBytes <= 8096)
     }

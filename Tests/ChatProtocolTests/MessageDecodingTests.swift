@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import NIOCore
 import Testing
+
 @testable import ChatProtocol
 
 @Suite struct MessageDecodingTests {
@@ -17,7 +18,10 @@ import Testing
             _ = try ClientMessage.decode(Self.body("{\"type\": "))
             Issue.record("decoded malformed JSON")
         } catch {
-            guard case .malformedJSON = error else { Issue.record("wrong error \(error)"); return }
+            guard case .malformedJSON = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(error.code == 400)
             #expect(!error.isFraming)
         }
@@ -38,7 +42,10 @@ import Testing
             _ = try ClientMessage.decode(Envelope(type: "LoginMes", data: #"{"userid":"100"}"#))
             Issue.record("decoded a string user id")
         } catch {
-            guard case .malformedPayload(let type, _) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .malformedPayload(let type, _) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(type == "LoginMes")
         }
     }
@@ -71,7 +78,12 @@ import Testing
         .privateMessage(PrivateMes(to: 2, content: "y", from: 1, username: "a", id: "2-0", ts: 2)),
         .privateResult(PrivateResMes(code: 200, id: "2-0", ts: 2, delivered: true)),
         .onlineUsers(OnlineUsersResMes(users: [OnlineUser(userid: 1, username: "a")])),
-        .history(HistoryResMes(messages: [ChatRecord(id: "1-0", ts: 1, from: 1, username: "a", content: "x", to: 2)], more: true)),
+        .history(
+            HistoryResMes(
+                messages: [ChatRecord(id: "1-0", ts: 1, from: 1, username: "a", content: "x", to: 2)],
+                more: true
+            )
+        ),
         .offline(OfflineMes(messages: [], more: true, note: "n")),
         .pong(PingMes(ts: 3)),
         .kicked(KickedMes(reason: "bye")),

@@ -2,6 +2,7 @@
 import Foundation
 import NIOCore
 import Testing
+
 @testable import ChatProtocol
 
 /// Frames exactly as the seed's Go client writes them: `json.Marshal` of the
@@ -29,16 +30,23 @@ import Testing
     }
 
     @Test func seedRegisterFrameDecodes() throws {
-        let json = #"{"type":"RegisterMes","data":"{\"user\":{\"userid\":200,\"userpwd\":\"pw\",\"username\":\"bob\",\"userstatus\":0}}"}"#
+        let json =
+            #"{"type":"RegisterMes","data":"{\"user\":{\"userid\":200,\"userpwd\":\"pw\",\"username\":\"bob\",\"userstatus\":0}}"}"#
         let message = try ClientMessage.decode(Self.body(Self.seedFrame(json)))
-        #expect(message == .register(RegisterMes(user: User(userid: 200, userpwd: "pw", username: "bob", userstatus: 0))))
+        #expect(
+            message == .register(RegisterMes(user: User(userid: 200, userpwd: "pw", username: "bob", userstatus: 0)))
+        )
     }
 
     @Test func seedSmsFrameDecodesWithGoHTMLEscapes() throws {
         // Go escapes <, > and & as \u003c, \u003e, \u0026 inside strings.
-        let json = #"{"type":"SmsMes","data":"{\"content\":\"a \\u003cb\\u003e \\u0026 c\",\"userid\":300,\"userpwd\":\"\",\"username\":\"\",\"userstatus\":0}"}"#
+        let json =
+            #"{"type":"SmsMes","data":"{\"content\":\"a \\u003cb\\u003e \\u0026 c\",\"userid\":300,\"userpwd\":\"\",\"username\":\"\",\"userstatus\":0}"}"#
         let message = try ClientMessage.decode(Self.body(Self.seedFrame(json)))
-        guard case .sms(let sms) = message else { Issue.record("not an SmsMes: \(message)"); return }
+        guard case .sms(let sms) = message else {
+            Issue.record("not an SmsMes: \(message)")
+            return
+        }
         #expect(sms.content == "a <b> & c")
         #expect(sms.userid == 300)
     }
@@ -74,7 +82,8 @@ import Testing
     }
 
     @Test func outgoingSmsHasSeedFieldsAndNoPassword() throws {
-        let frame = ServerMessage.sms(SmsMes(content: "hi \"there\"\n", userid: 100, username: "ann", id: "1-0", ts: 1)).frame()
+        let frame = ServerMessage.sms(SmsMes(content: "hi \"there\"\n", userid: 100, username: "ann", id: "1-0", ts: 1))
+            .frame()
         let envelope = try Envelope.decode(Self.body(frame))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(envelope.data.utf8)) as? [String: Any])
         #expect(object["content"] as? String == "hi \"there\"\n")

@@ -1,8 +1,8 @@
+import ChatProtocol
+import ChatTesting
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Testing
-import ChatProtocol
-import ChatTesting
 
 /// The name rule and the terminal escaping, checked against the issue's own list of
 /// forbidden scalars (written out here again, not taken from the code under test).
@@ -41,9 +41,11 @@ import ChatTesting
         let zalgo = "e" + String(repeating: "\u{301}", count: 25_000)
         #expect(zalgo.count == 1)
         #expect(try #require(UserName.problem(zalgo)).contains("this one has 50001"))
-        for (name, scalar) in [("a\u{1B}[2Kb", "U+001B"), ("\u{1B}]0;title\u{07}", "U+001B"), ("x\u{9B}31m", "U+009B"),
-                               ("evil\u{202E}gnp.exe", "U+202E"), ("a\u{2028}b", "U+2028"), ("tab\there", "U+0009"),
-                               ("del\u{7F}", "U+007F"), ("nul\u{0}", "U+0000"), ("\u{2066}x\u{2069}", "U+2066")] {
+        for (name, scalar) in [
+            ("a\u{1B}[2Kb", "U+001B"), ("\u{1B}]0;title\u{07}", "U+001B"), ("x\u{9B}31m", "U+009B"),
+            ("evil\u{202E}gnp.exe", "U+202E"), ("a\u{2028}b", "U+2028"), ("tab\there", "U+0009"),
+            ("del\u{7F}", "U+007F"), ("nul\u{0}", "U+0000"), ("\u{2066}x\u{2069}", "U+2066"),
+        ] {
             let problem = try #require(UserName.problem(name), "\(scalar) passed")
             #expect(problem.contains("control") && problem.contains(scalar), "\(problem)")
         }
@@ -89,7 +91,10 @@ import ChatTesting
             let bytes = scalars.reduce(0) { $0 + Self.utf8Length($1) }
             let clean = !scalars.contains(where: Self.isForbidden)
             let problem = UserName.problem(name)
-            #expect((problem == nil) == ((1...64).contains(bytes) && clean), "\(Array(scalars)): \(problem ?? "accepted")")
+            #expect(
+                (problem == nil) == ((1...64).contains(bytes) && clean),
+                "\(Array(scalars)): \(problem ?? "accepted")"
+            )
             if problem == nil { accepted += 1 }
             if !(1...64).contains(bytes) {
                 byLength += 1
@@ -114,7 +119,9 @@ import ChatTesting
     }
 
     @Test func escapedShowsWhatWasThere() {
-        #expect(TerminalText.escaped("a\u{1B}[1Ab\u{07}\tc\nd\u{202E}e\u{9B}") == #"a\u{1B}[1Ab\u{7}\tc\nd\u{202E}e\u{9B}"#)
+        #expect(
+            TerminalText.escaped("a\u{1B}[1Ab\u{07}\tc\nd\u{202E}e\u{9B}") == #"a\u{1B}[1Ab\u{7}\tc\nd\u{202E}e\u{9B}"#
+        )
         #expect(TerminalText.escaped("plain é 山") == "plain é 山")
         #expect(TerminalText.escapedJSON(#"{"a":"x\#u{202E}y\#u{85}"}"#) == #"{"a":"x\u202Ey\u0085"}"#)
     }

@@ -39,9 +39,11 @@ import Testing
     /// A flood of password logins at the real cost is not queued without end: what the
     /// hasher cannot get through in about two seconds is answered 503 "busy" at once.
     @Test func aLoginFloodGetsBusyInsteadOfAQueue() async throws {
-        try await Deployment.with(environment: ["CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
-                                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
-                                               "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { deployment in
+        try await Deployment.with(environment: [
+            "CHATD_SCRYPT_N": "131072", "CHATD_LOGIN_FAILURES_PER_USER": "0",
+            "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
+            "CHATD_CONNECTIONS_PER_ADDRESS": "0",
+        ]) { deployment in
             let ann = try await deployment.client()
             // One hash at the real cost: slow on a loaded machine, so a generous wait.
             try await ann.send(.register(RegisterMes(user: User(userid: 1, userpwd: "pw", username: "ann"))))
@@ -85,7 +87,9 @@ import Testing
             try await resumed.send(.logout)
             _ = try await resumed.collectUntilClosed()
             // The revocation is written as the session ends; the client saw the close first.
-            #expect(try await waitForRedis(deployment.redis, ["KEYS", "chat:revoked:1:*"]) { ($0.array?.count ?? 0) == 1 })
+            #expect(
+                try await waitForRedis(deployment.redis, ["KEYS", "chat:revoked:1:*"]) { ($0.array?.count ?? 0) == 1 }
+            )
 
             for token in [original, given] {
                 let again = try await deployment.client()
@@ -131,7 +135,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: file) }
         var environment = ProcessInfo.processInfo.environment
         environment["CHATD_TOKEN_KEY_FILE"] = file.path
-        let result = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null"], environment: environment)
+        let result = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", "/dev/null"],
+            environment: environment
+        )
         #expect(result.status == 1)
         #expect(result.output.contains("at least 32 bytes"))
         #expect(!result.output.contains("short\n"))
@@ -141,11 +149,20 @@ import Testing
     @Test func theRedisPasswordComesFromTheCredentialsDirectory() async throws {
         try await RedisServerProcess.with { redis in
             try await redis.command(["CONFIG", "SET", "requirepass", "r3dis-pw"])
-            let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("creds-\(UUID().uuidString)")
+            let credentials = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "creds-\(UUID().uuidString)"
+            )
             try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: credentials) }
-            try "r3dis-pw\n".write(to: credentials.appendingPathComponent("redis-password"), atomically: true, encoding: .utf8)
-            let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+            try "r3dis-pw\n".write(
+                to: credentials.appendingPathComponent("redis-password"),
+                atomically: true,
+                encoding: .utf8
+            )
+            let chatd = try await ChatdProcess.start(
+                redisURL: redis.url,
+                environment: ["CREDENTIALS_DIRECTORY": credentials.path]
+            )
             let client = try await TestChatClient.connect(port: chatd.port)
             #expect(try await client.register(1, name: "ann", password: "pw").code == StatusCode.ok)
             await client.close()
@@ -163,7 +180,11 @@ import Testing
 
 /// Asks Redis until `done` holds for the reply (for what the server writes after the
 /// client has seen its answer). False when it never did.
-func waitForRedis(_ server: RedisServerProcess, _ command: [String], until done: (RESPValue) -> Bool) async throws -> Bool {
+func waitForRedis(
+    _ server: RedisServerProcess,
+    _ command: [String],
+    until done: (RESPValue) -> Bool
+) async throws -> Bool {
     for _ in 0..<200 {
         if done(try await server.command(command)) { return true }
         try await Task.sleep(for: .milliseconds(25))  // between questions, not instead of one

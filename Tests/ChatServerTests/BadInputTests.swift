@@ -7,7 +7,11 @@ import Testing
 /// What each kind of bad input gets, and that none of it touches other sessions.
 @Suite struct BadInputTests {
     /// A bystander logged in beside the offender; after the offence it still chats.
-    static func assertBystanderUnharmed(_ d: Deployment, _ bystander: TestChatClient, _ witness: TestChatClient) async throws {
+    static func assertBystanderUnharmed(
+        _ d: Deployment,
+        _ bystander: TestChatClient,
+        _ witness: TestChatClient
+    ) async throws {
         try await bystander.send(.sms(SmsMes(content: "still fine")))
         #expect(try await bystander.next(Pick.smsResult).code == 200)
         #expect(try await witness.next(Pick.sms).content == "still fine")
@@ -51,11 +55,11 @@ import Testing
         try await Deployment.with { d in
             let client = try await d.user(1, "ann")
             let cases: [ByteBuffer] = [
-                FrameEncoder.frame([0x7B, 0xFF, 0xFE, 0x7D]),                        // invalid UTF-8
-                FrameEncoder.frame(Array("{\"type\": ".utf8)),                        // JSON that does not parse
-                FrameEncoder.frame(Array(#"{"type":"NoSuchMes","data":"{}"}"#.utf8)), // unknown type
-                FrameEncoder.frame(Array(#"{"type":"SmsMes","data":"not json"}"#.utf8)), // bad payload
-                FrameEncoder.frame(Array(#"{"data":"{}"}"#.utf8)),                    // no type
+                FrameEncoder.frame([0x7B, 0xFF, 0xFE, 0x7D]),  // invalid UTF-8
+                FrameEncoder.frame(Array("{\"type\": ".utf8)),  // JSON that does not parse
+                FrameEncoder.frame(Array(#"{"type":"NoSuchMes","data":"{}"}"#.utf8)),  // unknown type
+                FrameEncoder.frame(Array(#"{"type":"SmsMes","data":"not json"}"#.utf8)),  // bad payload
+                FrameEncoder.frame(Array(#"{"data":"{}"}"#.utf8)),  // no type
             ]
             for frame in cases {
                 try await client.sendRaw(frame)
@@ -71,8 +75,10 @@ import Testing
     @Test func messagesBeforeLoginGet401() async throws {
         try await Deployment.with { d in
             let client = try await d.client()
-            for message in [ClientMessage.sms(SmsMes(content: "x")), .privateMessage(PrivateMes(to: 1, content: "x")),
-                            .onlineUsers, .history(HistoryMes())] {
+            for message in [
+                ClientMessage.sms(SmsMes(content: "x")), .privateMessage(PrivateMes(to: 1, content: "x")),
+                .onlineUsers, .history(HistoryMes()),
+            ] {
                 try await client.send(message)
                 #expect(try await client.next(Pick.error).code == 401)
             }

@@ -14,9 +14,11 @@ import Testing
             #expect(try await ann.next(Pick.notify).userid == 300)
             // Bob may first hear of ann: notices are batched (250 ms), so one about a user
             // who came online just before bob's login can follow his LoginResMes.
-            #expect(try await bob.next { m -> Int? in
-                if case .notifyUserStatus(let n) = m, n.userid != 100 { n.userid } else { nil }
-            } == 300)
+            #expect(
+                try await bob.next { m -> Int? in
+                    if case .notifyUserStatus(let n) = m, n.userid != 100 { n.userid } else { nil }
+                } == 300
+            )
 
             try await carol.send(.onlineUsers)
             #expect(try await carol.next(Pick.online).users.map(\.userid) == [100, 200, 300])
@@ -35,7 +37,9 @@ import Testing
             let privateAck = try await bob.next(Pick.privateResult)
             #expect(privateAck.code == 200 && privateAck.delivered)
             let atCarolPrivate = try await carol.next(Pick.privateMessage)
-            #expect(atCarolPrivate.from == 200 && atCarolPrivate.content == "psst" && atCarolPrivate.id == privateAck.id)
+            #expect(
+                atCarolPrivate.from == 200 && atCarolPrivate.content == "psst" && atCarolPrivate.id == privateAck.id
+            )
 
             // Unknown recipient.
             try await bob.send(.privateMessage(PrivateMes(to: 999, content: "anyone?")))

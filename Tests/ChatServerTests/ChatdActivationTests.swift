@@ -35,7 +35,11 @@ import Testing
         }
     }
 
-    static func activate(redis: RedisServerProcess, names: String = "chat:control", config: String = "") async throws -> Activated {
+    static func activate(
+        redis: RedisServerProcess,
+        names: String = "chat:control",
+        config: String = ""
+    ) async throws -> Activated {
         let directory = try TestSockets.temporaryDirectory()
         let notify = try NotifySocket()
         let configPath = directory + "/chatd.conf"
@@ -47,12 +51,27 @@ import Testing
         environment["CHATD_SCRYPT_N"] = "1024"
         environment["CHATD_REGISTRATION"] = "open"
         environment["CHATD_LOG_TARGET"] = "stderr"
-        let arguments = ["-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)",
-                         "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E", "CHATD_LOG_TARGET",
-                         productPath("chatd"), "--config", configPath, "--redis", redis.url]
-        let (process, log) = try await TestProcess.launch("/usr/bin/systemd-socket-activate", arguments: arguments,
-                                                          environment: environment, readyLine: "as 4.", timeout: .seconds(10))
-        return Activated(process: process, log: log, port: port, configPath: configPath, notify: notify, directory: directory)
+        let arguments = [
+            "-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)",
+            "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E",
+            "CHATD_LOG_TARGET",
+            productPath("chatd"), "--config", configPath, "--redis", redis.url,
+        ]
+        let (process, log) = try await TestProcess.launch(
+            "/usr/bin/systemd-socket-activate",
+            arguments: arguments,
+            environment: environment,
+            readyLine: "as 4.",
+            timeout: .seconds(10)
+        )
+        return Activated(
+            process: process,
+            log: log,
+            port: port,
+            configPath: configPath,
+            notify: notify,
+            directory: directory
+        )
     }
 
     @Test func activationReadinessStatusWatchdogReloadAndStop() async throws {
@@ -96,7 +115,11 @@ import Testing
                 #expect(try await bob.next(Pick.sms).content == "welcome back")
 
                 // SIGHUP with a broken file: still READY, the running configuration stays.
-                try "motd = \"x\"\nidle_timeout = soon\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
+                try "motd = \"x\"\nidle_timeout = soon\n".write(
+                    toFile: chatd.configPath,
+                    atomically: true,
+                    encoding: .utf8
+                )
                 kill(chatd.process.pid, SIGHUP)
                 _ = try await chatd.notifications { $0.hasPrefix("RELOADING=1") }
                 _ = try await chatd.notifications { $0 == "READY=1" }

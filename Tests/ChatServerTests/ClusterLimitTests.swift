@@ -27,7 +27,9 @@ import Testing
             #expect(third.error == "too many registrations from your address, try later")
             #expect(try await on[1].client().register(4, name: "d", password: "p").code == StatusCode.rateLimited)
             // Another address is counted on its own.
-            #expect(try await on[1].client(from: "127.0.0.2").register(5, name: "e", password: "p").code == StatusCode.ok)
+            #expect(
+                try await on[1].client(from: "127.0.0.2").register(5, name: "e", password: "p").code == StatusCode.ok
+            )
         }
     }
 
@@ -37,7 +39,10 @@ import Testing
             #expect(try await on[0].client().register(1, name: "owner", password: "right").code == StatusCode.ok)
             let guesser = "127.0.0.2"
             for (node, guess) in [(0, "a"), (1, "b"), (0, "c")] {
-                #expect(try await on[node].client(from: guesser).login(1, password: guess).0.code == StatusCode.wrongPassword)
+                #expect(
+                    try await on[node].client(from: guesser).login(1, password: guess).0.code
+                        == StatusCode.wrongPassword
+                )
             }
             // The fourth try, on the node that saw only one failure, waits; the right
             // password from elsewhere does not.

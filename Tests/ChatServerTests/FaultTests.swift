@@ -7,8 +7,12 @@ import Testing
 /// Faults provoked against real processes: what clients see, and what Redis holds after.
 @Suite struct FaultTests {
     /// Sends group messages one by one; returns the acknowledged ids and how many got 503.
-    static func send(_ client: TestChatClient, from start: Int, until done: (_ acked: Int, _ refused: Int) -> Bool,
-                     acked: inout [String: String]) async throws -> Int {
+    static func send(
+        _ client: TestChatClient,
+        from start: Int,
+        until done: (_ acked: Int, _ refused: Int) -> Bool,
+        acked: inout [String: String]
+    ) async throws -> Int {
         var refused = 0
         var counter = start
         var ackedHere = 0
@@ -33,8 +37,10 @@ import Testing
     /// and every acknowledged message in history afterwards.
     @Test func redisKilledUnderTraffic() async throws {
         try await RedisServerProcess.with(persistent: true) { redis in
-            let chatd = try await ChatdProcess.start(redisURL: redis.url,
-                                                     environment: ["CHATD_REDIS_TIMEOUT": "1", "CHATD_RATE_LIMIT": "0"])
+            let chatd = try await ChatdProcess.start(
+                redisURL: redis.url,
+                environment: ["CHATD_REDIS_TIMEOUT": "1", "CHATD_RATE_LIMIT": "0"]
+            )
             defer { kill(chatd.pid, SIGKILL) }
             let d = Deployment(redis: redis, chatd: chatd)
             let sender = try await d.user(1, "ann")
@@ -64,7 +70,10 @@ import Testing
             var fannedOut = 0
             while fannedOut < acked.count {
                 let message = try await witness.next(Pick.sms)
-                #expect(message.id.map { stored[$0] != nil } == true, "\(message.content) was fanned out but not stored")
+                #expect(
+                    message.id.map { stored[$0] != nil } == true,
+                    "\(message.content) was fanned out but not stored"
+                )
                 fannedOut += 1
             }
             #expect(Set(stored.keys) == Set(acked.keys))
@@ -77,7 +86,10 @@ import Testing
     /// node's presence expires.
     @Test func chatdKilledUnderTraffic() async throws {
         try await RedisServerProcess.with(persistent: true) { redis in
-            let first = try await ChatdProcess.start(redisURL: redis.url, environment: ["CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_TTL": "2"])
+            let first = try await ChatdProcess.start(
+                redisURL: redis.url,
+                environment: ["CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_TTL": "2"]
+            )
             let before = Deployment(redis: redis, chatd: first)
             let ann = try await before.user(1, "ann")
             var acked: [String: String] = [:]

@@ -25,7 +25,9 @@ import Testing
     func channel(maxFrameSize: Int = 64, timeout: TimeAmount = .seconds(30)) throws -> (EmbeddedChannel, Sink) {
         let sink = Sink()
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandlers([FrameReader(maxFrameSize: maxFrameSize, timeout: timeout), sink])
+        try channel.pipeline.syncOperations.addHandlers([
+            FrameReader(maxFrameSize: maxFrameSize, timeout: timeout), sink,
+        ])
         return (channel, sink)
     }
 
@@ -33,7 +35,10 @@ import Testing
     @Test func framesSplitAnywhereComeOutWhole() throws {
         let bodies = ["a", "hello", String(repeating: "x", count: 40), "{}"]
         var stream = ByteBuffer()
-        for body in bodies { var frame = FrameEncoder.frame(Array(body.utf8)); stream.writeBuffer(&frame) }
+        for body in bodies {
+            var frame = FrameEncoder.frame(Array(body.utf8))
+            stream.writeBuffer(&frame)
+        }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let (channel, sink) = try self.channel()

@@ -11,20 +11,34 @@ import Testing
     let loop = EmbeddedEventLoop()
 
     func session(_ name: String) -> SessionInfo {
-        SessionInfo(id: SessionID(rawValue: name), user: UserIdentity(id: 1, username: name), peer: "test",
-                    connectedAt: 0, stats: SessionStats(now: 0), channel: EmbeddedChannel(loop: self.loop))
+        SessionInfo(
+            id: SessionID(rawValue: name),
+            user: UserIdentity(id: 1, username: name),
+            peer: "test",
+            connectedAt: 0,
+            stats: SessionStats(now: 0),
+            channel: EmbeddedChannel(loop: self.loop)
+        )
     }
 
     func group(_ sessions: [SessionInfo], generation: UInt64) -> LoopSessions {
-        LoopSessions(loop: self.loop, generation: generation,
-                     sessions: Dictionary(uniqueKeysWithValues: sessions.map { ($0.id, $0) }))
+        LoopSessions(
+            loop: self.loop,
+            generation: generation,
+            sessions: Dictionary(uniqueKeysWithValues: sessions.map { ($0.id, $0) })
+        )
     }
 
     func bytes(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 
     /// Drains `gathering`: what each session's channel was handed, and how many writes.
-    func drain(_ gathering: inout Gathering, _ sessions: [SessionInfo]) -> (text: [String: String], writes: [String: Int], buffers: [String: ByteBuffer]) {
-        var text: [String: String] = [:], writes: [String: Int] = [:], buffers: [String: ByteBuffer] = [:]
+    func drain(
+        _ gathering: inout Gathering,
+        _ sessions: [SessionInfo]
+    ) -> (text: [String: String], writes: [String: Int], buffers: [String: ByteBuffer]) {
+        var text: [String: String] = [:]
+        var writes: [String: Int] = [:]
+        var buffers: [String: ByteBuffer] = [:]
         let names = Dictionary(uniqueKeysWithValues: sessions.map { (ObjectIdentifier($0.channel), $0.id.rawValue) })
         gathering.drain { channel, buffer in
             let name = names[ObjectIdentifier(channel)]!
@@ -55,7 +69,11 @@ import Testing
         let group = self.group(all, generation: 1)
         gathering.broadcast(self.bytes("1;"), to: group, except: [SessionID(rawValue: "a")])
         gathering.broadcast(self.bytes("2;"), to: group, except: [SessionID(rawValue: "b")])
-        gathering.broadcast(self.bytes("3;"), to: group, except: [SessionID(rawValue: "a"), SessionID(rawValue: "nobody")])
+        gathering.broadcast(
+            self.bytes("3;"),
+            to: group,
+            except: [SessionID(rawValue: "a"), SessionID(rawValue: "nobody")]
+        )
         let out = self.drain(&gathering, all)
         #expect(out.text == ["a": "2;", "b": "1;3;"])
         #expect(out.writes == ["a": 1, "b": 1])

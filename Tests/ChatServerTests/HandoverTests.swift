@@ -98,7 +98,10 @@ import Testing
             do {
                 let ann = try await Self.user(host, 1, "ann")
                 try await host.restart(signal: SIGKILL) {
-                    let run = try await runToCompletion("/usr/bin/redis-cli", ["-p", String(redis.port), "HSET", "chat:user:1", "disabled", "1"])
+                    let run = try await runToCompletion(
+                        "/usr/bin/redis-cli",
+                        ["-p", String(redis.port), "HSET", "chat:user:1", "disabled", "1"]
+                    )
                     #expect(run.status == 0, "\(run.output)")
                 }
                 let kicked = try await ann.next(Pick.kicked)
@@ -155,7 +158,10 @@ import Testing
     }
 
     /// Frames up to and including the first that `last` accepts.
-    private static func framesUntil(_ client: TestChatClient, _ last: (ServerMessage) -> Bool) async throws -> [ServerMessage] {
+    private static func framesUntil(
+        _ client: TestChatClient,
+        _ last: (ServerMessage) -> Bool
+    ) async throws -> [ServerMessage] {
         var frames: [ServerMessage] = []
         while true {
             let frame = try await client.next()

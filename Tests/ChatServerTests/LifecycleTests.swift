@@ -17,7 +17,9 @@ import Testing
             try await stranger.send(.ping(PingMes()))
             _ = try await stranger.next(Pick.pong)
             kill(chatd.pid, signal)
-            #expect(try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["server shutting down"])
+            #expect(
+                try await ann.collectUntilClosed().compactMap(Pick.kicked).map(\.reason) == ["server shutting down"]
+            )
             #expect(try await stranger.collectUntilClosed().compactMap(Pick.kicked).count == 1)
             #expect(try await chatd.waitForExit() == 0)
         }
@@ -28,7 +30,9 @@ import Testing
     /// every other user, before the kick or in their next OfflineMes.
     @Test(.timeLimit(.minutes(2))) func aStopLosesNoAcknowledgedMessage() async throws {
         try await RedisServerProcess.with { redis in
-            let environment = ["CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_GRACE": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0"]
+            let environment = [
+                "CHATD_RATE_LIMIT": "0", "CHATD_PRESENCE_GRACE": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
+            ]
             let chatd = try await ChatdProcess.start(redisURL: redis.url, environment: environment)
             let d = Deployment(redis: redis, chatd: chatd)
             var listeners: [TestChatClient] = []
@@ -56,13 +60,19 @@ import Testing
             #expect(try await chatd.waitForExit() == 0)
             #expect(sent.count >= 20)
 
-            let again = Deployment(redis: redis, chatd: try await ChatdProcess.start(redisURL: redis.url, environment: environment))
+            let again = Deployment(
+                redis: redis,
+                chatd: try await ChatdProcess.start(redisURL: redis.url, environment: environment)
+            )
             for (index, live) in received.enumerated() {
                 let (login, offline) = try await again.client().login(index + 1, password: "pw")
                 #expect(login.code == StatusCode.ok)
                 let seen = Set(live).union(offline?.messages.map(\.id) ?? [])
                 let missing = sent.filter { !seen.contains($0) }
-                #expect(missing.isEmpty, "user \(index + 1) never got \(missing.count) of \(sent.count) acknowledged messages")
+                #expect(
+                    missing.isEmpty,
+                    "user \(index + 1) never got \(missing.count) of \(sent.count) acknowledged messages"
+                )
             }
             try await again.chatd.stop()
         }
@@ -93,12 +103,18 @@ import Testing
     }
 
     @Test func checkConfig() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-check-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chatd-check-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let good = directory.appendingPathComponent("good.conf").path
         let bad = directory.appendingPathComponent("bad.conf").path
-        try "# a comment\nlisten = 127.0.0.1:9999\nidle_timeout = 30\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "# a comment\nlisten = 127.0.0.1:9999\nidle_timeout = 30\n".write(
+            toFile: good,
+            atomically: true,
+            encoding: .utf8
+        )
         try "idle_timeout = soon\n".write(toFile: bad, atomically: true, encoding: .utf8)
 
         let ok = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", good])
@@ -106,10 +122,15 @@ import Testing
         let broken = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", bad])
         #expect(broken.status == 1)
         #expect(broken.output.contains("idle_timeout"))
-        let missing = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", directory.appendingPathComponent("nope").path])
+        let missing = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", directory.appendingPathComponent("nope").path]
+        )
         #expect(missing.status == 1)
-        let badFlag = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", good, "--listen", "nowhere"])
+        let badFlag = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", good, "--listen", "nowhere"]
+        )
         #expect(badFlag.status == 1)
     }
 }
-

@@ -71,8 +71,14 @@ import Testing
             }
             #expect(failures >= 7 && failures < 15)
             #expect((waits.first?.failures ?? 0) >= 5, "throttled before the free failures were used: \(waits)")
-            #expect(waits.allSatisfy { $0.hint >= 1 && $0.hint <= 1 << ($0.failures - 5) }, "the wait doubles per failure: \(waits)")
-            #expect(zip(waits, waits.dropFirst()).allSatisfy { $0.hint < $1.hint } && (waits.last?.hint ?? 0) >= 4, "the wait grows: \(waits)")
+            #expect(
+                waits.allSatisfy { $0.hint >= 1 && $0.hint <= 1 << ($0.failures - 5) },
+                "the wait doubles per failure: \(waits)"
+            )
+            #expect(
+                zip(waits, waits.dropFirst()).allSatisfy { $0.hint < $1.hint } && (waits.last?.hint ?? 0) >= 4,
+                "the wait grows: \(waits)"
+            )
             // Meanwhile the owner, from their own address, logs in with the password...
             let (login, _) = try await owner.login(8, password: "right")
             #expect(login.code == 200)
@@ -92,7 +98,8 @@ import Testing
     /// A token is checked even while password attempts wait, and a bad one is a failed
     /// login like a wrong password: it makes the wait grow.
     @Test func badTokensAreCheckedAndCountAsFailures() async throws {
-        try await Deployment.with(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "2", "CHATD_LOGIN_WINDOW": "600"]) { d in
+        try await Deployment.with(environment: ["CHATD_LOGIN_FAILURES_PER_USER": "2", "CHATD_LOGIN_WINDOW": "600"]) {
+            d in
             let owner = try await d.client()
             #expect(try await owner.register(8, name: "owner", password: "right").code == 200)
             let attacker = try await d.client(from: "127.0.0.2")
@@ -105,7 +112,10 @@ import Testing
             // 1 s after the second failure, doubled four times since: 16 s.
             let reply = try await attacker.login(8, password: "right").0
             #expect(reply.code == 429)
-            #expect(reply.error.contains("try again in 16 s") || reply.error.contains("try again in 15 s"), "\(reply.error)")
+            #expect(
+                reply.error.contains("try again in 16 s") || reply.error.contains("try again in 15 s"),
+                "\(reply.error)"
+            )
         }
     }
 

@@ -20,13 +20,17 @@ import Testing
             ("Arabic letter mark", "a\u{61C}b"),
             ("line separator", "a\u{2028}b"),
         ]
-        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
+        // Every refused attempt counts against the address otherwise.
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in
             let client = try await d.client()
             for (index, (kind, name)) in names.enumerated() {
                 let id = 100 + index
                 let reply = try await client.register(id, name: name, password: "pw")
                 #expect(reply.code == StatusCode.badRequest, "\(kind)")
-                #expect(reply.error.hasPrefix("user name must not contain control or bidirectional formatting characters"), "\(kind): \(reply.error)")
+                #expect(
+                    reply.error.hasPrefix("user name must not contain control or bidirectional formatting characters"),
+                    "\(kind): \(reply.error)"
+                )
                 #expect(try await d.redis.command(["EXISTS", "chat:user:\(id)"]).int == 0, "\(kind) was stored")
             }
             // The connection is still good for a proper name.
@@ -35,7 +39,8 @@ import Testing
     }
 
     @Test func lengthIsCountedInBytes() async throws {
-        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in  // every refused attempt counts otherwise
+        // Every refused attempt counts against the address otherwise.
+        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0"]) { d in
             let client = try await d.client()
             // One character of 50,001 bytes.
             let zalgo = "e" + String(repeating: "\u{301}", count: 25_000)

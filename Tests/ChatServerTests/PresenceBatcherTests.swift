@@ -1,9 +1,10 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import ChatServer
 import ChatProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import ChatServer
 
 /// Notices batched per interval: a change undone within it is silent, unless a session
 /// logged in meanwhile and was shown the state in between.
@@ -22,7 +23,8 @@ import Testing
         var notices: [NotifyUserStatusMes] = []
         var decoder = FrameDecoder()
         while let frame = try? decoder.decode(buffer: &bytes), let message = try? ServerMessage.decode(frame),
-              case .notifyUserStatus(let notice) = message, notice.userid != 999 {
+            case .notifyUserStatus(let notice) = message, notice.userid != 999
+        {
             notices.append(notice)
         }
         return notices

@@ -41,8 +41,10 @@ import Testing
     /// others' notices and messages are being fanned out: seed clients read exactly
     /// one frame as the login reply.
     @Test func theLoginReplyComesBeforeAnyFanOut() async throws {
-        try await Deployment.with(environment: ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0",
-                                                   "CHATD_CONNECTIONS_PER_ADDRESS": "0"]) { d in
+        try await Deployment.with(environment: [
+            "CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_RATE_LIMIT": "0",
+            "CHATD_CONNECTIONS_PER_ADDRESS": "0",
+        ]) { d in
             let talker = try await d.user(1, "talker")
             for id in 100..<130 { _ = try await d.client().register(id, name: "u\(id)", password: "pw") }
             let chatter = Task {
@@ -161,7 +163,9 @@ extension PresenceTests {
             let carol = try await d.client()
             _ = try await carol.register(3, name: "carol", password: "pw")
             let (login, _) = try await carol.login(3, password: "pw")
-            #expect(login.userIds.count == 2 && login.userIds.contains(3) && Set(login.userIds).isSubset(of: [1, 2, 3]))
+            #expect(
+                login.userIds.count == 2 && login.userIds.contains(3) && Set(login.userIds).isSubset(of: [1, 2, 3])
+            )
             #expect(login.online == 3)
             try await carol.send(.onlineUsers)
             #expect(try await carol.next(Pick.online).users.map(\.userid) == [1, 2, 3])

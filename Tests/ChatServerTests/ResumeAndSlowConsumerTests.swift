@@ -49,7 +49,9 @@ import Testing
                 // Read the sender's stream up to its ack; a notice that "slow" went offline ends the flood.
                 while true {
                     let message = try await sender.next()
-                    if case .notifyUserStatus(let notice) = message, notice.userid == 3, notice.status == UserStatus.offline {
+                    if case .notifyUserStatus(let notice) = message, notice.userid == 3,
+                        notice.status == UserStatus.offline
+                    {
                         slowGone = true
                     }
                     if case .smsResult = message { break }
@@ -60,7 +62,10 @@ import Testing
             // The slow connection was closed by the server.
             try await slow.channel.setOption(.autoRead, value: true).get()
             var closed = false
-            do { _ = try await slow.collectUntilClosed(timeout: .seconds(30)); closed = true } catch TestChatClientError.closed { closed = true }
+            do {
+                _ = try await slow.collectUntilClosed(timeout: .seconds(30))
+                closed = true
+            } catch TestChatClientError.closed { closed = true }
             #expect(closed)
 
             // The witness kept receiving throughout.

@@ -19,7 +19,12 @@ import Testing
             try await again.send(.login(LoginMes(userid: 42, userpwd: "", token: token)))
             #expect(try await again.next(Pick.login).code == 200)
             // A seed client puts its password into every SmsMes.
-            try await again.sendRaw(seedFrame("SmsMes", #"{"content":"hello","userid":42,"userpwd":"\#(password)","username":"","userstatus":0}"#))
+            try await again.sendRaw(
+                seedFrame(
+                    "SmsMes",
+                    #"{"content":"hello","userid":42,"userpwd":"\#(password)","username":"","userstatus":0}"#
+                )
+            )
             _ = try await again.next(Pick.smsResult)
 
             let stored = try await d.redis.command(["HGET", "chat:user:42", "password"]).string ?? ""
@@ -37,19 +42,35 @@ import Testing
     static let url = "redis://:s3cret-pw@localhost:notaport"
 
     @Test func checkConfigQuotesTheURLWithoutItsPassword() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chatd-secret-\(UUID().uuidString).conf").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chatd-secret-\(UUID().uuidString).conf"
+        ).path
         try "redis_url = \(Self.url)\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") }
         // From the file, the environment and the flag.
-        let fromFile = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", path], environment: environment)
+        let fromFile = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", path],
+            environment: environment
+        )
         environment["CHATD_REDIS_URL"] = Self.url
-        let fromEnvironment = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null"], environment: environment)
-        let fromFlag = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null", "--redis", Self.url])
+        let fromEnvironment = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", "/dev/null"],
+            environment: environment
+        )
+        let fromFlag = try await runToCompletion(
+            productPath("chatd"),
+            ["--check-config", "--config", "/dev/null", "--redis", Self.url]
+        )
         for result in [fromFile, fromEnvironment, fromFlag] {
             #expect(result.status == 1)
             #expect(!result.output.contains("s3cret"), "\(result.output)")
-            #expect(result.output.contains(#""redis://***@localhost:notaport": invalid Redis URL: port must be"#), "\(result.output)")
+            #expect(
+                result.output.contains(#""redis://***@localhost:notaport": invalid Redis URL: port must be"#),
+                "\(result.output)"
+            )
         }
         // Each names where the value came from.
         #expect(fromFile.output.contains(#"\#(path):1: redis_url = "redis://***@"#), "\(fromFile.output)")

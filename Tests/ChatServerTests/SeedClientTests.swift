@@ -14,7 +14,9 @@ import Testing
             #expect(login.userIds == [100])
 
             let bob = try await d.client()
-            try await bob.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":200,"userpwd":"123456","username":"bob","userstatus":0}}"#))
+            try await bob.sendRaw(
+                seedFrame("RegisterMes", #"{"user":{"userid":200,"userpwd":"123456","username":"bob","userstatus":0}}"#)
+            )
             _ = try await bob.next(Pick.register)
             try await bob.sendRaw(seedFrame("LoginMes", #"{"userid":200,"userpwd":"123456","username":""}"#))
             #expect(Set(try await bob.next(Pick.login).userIds) == [100, 200])
@@ -24,7 +26,12 @@ import Testing
 
             // The seed's SmsMes with a spoofed sender and a password: the server
             // uses the session's identity and never forwards the password.
-            try await ann.sendRaw(seedFrame("SmsMes", #"{"content":"hello","userid":999,"userpwd":"leak","username":"mallory","userstatus":0}"#))
+            try await ann.sendRaw(
+                seedFrame(
+                    "SmsMes",
+                    #"{"content":"hello","userid":999,"userpwd":"leak","username":"mallory","userstatus":0}"#
+                )
+            )
             let received = try await bob.next(Pick.sms)
             #expect(received.content == "hello")
             #expect(received.userid == 100)
@@ -38,7 +45,10 @@ import Testing
     @Test func frameSplitAcrossWritesAndSeveralFramesInOneWrite() async throws {
         try await Deployment.with { d in
             let client = try await d.client()
-            var frame = seedFrame("RegisterMes", #"{"user":{"userid":7,"userpwd":"p","username":"seven","userstatus":0}}"#)
+            var frame = seedFrame(
+                "RegisterMes",
+                #"{"user":{"userid":7,"userpwd":"p","username":"seven","userstatus":0}}"#
+            )
             let head = frame.readSlice(length: 4)!
             try await client.sendRaw(head)
             try await client.sendRaw(frame)
@@ -62,7 +72,9 @@ import Testing
             _ = try await client.register(1, name: "one", password: "right")
             try await client.sendRaw(seedFrame("LoginMes", #"{"userid":1,"userpwd":"wrong","username":""}"#))
             #expect(try await client.next(Pick.login).code == 403)
-            try await client.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":1,"userpwd":"p","username":"dup","userstatus":0}}"#))
+            try await client.sendRaw(
+                seedFrame("RegisterMes", #"{"user":{"userid":1,"userpwd":"p","username":"dup","userstatus":0}}"#)
+            )
             #expect(try await client.next(Pick.register).code == 400)
         }
     }
@@ -70,7 +82,9 @@ import Testing
     /// Users the seed left in its `user` hash log in with their old password.
     @Test func seedDataInRedisLogsIn() async throws {
         try await Deployment.with { d in
-            try await d.redis.command(["HSET", "user", "300", #"{"userid":300,"userpwd":"123456","username":"carol","userstatus":0}"#])
+            try await d.redis.command([
+                "HSET", "user", "300", #"{"userid":300,"userpwd":"123456","username":"carol","userstatus":0}"#,
+            ])
             let carol = try await d.client()
             let (login, _) = try await carol.login(300, password: "123456")
             #expect(login.code == 200)
@@ -82,8 +96,10 @@ import Testing
     /// ids, its own among them, and the count (at the default, 1,000 ids fit the
     /// seed's 8096-byte buffer: LoginResJSONTests).
     @Test func aSeedClientLogsInToALargeRoom() async throws {
-        let environment = ["CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50",
-                           "CHATD_CONNECTIONS_PER_ADDRESS": "0"]
+        let environment = [
+            "CHATD_REGISTRATIONS_PER_ADDRESS": "0", "CHATD_PRESENCE_NOTICES_MAX_USERS": "50",
+            "CHATD_CONNECTIONS_PER_ADDRESS": "0",
+        ]
         try await Deployment.with(environment: environment) { d in
             let ids = Array(100_001...100_060)
             var clients: [TestChatClient] = []
@@ -100,7 +116,12 @@ import Testing
 
     /// Registers and logs in with the seed's own frames (password "123456").
     func seedRegisterAndLogin(_ client: TestChatClient, id: Int, name: String) async throws -> LoginResMes {
-        try await client.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":\#(id),"userpwd":"123456","username":"\#(name)","userstatus":0}}"#))
+        try await client.sendRaw(
+            seedFrame(
+                "RegisterMes",
+                #"{"user":{"userid":\#(id),"userpwd":"123456","username":"\#(name)","userstatus":0}}"#
+            )
+        )
         #expect(try await client.next(Pick.register).code == 200)
         try await client.sendRaw(seedFrame("LoginMes", #"{"userid":\#(id),"userpwd":"123456","username":""}"#))
         return try await client.next(Pick.login)

@@ -28,7 +28,11 @@ import Testing
         let store = ChatStore(redis: RedisClient(configuration: RedisConfiguration(), logger: logger))
         let hub = Hub(node: "test", store: store, configuration: configuration, logger: logger)
         let router = RequestRouter(store: store, hub: hub, configuration: configuration, logger: logger)
-        let handler = SessionHandler(router: router, configuration: configuration.current, connections: ConnectionTracker())
+        let handler = SessionHandler(
+            router: router,
+            configuration: configuration.current,
+            connections: ConnectionTracker()
+        )
         let counter = ReadCounter()
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers([counter, handler])

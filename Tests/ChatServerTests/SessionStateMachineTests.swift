@@ -26,13 +26,17 @@ import Testing
     static let handedOver = State.handedOver
 
     /// Each table below lists exactly these, in this order.
-    static let allStates = [idle, busy, busyKicked, busyAnswered, closing, closingBusy, closingKicked, closingAnswered,
-                            handedOver]
+    static let allStates = [
+        idle, busy, busyKicked, busyAnswered, closing, closingBusy, closingKicked, closingAnswered,
+        handedOver,
+    ]
 
     /// Runs `event` from each row's state on a machine with an empty queue.
-    func check<Action: Equatable>(_ table: [(from: State, action: Action, to: State)],
-                                  sourceLocation: SourceLocation = #_sourceLocation,
-                                  _ event: (inout Machine) -> Action) {
+    func check<Action: Equatable>(
+        _ table: [(from: State, action: Action, to: State)],
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ event: (inout Machine) -> Action
+    ) {
         #expect(table.map(\.from) == Self.allStates, "the table covers every state", sourceLocation: sourceLocation)
         for row in table {
             var machine = Machine(maxQueuedRequests: 2, state: row.from)
@@ -78,7 +82,10 @@ import Testing
             var machine = Machine(maxQueuedRequests: 2, state: state)
             _ = machine.requestRead(.onlineUsers)
             let queued = machine.queue.count
-            #expect(queued == ([Self.busy, Self.busyKicked, Self.busyAnswered].contains(state) ? 1 : 0), "from \(state)")
+            #expect(
+                queued == ([Self.busy, Self.busyKicked, Self.busyAnswered].contains(state) ? 1 : 0),
+                "from \(state)"
+            )
         }
     }
 
@@ -304,7 +311,9 @@ import Testing
         #expect(machine.readRequested() == .hold)
         #expect(!machine.readPending)
         machine.requestAnswered()
-        #expect(machine.repliesWritten(close: false) == .next(.startRequest(.history(HistoryMes()), forwardRead: false)))
+        #expect(
+            machine.repliesWritten(close: false) == .next(.startRequest(.history(HistoryMes()), forwardRead: false))
+        )
         machine.requestAnswered()
         #expect(machine.repliesWritten(close: false) == .next(.completePause))
         #expect(!machine.awaitingPause)

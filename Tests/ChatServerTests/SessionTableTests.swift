@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import ChatServer
 import Foundation
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import ChatServer
 
 #if canImport(Glibc)
 import Glibc
@@ -19,8 +20,14 @@ import Glibc
     }
 
     private static func entry(_ n: Int, name: String = "ann") -> SessionTable.Entry {
-        SessionTable.Entry(inode: UInt64(1000 + n), user: n, session: SessionID(rawValue: String(format: "%012x", 0xabc000 + n)),
-                           tokenFamily: UInt64.max - UInt64(n), connectedAt: 1_700_000_000_000 + Int64(n), username: name)
+        SessionTable.Entry(
+            inode: UInt64(1000 + n),
+            user: n,
+            session: SessionID(rawValue: String(format: "%012x", 0xabc000 + n)),
+            tokenFamily: UInt64.max - UInt64(n),
+            connectedAt: 1_700_000_000_000 + Int64(n),
+            username: name
+        )
     }
 
     @Test func whatOneProcessRecordsTheNextReadsBack() throws {

@@ -30,7 +30,10 @@ import Testing
 
             // By name too: the certificate is for localhost.
             let carol = try await TestChatClient.connect(
-                port: tlsPort, tls: TestCertificates.clientContext(trusting: certs.caCertificate), serverHostname: "localhost")
+                port: tlsPort,
+                tls: TestCertificates.clientContext(trusting: certs.caCertificate),
+                serverHostname: "localhost"
+            )
             try await carol.send(.ping(PingMes()))
             _ = try await carol.next(Pick.pong)
             await carol.close()
@@ -50,7 +53,9 @@ import Testing
             #expect(try await ann.login(100, password: "pw").0.code == StatusCode.ok)
 
             let plain = try await TestChatClient.connect(port: tlsPort)
-            try? await plain.sendRaw(seedFrame("RegisterMes", #"{"user":{"userid":300,"userpwd":"pw","username":"x","userstatus":0}}"#))
+            try? await plain.sendRaw(
+                seedFrame("RegisterMes", #"{"user":{"userid":300,"userpwd":"pw","username":"x","userstatus":0}}"#)
+            )
             do {
                 let before = try await plain.collectUntilClosed()
                 #expect(before.isEmpty, "a plain client on the TLS port got \(before)")
@@ -84,12 +89,19 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
 
         let missing = certs.directory + "/no-such.key"
-        result = try await check("tls_listen = 127.0.0.1:0\ntls_certificate = \(certs.serverCertificate)\ntls_key = \(missing)\n")
+        result = try await check(
+            "tls_listen = 127.0.0.1:0\ntls_certificate = \(certs.serverCertificate)\ntls_key = \(missing)\n"
+        )
         #expect(result.status == 1)
-        #expect(result.output.contains("tls_key = \"\(missing)\": cannot read the file: No such file or directory"), "\(result.output)")
+        #expect(
+            result.output.contains("tls_key = \"\(missing)\": cannot read the file: No such file or directory"),
+            "\(result.output)"
+        )
         #expect(result.output.split(separator: "\n").count == 1)
 
-        result = try await check("tls_listen = 127.0.0.1:0\ntls_certificate = \(certs.serverCertificate)\ntls_key = \(certs.otherKey)\n")
+        result = try await check(
+            "tls_listen = 127.0.0.1:0\ntls_certificate = \(certs.serverCertificate)\ntls_key = \(certs.otherKey)\n"
+        )
         #expect(result.status == 1)
         #expect(result.output.contains("does not match the certificate \(certs.serverCertificate)"), "\(result.output)")
 
@@ -116,15 +128,25 @@ import Testing
             let plainPort = freeLoopbackPort()
             var tlsPort = freeLoopbackPort()
             while tlsPort == plainPort { tlsPort = freeLoopbackPort() }
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET" }
+            var environment = ProcessInfo.processInfo.environment.filter {
+                !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET"
+            }
             environment["CHATD_SCRYPT_N"] = "1024"
             environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
-            let arguments = ["-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)",
-                             "--fdname=chat:control:chat-tls", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E", "CHATD_LOG_TARGET",
-                             productPath("chatd"), "--config", configPath, "--redis", redis.url]
-            let (process, log) = try await TestProcess.launch("/usr/bin/systemd-socket-activate", arguments: arguments,
-                                                              environment: environment, readyLine: "as 5.", timeout: .seconds(10))
+            let arguments = [
+                "-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)",
+                "--fdname=chat:control:chat-tls", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E",
+                "CHATD_LOG_TARGET",
+                productPath("chatd"), "--config", configPath, "--redis", redis.url,
+            ]
+            let (process, log) = try await TestProcess.launch(
+                "/usr/bin/systemd-socket-activate",
+                arguments: arguments,
+                environment: environment,
+                readyLine: "as 5.",
+                timeout: .seconds(10)
+            )
             do {
                 // The first connection, on the TLS socket, starts chatd and is served.
                 let ann = try await TestChatClient.connect(port: tlsPort, caFile: certs.caCertificate)

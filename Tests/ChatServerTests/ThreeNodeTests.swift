@@ -20,7 +20,10 @@ import Testing
             let ann = try await on[0].user(1, "ann")
             let bob = try await on[1].user(2, "bob")
             // Presence crosses nodes: ann (node 0) hears bob (node 1) come online.
-            #expect(try await ann.next(Pick.notify) == NotifyUserStatusMes(userid: 2, status: UserStatus.online, username: "bob"))
+            #expect(
+                try await ann.next(Pick.notify)
+                    == NotifyUserStatusMes(userid: 2, status: UserStatus.online, username: "bob")
+            )
             let carolClient = try await on[2].client()
             _ = try await carolClient.register(3, name: "carol", password: "pw")
             let (carolLogin, _) = try await carolClient.login(3, password: "pw")
@@ -54,7 +57,10 @@ import Testing
             // Bob leaves node 1 but is still on node 2: not offline. Then he leaves node 2: offline.
             await bob.close()
             await bob2.close()
-            #expect(try await ann.next(Pick.notify) == NotifyUserStatusMes(userid: 2, status: UserStatus.offline, username: "bob"))
+            #expect(
+                try await ann.next(Pick.notify)
+                    == NotifyUserStatusMes(userid: 2, status: UserStatus.offline, username: "bob")
+            )
 
             // Offline delivery works whatever node stores and whatever node delivers.
             try await ann.send(.privateMessage(PrivateMes(to: 2, content: "later")))

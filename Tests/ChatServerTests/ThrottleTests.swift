@@ -13,7 +13,10 @@ import Testing
         var now = start
         var waits: [Int64] = []
         for _ in 1...12 {
-            #expect(backoff.wait("8@192.0.2.7", now: now) == .zero, "a failure is only counted when attempts may be made")
+            #expect(
+                backoff.wait("8@192.0.2.7", now: now) == .zero,
+                "a failure is only counted when attempts may be made"
+            )
             let wait = backoff.failed("8@192.0.2.7", free: 5, now: now)
             waits.append(wait.nanoseconds / 1_000_000_000)
             #expect(backoff.wait("8@192.0.2.7", now: now) == wait)

@@ -22,7 +22,11 @@ import Testing
             for _ in 0..<100 where acknowledged == nil {
                 try await ann.send(.sms(SmsMes(content: "after the pause")))
                 let reply = try await ann.next(Pick.smsResult, timeout: .seconds(20))
-                if reply.code == StatusCode.ok { acknowledged = reply } else { try await Task.sleep(for: .milliseconds(50)) }
+                if reply.code == StatusCode.ok {
+                    acknowledged = reply
+                } else {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }
             #expect(acknowledged != nil)
             await ann.close()

@@ -17,11 +17,18 @@ import Testing
             environment["CHATD_SCRYPT_N"] = "1024"
             environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
-            let arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", productPath("chatd"),
-                             "--config", "/dev/null", "--listen", "127.0.0.1:0",
-                             "--control-socket", directory + "/control.sock", "--redis", redis.url]
-            let (process, log) = try await TestProcess.launch("/usr/bin/setpriv", arguments: arguments, environment: environment,
-                                                              readyLine: "chatd ready", timeout: .seconds(30))
+            let arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", productPath("chatd"),
+                "--config", "/dev/null", "--listen", "127.0.0.1:0",
+                "--control-socket", directory + "/control.sock", "--redis", redis.url,
+            ]
+            let (process, log) = try await TestProcess.launch(
+                "/usr/bin/setpriv",
+                arguments: arguments,
+                environment: environment,
+                readyLine: "chatd ready",
+                timeout: .seconds(30)
+            )
             defer { kill(process.pid, SIGKILL) }
             let text = log.withLockedValue { $0 }
             let port = try #require(text.firstMatch(of: /chat_listen=\S*:(\d+)/).flatMap { Int($0.1) })

@@ -10,7 +10,9 @@ import Testing
             try await store.register(id: 1, username: "ann", password: "pw")
             let ann = try #require(try await store.userSummary(id: 1))
             // The first epoch is random: a token of an earlier registration of the id cannot match.
-            #expect(ann.username == "ann" && !ann.disabled && !ann.isSeedRecord && ann.tokenEpoch > 0 && ann.created > 0)
+            #expect(
+                ann.username == "ann" && !ann.disabled && !ann.isSeedRecord && ann.tokenEpoch > 0 && ann.created > 0
+            )
             #expect(!"\(ann)".contains("scrypt"))
 
             _ = try await redis.send(["HSET", "user", "7", #"{"userid":7,"userpwd":"clear","username":"seed"}"#])

@@ -1,7 +1,8 @@
-// SPDX-License-Identifier: Apache-2.0
-@testable import ChatStore
 import NIOConcurrencyHelpers
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@testable import ChatStore
 
 @Suite(.timeLimit(.minutes(1)))
 struct CoalescerTests {
@@ -40,7 +41,10 @@ struct CoalescerTests {
             return outputs
         }
         #expect(await first == 0)
-        #expect(outputs == Dictionary(uniqueKeysWithValues: (1...25).map { ($0, $0 * 2) }), "each caller gets its own output")
+        #expect(
+            outputs == Dictionary(uniqueKeysWithValues: (1...25).map { ($0, $0 * 2) }),
+            "each caller gets its own output"
+        )
         let batches = gate.recorded
         #expect(batches.map(\.count) == [1, 10, 10, 5], "the first alone, then at most maxBatch at a time")
         #expect(Set(batches.dropFirst().joined()) == Set(1...25))
@@ -53,6 +57,9 @@ struct CoalescerTests {
             return inputs.map { $0 * 2 }
         }
         for input in 1...3 { #expect(await coalescer(input) == input * 2) }
-        #expect(batches.withLockedValue { $0 } == [[1], [2], [3]], "an idle coalescer adds no wait and gathers nothing")
+        #expect(
+            batches.withLockedValue { $0 } == [[1], [2], [3]],
+            "an idle coalescer adds no wait and gathers nothing"
+        )
     }
 }

@@ -16,7 +16,10 @@ import Testing
             _ = try await store.appendPrivate(from: 1, username: "ann", to: 2, content: "to bob")
             _ = try await store.appendPrivate(from: 3, username: "cat", to: 1, content: "to ann")
             _ = try await store.appendPrivate(from: 2, username: "bob", to: 12, content: "not ann's")
-            let token = try await store.issueToken(for: try await store.authenticate(id: 1, password: "pw"), lifetime: .seconds(60))
+            let token = try await store.issueToken(
+                for: try await store.authenticate(id: 1, password: "pw"),
+                lifetime: .seconds(60)
+            )
 
             let deleted = try await store.deleteUser(id: 1)
             #expect(deleted.record && deleted.conversations == 2)
@@ -24,7 +27,9 @@ import Testing
             #expect(try await redis.send(["EXISTS", "chat:dm:2:12"]).int == 1)  // 12 ends in 2, 1 is not part of it
             #expect(try await store.isRetired(id: 1))
 
-            await #expect(throws: StoreError.idRetired) { try await store.register(id: 1, username: "mallory", password: "x") }
+            await #expect(throws: StoreError.idRetired) {
+                try await store.register(id: 1, username: "mallory", password: "x")
+            }
             #expect(try await redis.send(["EXISTS", "chat:user:1"]).int == 0)
             await #expect(throws: StoreError.noSuchUser) { try await store.authenticate(id: 1, token: token) }
             // A seed record written later does not bring the id back either.
@@ -40,12 +45,21 @@ import Testing
     @Test func takenIDsCostNoHashAndAFullHasherSaysBusy() async throws {
         let full = PasswordHasher(parameters: ScryptParameters(n: 1024, r: 8, p: 1), maxPending: 0)
         try await withStore(hasher: full) { store, redis, _ in
-            _ = try await redis.send(["HSET", "chat:user:5", "username", "eve", "password", "scrypt$1024$8$1$AAAA$" + String(repeating: "A", count: 43) + "="])
+            _ = try await redis.send([
+                "HSET", "chat:user:5", "username", "eve", "password",
+                "scrypt$1024$8$1$AAAA$" + String(repeating: "A", count: 43) + "=",
+            ])
             _ = try await redis.send(["SET", "chat:deleted:6", "1"])
             _ = try await redis.send(["HSET", "user", "7", #"{"userid":7,"userpwd":"clear","username":"seed"}"#])
-            await #expect(throws: StoreError.userExists) { try await store.register(id: 5, username: "x", password: "pw") }
-            await #expect(throws: StoreError.idRetired) { try await store.register(id: 6, username: "x", password: "pw") }
-            await #expect(throws: StoreError.userExists) { try await store.register(id: 7, username: "x", password: "pw") }
+            await #expect(throws: StoreError.userExists) {
+                try await store.register(id: 5, username: "x", password: "pw")
+            }
+            await #expect(throws: StoreError.idRetired) {
+                try await store.register(id: 6, username: "x", password: "pw")
+            }
+            await #expect(throws: StoreError.userExists) {
+                try await store.register(id: 7, username: "x", password: "pw")
+            }
             await #expect(throws: StoreError.busy) { try await store.register(id: 8, username: "x", password: "pw") }
             await #expect(throws: StoreError.busy) { try await store.authenticate(id: 5, password: "pw") }
             #expect(try await redis.send(["EXISTS", "chat:user:8"]).int == 0)

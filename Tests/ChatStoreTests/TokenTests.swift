@@ -47,7 +47,9 @@ import Testing
             // A changed field breaks the signature.
             var parts = token.split(separator: ".").map(String.init)
             parts[1] = String(Int(parts[1])! + 1000)
-            await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: parts.joined(separator: ".")) }
+            await #expect(throws: StoreError.wrongPassword) {
+                try await store.authenticate(id: 100, token: parts.joined(separator: "."))
+            }
             // Expired.
             let expired = try await store.issueToken(for: ann, lifetime: .seconds(-1))
             await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: expired) }
@@ -64,7 +66,10 @@ import Testing
             let old = try await store.issueToken(for: ann, lifetime: .seconds(60))
             try await store.revokeTokens(of: 100)
             await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, token: old) }
-            let fresh = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let fresh = try await store.issueToken(
+                for: try await store.authenticate(id: 100, password: "pw"),
+                lifetime: .seconds(60)
+            )
             #expect(try await store.authenticate(id: 100, token: fresh).id == 100)
         }
     }
@@ -73,7 +78,10 @@ import Testing
     @Test func anotherStoreOnTheSameRedisAcceptsTheToken() async throws {
         try await withStore { store, redis, _ in
             try await store.register(id: 100, username: "ann", password: "pw")
-            let token = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let token = try await store.issueToken(
+                for: try await store.authenticate(id: 100, password: "pw"),
+                lifetime: .seconds(60)
+            )
             let otherNode = ChatStore(redis: redis, configuration: store.configuration)
             #expect(try await otherNode.authenticate(id: 100, token: token).id == 100)
         }
@@ -84,8 +92,14 @@ import Testing
     @Test func revokingAFamilyEndsItsTokensOnly() async throws {
         try await withStore { store, _, _ in
             try await store.register(id: 100, username: "ann", password: "pw")
-            let phone = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
-            let laptop = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let phone = try await store.issueToken(
+                for: try await store.authenticate(id: 100, password: "pw"),
+                lifetime: .seconds(60)
+            )
+            let laptop = try await store.issueToken(
+                for: try await store.authenticate(id: 100, password: "pw"),
+                lifetime: .seconds(60)
+            )
             let resumed = try await store.authenticate(id: 100, token: phone)
             #expect(resumed.tokenFamily != 0)
             let next = try await store.issueToken(for: resumed, lifetime: .seconds(60))
@@ -105,7 +119,10 @@ import Testing
         let key = String(repeating: "k", count: 32)
         try await withStore(tokenKey: key) { store, redis, _ in
             try await store.register(id: 100, username: "ann", password: "pw")
-            let token = try await store.issueToken(for: try await store.authenticate(id: 100, password: "pw"), lifetime: .seconds(60))
+            let token = try await store.issueToken(
+                for: try await store.authenticate(id: 100, password: "pw"),
+                lifetime: .seconds(60)
+            )
             #expect(try await store.authenticate(id: 100, token: token).id == 100)
             #expect(try await redis.send(["EXISTS", "chat:secret:token"]).int == 0)
 
@@ -118,8 +135,13 @@ import Testing
             let epoch = try #require(try await store.userSummary(id: 100)).tokenEpoch
             let body = "100.\(Int(Date().timeIntervalSince1970) + 60).\(epoch)"
             let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(key.utf8)))
-            let legacy = body + "." + Data(mac).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let legacy =
+                body + "."
+                + Data(mac).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                    of: "=",
+                    with: ""
+                )
             #expect(try await store.authenticate(id: 100, token: legacy).tokenFamily == 0)
         }
     }

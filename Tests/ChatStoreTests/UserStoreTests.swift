@@ -56,9 +56,16 @@ import Testing
     /// A seed record (clear text in the hash `user`) logs in, is re-hashed, and its clear text is removed.
     @Test func seedRecordIsMigratedAtFirstLogin() async throws {
         try await withStore { store, redis, _ in
-            _ = try await redis.send("HSET", "user", "100", #"{"userid":100,"userpwd":"123456","username":"ann","userstatus":0}"#)
+            _ = try await redis.send(
+                "HSET",
+                "user",
+                "100",
+                #"{"userid":100,"userpwd":"123456","username":"ann","userstatus":0}"#
+            )
             // The id counts as taken before migration.
-            await #expect(throws: StoreError.userExists) { try await store.register(id: 100, username: "x", password: "y") }
+            await #expect(throws: StoreError.userExists) {
+                try await store.register(id: 100, username: "x", password: "y")
+            }
             // A wrong password neither logs in nor migrates.
             await #expect(throws: StoreError.wrongPassword) { try await store.authenticate(id: 100, password: "nope") }
             #expect(try await redis.send("HEXISTS", "user", "100").int == 1)
@@ -75,10 +82,16 @@ import Testing
 
     @Test func bulkSeedImport() async throws {
         try await withStore { store, redis, _ in
-            _ = try await redis.send("HSET", "user",
-                                     "100", #"{"userid":100,"userpwd":"a","username":"ann","userstatus":0}"#,
-                                     "200", #"{"userid":200,"userpwd":"b","username":"bob","userstatus":0}"#,
-                                     "300", "not json")
+            _ = try await redis.send(
+                "HSET",
+                "user",
+                "100",
+                #"{"userid":100,"userpwd":"a","username":"ann","userstatus":0}"#,
+                "200",
+                #"{"userid":200,"userpwd":"b","username":"bob","userstatus":0}"#,
+                "300",
+                "not json"
+            )
             let result = try await store.importSeedUsers()
             #expect(result.imported == 2)
             #expect(result.skipped == 1)
@@ -109,13 +122,19 @@ import Testing
                 _ = try await store.authenticate(id: 100, password: "pw")
                 Issue.record("authenticated without Redis")
             } catch {
-                guard case StoreError.unavailable = error else { Issue.record("expected .unavailable, got \(error)"); return }
+                guard case StoreError.unavailable = error else {
+                    Issue.record("expected .unavailable, got \(error)")
+                    return
+                }
             }
             do {
                 _ = try await store.appendGroup(from: 100, username: "ann", content: "x")
                 Issue.record("stored without Redis")
             } catch {
-                guard case StoreError.unavailable = error else { Issue.record("expected .unavailable, got \(error)"); return }
+                guard case StoreError.unavailable = error else {
+                    Issue.record("expected .unavailable, got \(error)")
+                    return
+                }
             }
         }
     }

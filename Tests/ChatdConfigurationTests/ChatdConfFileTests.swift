@@ -14,7 +14,8 @@ import Testing
     }
 
     static func documented() throws -> [Documented] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("etc/chatd/chatd.conf"), encoding: .utf8)
         var found: [Documented] = []
         var comment = ""
@@ -51,8 +52,11 @@ import Testing
     @Test func marksTheLiveKeys() throws {
         for documented in try Self.documented() {
             guard let key = ConfigKey(rawValue: documented.key) else { continue }
-            let saysLive = documented.comment.contains("(live")
-                && !documented.comment.replacingOccurrences(of: "\n# ", with: " ").contains("\(documented.key) needs a restart")
+            let saysLive =
+                documented.comment.contains("(live")
+                && !documented.comment.replacingOccurrences(of: "\n# ", with: " ").contains(
+                    "\(documented.key) needs a restart"
+                )
             #expect(saysLive == key.setting.live, "\(documented.key)")
         }
     }

@@ -1,7 +1,7 @@
-// SPDX-License-Identifier: Apache-2.0
-import ChatdConfiguration
 import ChatServer
 import ChatStore
+// SPDX-License-Identifier: Apache-2.0
+import ChatdConfiguration
 import Testing
 
 /// ServerConfiguration and StoreConfiguration keep defaults of their own, so tests can

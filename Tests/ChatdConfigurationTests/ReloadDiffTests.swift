@@ -26,13 +26,20 @@ import Testing
 
     @Test func badValuesSayWhatIsExpected() {
         var config = ChatdConfig()
-        #expect(throws: ConfigError.invalid(key: "redis_pool_size", value: "0", "expected a whole number from 1 to 64")) {
+        #expect(throws: ConfigError.invalid(key: "redis_pool_size", value: "0", "expected a whole number from 1 to 64"))
+        {
             try config.set(.redisPoolSize, "0")
         }
         #expect(throws: ConfigError.invalid(key: "scrypt_n", value: "1000", "must be a power of two")) {
             try config.set(.scryptN, "1000")
         }
-        #expect(throws: ConfigError.invalid(key: "metrics_listen", value: "x", "expected HOST:PORT, or nothing for no metrics endpoint")) {
+        #expect(
+            throws: ConfigError.invalid(
+                key: "metrics_listen",
+                value: "x",
+                "expected HOST:PORT, or nothing for no metrics endpoint"
+            )
+        ) {
             try config.set(.metricsListen, "x")
         }
     }

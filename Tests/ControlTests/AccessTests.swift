@@ -42,7 +42,11 @@ import Testing
             #expect(try await Chatctl.run(["status"], socket: chatd.socket, as: Chatctl.nobody).status == 0)
 
             // By uid (admin_users), after a reload.
-            try "admin_group = no-such-group\nadmin_users = nobody\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
+            try "admin_group = no-such-group\nadmin_users = nobody\n".write(
+                toFile: chatd.configPath,
+                atomically: true,
+                encoding: .utf8
+            )
             let reload = try await chatd.chatctl("reload")
             #expect(reload.status == 0)
             #expect(reload.stdout == "configuration reloaded\n")
@@ -58,7 +62,11 @@ import Testing
             #expect(refused.stderr.hasPrefix("chatctl: permission denied"))
 
             // A broken file changes nothing and says why.
-            try "admin_users = nobody\nbogus_key = 1\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
+            try "admin_users = nobody\nbogus_key = 1\n".write(
+                toFile: chatd.configPath,
+                atomically: true,
+                encoding: .utf8
+            )
             let broken = try await chatd.chatctl("reload")
             #expect(broken.status == 1)
             #expect(broken.stderr.contains("unknown key"))

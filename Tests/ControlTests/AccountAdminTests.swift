@@ -14,7 +14,15 @@ import Testing
             #expect(try await client.register(5, name: "eve", password: "pw").code == StatusCode.wrongPassword)
             await client.close()
 
-            let added = try await chatd.chatctl("user", "add", "5", "--name", "eve", "--password-stdin", stdin: "s3cret-pw\n")
+            let added = try await chatd.chatctl(
+                "user",
+                "add",
+                "5",
+                "--name",
+                "eve",
+                "--password-stdin",
+                stdin: "s3cret-pw\n"
+            )
             #expect(added.status == 0)
             #expect(added.stdout == "user 5 added\n")
             #expect(!added.stdout.contains("s3cret-pw") && !added.stderr.contains("s3cret-pw"))
@@ -36,7 +44,9 @@ import Testing
             #expect(result.status == 0)
             #expect(result.stdout == "password of user 1 changed (1 session kicked)\n")
             let last = try await attacker.collectUntilClosed()
-            #expect(last.contains { if case .kicked(let k) = $0 { k.reason.contains("password changed") } else { false } })
+            #expect(
+                last.contains { if case .kicked(let k) = $0 { k.reason.contains("password changed") } else { false } }
+            )
             #expect(try await chatd.loginCode(1, password: "n3w") == StatusCode.ok)
         }
     }
@@ -65,7 +75,15 @@ import Testing
             #expect(byToken.code != StatusCode.ok)
             await mallory.close()
 
-            let added = try await chatd.chatctl("user", "add", "1", "--name", "mallory", "--password-stdin", stdin: "pw\n")
+            let added = try await chatd.chatctl(
+                "user",
+                "add",
+                "1",
+                "--name",
+                "mallory",
+                "--password-stdin",
+                stdin: "pw\n"
+            )
             #expect(added.status == 1)
             #expect(added.stderr.contains("deleted user"))
             await bob.close()

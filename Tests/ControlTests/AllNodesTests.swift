@@ -40,10 +40,18 @@ import Testing
             #expect(Self.strings(everywhere["nodes_answered"]) == ids.sorted())
             #expect(Self.strings(everywhere["nodes_missing"]) == [])
             #expect(Self.strings(everywhere["nodes_truncated"]) == [])
-            #expect(Self.placement(everywhere) == Set(clients.map { Placement(peer: $0.client.peer, user: $0.user, node: $0.node) }))
+            #expect(
+                Self.placement(everywhere)
+                    == Set(clients.map { Placement(peer: $0.client.peer, user: $0.user, node: $0.node) })
+            )
 
             let ofUser1 = try await chatd.chatctl("--json", "sessions", "--all-nodes", "--user", "1").json
-            #expect(Self.placement(ofUser1) == Set(clients.filter { $0.user == 1 }.map { Placement(peer: $0.client.peer, user: 1, node: $0.node) }))
+            #expect(
+                Self.placement(ofUser1)
+                    == Set(
+                        clients.filter { $0.user == 1 }.map { Placement(peer: $0.client.peer, user: 1, node: $0.node) }
+                    )
+            )
 
             // Without --all-nodes: this node's sessions only, as before.
             let here = try await chatd.chatctl("--json", "sessions").json
@@ -58,11 +66,18 @@ import Testing
             let stats = try await chatd.chatctl("--json", "stats", "--all-nodes").json
             let perNode = stats["nodes"]?.array ?? []
             #expect(perNode.compactMap { $0["node"]?.string } == ids.sorted())
-            #expect(Dictionary(uniqueKeysWithValues: perNode.map { ($0["node"]?.string ?? "", $0["sessions"]?.int ?? -1) })
-                == [ids[0]: 1, ids[1]: 1, ids[2]: 2])
+            #expect(
+                Dictionary(uniqueKeysWithValues: perNode.map { ($0["node"]?.string ?? "", $0["sessions"]?.int ?? -1) })
+                    == [ids[0]: 1, ids[1]: 1, ids[2]: 2]
+            )
             #expect(stats["sessions"]?.int == 4)
-            for key in ["sessions", "users_online", "connections", "connections_not_logged_in", "messages_in", "messages_out"] {
-                #expect(stats[key]?.int == perNode.reduce(0) { $0 + ($1[key]?.int ?? 0) }, "\(key) is the sum of the nodes'")
+            for key in [
+                "sessions", "users_online", "connections", "connections_not_logged_in", "messages_in", "messages_out",
+            ] {
+                #expect(
+                    stats[key]?.int == perNode.reduce(0) { $0 + ($1[key]?.int ?? 0) },
+                    "\(key) is the sum of the nodes'"
+                )
             }
             #expect(stats["users_online"]?.int == 4, "user1 counts on each of their two nodes")
             #expect(Self.strings(stats["nodes_missing"]) == [])
@@ -79,7 +94,10 @@ import Testing
             #expect(withoutThird.status == 0)
             #expect(Self.strings(try withoutThird.json["nodes_missing"]) == [ids[2]])
             #expect(Self.strings(try withoutThird.json["nodes_answered"]) == [ids[0], ids[1]].sorted())
-            #expect(Self.placement(try withoutThird.json) == Set(clients.prefix(2).map { Placement(peer: $0.client.peer, user: $0.user, node: $0.node) }))
+            #expect(
+                Self.placement(try withoutThird.json)
+                    == Set(clients.prefix(2).map { Placement(peer: $0.client.peer, user: $0.user, node: $0.node) })
+            )
             let statsWithoutThird = try await chatd.chatctl("--json", "stats", "--all-nodes").json
             #expect(Self.strings(statsWithoutThird["nodes_missing"]) == [ids[2]])
             #expect(statsWithoutThird["sessions"]?.int == 2)
@@ -95,12 +113,15 @@ import Testing
 
     @Test func allNodesMustBeABoolean() async throws {
         try await Deployment.with { chatd in
-            let lines = try await RawControlConnection.connect(chatd.socket).exchange("""
+            let lines = try await RawControlConnection.connect(chatd.socket).exchange(
+                """
                 {"jsonrpc":"2.0","id":1,"method":"sessions.list","params":{"all_nodes":"yes"}}
                 {"jsonrpc":"2.0","id":2,"method":"stats","params":{"all_nodes":1}}
                 {"jsonrpc":"2.0","id":3,"method":"stats","params":{"all_nodes":true}}
 
-                """, replies: 3)
+                """,
+                replies: 3
+            )
             let replies = try lines.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
             #expect(replies[0]["error"]?["code"]?.int == -32602)
             #expect(replies[1]["error"]?["code"]?.int == -32602)
@@ -115,9 +136,11 @@ import Testing
     }
 
     static func placement(_ result: JSONValue) -> Set<Placement> {
-        Set((result["sessions"]?.array ?? []).map {
-            Placement(peer: $0["peer"]?.string ?? "", user: $0["user_id"]?.int ?? 0, node: $0["node"]?.string ?? "")
-        })
+        Set(
+            (result["sessions"]?.array ?? []).map {
+                Placement(peer: $0["peer"]?.string ?? "", user: $0["user_id"]?.int ?? 0, node: $0["node"]?.string ?? "")
+            }
+        )
     }
 
     static func strings(_ value: JSONValue?) -> [String] { (value?.array ?? []).compactMap(\.string) }

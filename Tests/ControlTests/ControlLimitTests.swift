@@ -75,14 +75,23 @@ import Testing
                 print "closed\\n";
                 """
             let (holder, log) = try await TestProcess.launch(
-                "/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/perl", "-e", script, chatd.socket],
-                environment: [:], readyLine: #""result""#, timeout: .seconds(20))
+                "/usr/bin/setpriv",
+                arguments: [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/perl", "-e", script, chatd.socket,
+                ],
+                environment: [:],
+                readyLine: #""result""#,
+                timeout: .seconds(20)
+            )
             try "admin_group = no-such-group\n".write(toFile: chatd.configPath, atomically: true, encoding: .utf8)
             #expect(try await chatd.chatctl("reload").status == 0)
             #expect(try await holder.exited.get() == 0)
             let lines = log.withLockedValue { $0 }.split(separator: "\n").map(String.init)
             #expect(lines.count == 3, "\(lines)")
-            #expect(try JSONValue.decode(lines.count > 1 ? lines[1] : "")["error"]?["code"]?.int == ControlError.Code.permissionDenied)
+            #expect(
+                try JSONValue.decode(lines.count > 1 ? lines[1] : "")["error"]?["code"]?.int
+                    == ControlError.Code.permissionDenied
+            )
             #expect(lines.last == "closed")
             #expect(chatd.chatd.output.contains("no longer an administrator"))
         }

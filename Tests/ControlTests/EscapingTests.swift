@@ -17,7 +17,8 @@ import Testing
         text.unicodeScalars.filter { scalar in
             switch scalar.value {
             case 0x0A: return false
-            case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+            case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029:
+                return true
             default: return false
             }
         }.map { "U+" + String($0.value, radix: 16, uppercase: true) }
@@ -57,7 +58,10 @@ import Testing
             #expect(try await chatd.chatctl("user", "show", "1").lines.count == 9)
 
             // JSON carries the name exactly, with C1 and bidi escaped as JSON escapes them.
-            for arguments in [["--json", "users"], ["--json", "sessions"], ["--json", "user", "show", "1"], ["--json", "user", "list"]] {
+            for arguments in [
+                ["--json", "users"], ["--json", "sessions"], ["--json", "user", "show", "1"],
+                ["--json", "user", "list"],
+            ] {
                 let run = try await Chatctl.run(arguments, socket: chatd.socket)
                 #expect(run.status == 0)
                 #expect(Self.rawControls(run.stdout) == [], "\(arguments) printed raw controls")

@@ -26,7 +26,9 @@ import Testing
 
             // The other session of the same user still works: its message reaches the observer.
             try await kept.send(.sms(SmsMes(content: "still here")))
-            let seen = try await observer.next { if case .sms(let m) = $0, m.content == "still here" { m } else { nil } }
+            let seen = try await observer.next {
+                if case .sms(let m) = $0, m.content == "still here" { m } else { nil }
+            }
             #expect(seen.userid == 1)
             let left = try await chatd.chatctl("--json", "sessions", "--user", "1").json["sessions"]?.array ?? []
             #expect(left.compactMap { $0["peer"]?.string } == [kept.peer])

@@ -10,7 +10,10 @@ import Testing
 @Suite struct NodesTests {
     @Test func everyNodeIsListedWithItsAddressVersionAndSessions() async throws {
         try await Deployment.with(environment: ["CHATD_PRESENCE_TTL": "3"]) { chatd in
-            let other = try await ChatdProcess.start(redisURL: chatd.redis.url, environment: ["CHATD_PRESENCE_TTL": "3"])
+            let other = try await ChatdProcess.start(
+                redisURL: chatd.redis.url,
+                environment: ["CHATD_PRESENCE_TTL": "3"]
+            )
             defer { Task { _ = try? await other.stop() } }
             try await chatd.register(1...1)
             let ann = try await TestChatClient.connect(port: other.port)
@@ -20,7 +23,13 @@ import Testing
             var listed: [JSONValue] = []
             for _ in 0..<100 {
                 listed = try await chatd.chatctl("--json", "nodes").json["nodes"]?.array ?? []
-                if listed.count == 2, listed.contains(where: { $0["address"]?.string == "127.0.0.1:\(other.port)" && $0["sessions"]?.int == 1 }) { break }
+                if listed.count == 2,
+                    listed.contains(where: {
+                        $0["address"]?.string == "127.0.0.1:\(other.port)" && $0["sessions"]?.int == 1
+                    })
+                {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))  // between questions, not instead of one
             }
             #expect(listed.count == 2)

@@ -1,8 +1,8 @@
+import ChatProtocol
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
-import Foundation
-import ChatProtocol
 import ControlProtocol
+import Foundation
 import Testing
 
 /// The read-only commands, each in human and JSON form, against live sessions.
@@ -31,15 +31,25 @@ import Testing
 
             let users = try await chatd.chatctl("users")
             #expect(users.status == 0)
-            #expect(users.lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["USER", "NAME", "SESSIONS"])
-            #expect(users.lines.dropFirst().map { $0.split(separator: " ").map(String.init) } == [["1", "user1", "2"], ["2", "user2", "1"]])
+            #expect(
+                users.lines.first?.split(separator: " ", omittingEmptySubsequences: true) == [
+                    "USER", "NAME", "SESSIONS",
+                ]
+            )
+            #expect(
+                users.lines.dropFirst().map { $0.split(separator: " ").map(String.init) } == [
+                    ["1", "user1", "2"], ["2", "user2", "1"],
+                ]
+            )
             let usersJSON = try await chatd.chatctl("--json", "users").json
             #expect(usersJSON["users"]?.array?.compactMap { $0["user_id"]?.int } == [1, 2])
 
             let sessions = try await chatd.chatctl("sessions")
             #expect(sessions.status == 0)
-            #expect(sessions.lines.first?.split(separator: " ").map(String.init)
-                == ["SESSION", "USER", "NAME", "PEER", "CONNECTED", "SINCE", "IDLE", "IN", "OUT"])
+            #expect(
+                sessions.lines.first?.split(separator: " ").map(String.init)
+                    == ["SESSION", "USER", "NAME", "PEER", "CONNECTED", "SINCE", "IDLE", "IN", "OUT"]
+            )
             #expect(sessions.lines.count == 4)
             for client in [first, second, other] {
                 #expect(sessions.lines.contains { $0.contains(client.peer) })
@@ -83,8 +93,16 @@ import Testing
 
             let list = try await chatd.chatctl("user", "list")
             #expect(list.status == 0)
-            #expect(list.lines.first?.split(separator: " ").map(String.init) == ["USER", "NAME", "DISABLED", "CREATED", "LAST", "LOGIN"])
-            #expect(list.lines.dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) } == ["1", "2", "3"])
+            #expect(
+                list.lines.first?.split(separator: " ").map(String.init) == [
+                    "USER", "NAME", "DISABLED", "CREATED", "LAST", "LOGIN",
+                ]
+            )
+            #expect(
+                list.lines.dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) } == [
+                    "1", "2", "3",
+                ]
+            )
             #expect(!list.stdout.contains("scrypt"))
             let listJSON = try await chatd.chatctl("user", "list", "--json").json
             #expect(listJSON["users"]?.array?.compactMap { $0["username"]?.string } == ["user1", "user2", "user3"])
@@ -106,7 +124,9 @@ import Testing
             var pages = 0
             repeat {
                 let page = try await RawControlConnection.connect(chatd.socket).exchange(
-                    #"{"jsonrpc":"2.0","id":1,"method":"user.list","params":{"cursor":"\#(cursor)","count":5}}"# + "\n", replies: 1)
+                    #"{"jsonrpc":"2.0","id":1,"method":"user.list","params":{"cursor":"\#(cursor)","count":5}}"# + "\n",
+                    replies: 1
+                )
                 let reply = try JSONValue.decode(page[0])
                 for user in reply["result"]?["users"]?.array ?? [] { seen.insert(user["user_id"]?.int ?? 0) }
                 cursor = reply["result"]?["cursor"]?.string ?? "0"

@@ -12,7 +12,11 @@ import Testing
             let chatd = try await ChatdProcess.start(redisURL: nil, config: "redis_url = \(redis.url)\n")
             do {
                 let configPath = chatd.directory.appendingPathComponent("chatd.conf").path
-                try "redis_url = redis://:s3cret-pw@localhost:notaport\n".write(toFile: configPath, atomically: true, encoding: .utf8)
+                try "redis_url = redis://:s3cret-pw@localhost:notaport\n".write(
+                    toFile: configPath,
+                    atomically: true,
+                    encoding: .utf8
+                )
                 let reload = try await Chatctl.run(["reload"], socket: chatd.controlSocket)
                 #expect(reload.status == 1)
                 #expect(reload.stderr.contains(#"redis_url = "redis://***@localhost:notaport""#), "\(reload.stderr)")

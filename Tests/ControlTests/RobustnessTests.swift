@@ -9,7 +9,8 @@ import Testing
     @Test func junkUnknownMethodsAndBadParamsGetJSONRPCErrors() async throws {
         try await Deployment.with { chatd in
             try await chatd.register(1...1)
-            let replies = try await RawControlConnection.connect(chatd.socket).exchange("""
+            let replies = try await RawControlConnection.connect(chatd.socket).exchange(
+                """
                 this is not json
                 {"jsonrpc":"2.0","id":1,"method":"no.such.method"}
                 {"jsonrpc":"2.0","id":2,"method":"user.get","params":{"user_id":"one"}}
@@ -18,7 +19,9 @@ import Testing
                 {"jsonrpc":"2.0","id":5,"method":"session.kick","params":{}}
                 {"jsonrpc":"2.0","id":6,"method":"status"}
 
-                """, replies: 7)
+                """,
+                replies: 7
+            )
             let codes = try replies.map { try JSONValue.decode($0)["error"]?["code"]?.int }
             #expect(codes == [-32700, -32601, -32602, -32602, -32700, -32602, nil])
             // Replies keep request order; the last one is a result.
@@ -37,10 +40,13 @@ import Testing
             try await RawControlConnection.connect(chatd.socket).sendAndHangUp(#"{"jsonrpc":"2.0","id":1,"meth"#)
             // A whole request, gone before the answer (chatd still carries it out; nothing to reply to).
             try await RawControlConnection.connect(chatd.socket).sendAndHangUp(
-                #"{"jsonrpc":"2.0","id":1,"method":"user.disable","params":{"user_id":2}}"# + "\n")
+                #"{"jsonrpc":"2.0","id":1,"method":"user.disable","params":{"user_id":2}}"# + "\n"
+            )
             // A line longer than chatd accepts: the connection is closed, chatd serves on.
             // (chatd may close while we still write: a reset is as good as a close here.)
-            let long = try? await RawControlConnection.connect(chatd.socket).sendUntilClosed(String(repeating: "x", count: 2 << 20))
+            let long = try? await RawControlConnection.connect(chatd.socket).sendUntilClosed(
+                String(repeating: "x", count: 2 << 20)
+            )
             #expect(long == nil || long == [])
             let status = try await chatd.chatctl("--json", "status")
             #expect(status.status == 0)

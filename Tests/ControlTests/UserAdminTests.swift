@@ -61,13 +61,21 @@ import Testing
             #expect(try await chatd.loginCode(1, password: "third") == StatusCode.ok)
 
             // On a terminal: asked twice, without echo.
-            let prompted = try await Chatctl.runOnTerminal(["user", "passwd", "1"], socket: chatd.socket, input: "typed-pw\ntyped-pw\n")
+            let prompted = try await Chatctl.runOnTerminal(
+                ["user", "passwd", "1"],
+                socket: chatd.socket,
+                input: "typed-pw\ntyped-pw\n"
+            )
             #expect(prompted.status == 0)
             #expect(prompted.stdout.contains("New password: "))
             #expect(prompted.stdout.contains("Retype new password: "))
             #expect(prompted.stdout.contains("password of user 1 changed"))
             #expect(try await chatd.loginCode(1, password: "typed-pw") == StatusCode.ok)
-            let mismatch = try await Chatctl.runOnTerminal(["user", "passwd", "1"], socket: chatd.socket, input: "one\ntwo\n")
+            let mismatch = try await Chatctl.runOnTerminal(
+                ["user", "passwd", "1"],
+                socket: chatd.socket,
+                input: "one\ntwo\n"
+            )
             #expect(mismatch.status == 2)
             #expect(mismatch.stdout.contains("chatctl: the passwords do not match"))
             #expect(try await chatd.loginCode(1, password: "typed-pw") == StatusCode.ok)
@@ -135,9 +143,14 @@ import Testing
 
     @Test func importSeedMovesTheSeedHash() async throws {
         try await Deployment.with { chatd in
-            try await chatd.redisCommand("HSET", "user",
-                                         "100", #"{"userid":100,"userpwd":"seedpw","username":"alice"}"#,
-                                         "101", #"{"userid":101,"userpwd":"seedpw","username":"bob"}"#)
+            try await chatd.redisCommand(
+                "HSET",
+                "user",
+                "100",
+                #"{"userid":100,"userpwd":"seedpw","username":"alice"}"#,
+                "101",
+                #"{"userid":101,"userpwd":"seedpw","username":"bob"}"#
+            )
             // Before import, a seed record shows as such (clear text never shown).
             let seed = try await chatd.chatctl("--json", "user", "show", "100").json
             #expect(seed["user"]?["seed_record"]?.bool == true)

@@ -63,7 +63,9 @@ import Testing
         case 4: return .bulkString(nil)
         case 5: return .array(nil)
         default:
-            return .array((0..<Int.random(in: 0...5, using: &rng)).map { _ in randomValue(depth: depth + 1, rng: &rng) })
+            return .array(
+                (0..<Int.random(in: 0...5, using: &rng)).map { _ in randomValue(depth: depth + 1, rng: &rng) }
+            )
         }
     }
 
@@ -79,7 +81,8 @@ import Testing
             let length = Int.random(in: 0...200, using: &rng)
             let bytes: [UInt8] = (0..<length).map { _ in
                 // Bias towards protocol characters so the parser gets past the first byte.
-                Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+                Bool.random(using: &rng)
+                    ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
             }
             _ = Self.drive(bytes, rng: &rng)
         }

@@ -21,7 +21,11 @@ func encoded(_ value: RESPValue) -> ByteBuffer {
     return buffer
 }
 
-func expectViolation(_ text: String, limits: RESPParser.Limits = .init(), sourceLocation: SourceLocation = #_sourceLocation) {
+func expectViolation(
+    _ text: String,
+    limits: RESPParser.Limits = .init(),
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     var buffer = ByteBuffer(string: text)
     do {
         let result = try RESPParser(limits: limits).parse(&buffer)
@@ -54,7 +58,11 @@ func expectViolation(_ text: String, limits: RESPParser.Limits = .init(), source
 
     @Test func nestedArraysAndNulls() throws {
         let text = "*3\r\n*2\r\n:1\r\n*1\r\n+x\r\n$-1\r\n*-1\r\n"
-        #expect(try parseAll(text) == [.array([.array([.integer(1), .array([.simpleString("x")])]), .bulkString(nil), .array(nil)])])
+        #expect(
+            try parseAll(text) == [
+                .array([.array([.integer(1), .array([.simpleString("x")])]), .bulkString(nil), .array(nil)])
+            ]
+        )
     }
 
     @Test func manyValuesInOneBuffer() throws {
@@ -98,7 +106,7 @@ func expectViolation(_ text: String, limits: RESPParser.Limits = .init(), source
         expectViolation("$11\r\n", limits: small)
         expectViolation("*4\r\n", limits: small)
         expectViolation("+123456789\r\n", limits: small)
-        expectViolation("+123456789", limits: small) // too long even before the CRLF arrives
+        expectViolation("+123456789", limits: small)  // too long even before the CRLF arrives
         expectViolation(String(repeating: "*1\r\n", count: 4) + ":1\r\n", limits: small)
         #expect(try parseAll(String(repeating: "*1\r\n", count: 3) + ":1\r\n", limits: small).count == 1)
         // Defaults: Redis' 512 MiB bulk limit and 32 levels.
@@ -110,11 +118,11 @@ func expectViolation(_ text: String, limits: RESPParser.Limits = .init(), source
     @Test func malformedInputIsATypedError() {
         expectViolation("$-2\r\n")
         expectViolation("*-5\r\n")
-        expectViolation("$3\r\nabcXY")       // payload not followed by CRLF
+        expectViolation("$3\r\nabcXY")  // payload not followed by CRLF
         expectViolation(":12a\r\n")
         expectViolation(":\r\n")
         expectViolation(":-\r\n")
-        expectViolation(":99999999999999999999\r\n") // overflow
+        expectViolation(":99999999999999999999\r\n")  // overflow
         expectViolation("$+3\r\nabc\r\n")
         expectViolation("+OK\rX")
         expectViolation("+O\nK\r\n")

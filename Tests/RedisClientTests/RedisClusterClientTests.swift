@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Logging
-@testable import RedisClient
 import Testing
+
+@testable import RedisClient
 
 /// Against a real three-master cluster (`RedisClusterProcess`).
 @Suite(.timeLimit(.minutes(1)))
@@ -48,9 +49,12 @@ struct RedisClusterClientTests {
     @Test func pipelineOnOneSlot() async throws {
         try await RedisClusterProcess.with { cluster in
             try await withClusterClient(cluster) { client in
-                let results = try await client.pipeline(Array(repeating: ["INCR", "{user42}:n"], count: 100) + [
-                    ["SET", "{user42}:name", "ada"], ["GET", "{user42}:name"], ["INCR", "{user42}:name"],
-                ], key: "{user42}")
+                let results = try await client.pipeline(
+                    Array(repeating: ["INCR", "{user42}:n"], count: 100) + [
+                        ["SET", "{user42}:name", "ada"], ["GET", "{user42}:name"], ["INCR", "{user42}:name"],
+                    ],
+                    key: "{user42}"
+                )
                 #expect(try results.prefix(100).map { try $0.get().int } == Array(1...100))
                 #expect(try results[101].get().string == "ada")
                 guard case .failure(.server(let message)) = results[102] else {
@@ -129,7 +133,10 @@ struct RedisClusterClientTests {
 
                 #expect(try await client.send(["GET", moved], key: moved).string == "m")
                 // One pipeline, half of it served by the source and half redirected.
-                let results = try await client.pipeline([["GET", stayed], ["GET", moved], ["SET", "{half}:new", "n"]], key: moved)
+                let results = try await client.pipeline(
+                    [["GET", stayed], ["GET", moved], ["SET", "{half}:new", "n"]],
+                    key: moved
+                )
                 #expect(try results.map { try $0.get().string } == ["s", "m", "OK"])
                 // A new key in a migrating slot is created on the importing node.
                 #expect(try await cluster.cli(port: source, ["EXISTS", "{half}:new"]).hasPrefix("ASK"))
@@ -216,12 +223,22 @@ func withClusterClient<T>(
 /// Moves `keys` of `slot` by hand, as `redis-cli --cluster reshard` does: IMPORTING on the
 /// target, MIGRATING on the source, MIGRATE; with `finish`, the slot is then assigned to the
 /// target on every node (so no node answers from a stale view).
-func migrate(slot: Int, keys: [String], from source: Int, to target: Int, in cluster: RedisClusterProcess, finish: Bool) async throws {
+func migrate(
+    slot: Int,
+    keys: [String],
+    from source: Int,
+    to target: Int,
+    in cluster: RedisClusterProcess,
+    finish: Bool
+) async throws {
     let sourceID = try await cluster.nodeID(port: source)
     let targetID = try await cluster.nodeID(port: target)
     #expect(try await cluster.cli(port: target, ["CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceID]) == "OK")
     #expect(try await cluster.cli(port: source, ["CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetID]) == "OK")
-    let migrated = try await cluster.cli(port: source, ["MIGRATE", cluster.host, String(target), "", "0", "5000", "KEYS"] + keys)
+    let migrated = try await cluster.cli(
+        port: source,
+        ["MIGRATE", cluster.host, String(target), "", "0", "5000", "KEYS"] + keys
+    )
     #expect(migrated == "OK")
     guard finish else { return }
     for port in [target, source] + cluster.ports.filter({ $0 != source && $0 != target }) {

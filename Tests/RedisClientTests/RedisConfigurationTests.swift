@@ -21,8 +21,13 @@ import Testing
     }
 
     @Test func redactedHidesUserInfo() {
-        #expect(RedisConfiguration.redacted(url: "redis://:s3cret@localhost:notaport") == "redis://***@localhost:notaport")
-        #expect(RedisConfiguration.redacted(url: "redis://alice:p@ss@cache.local:6380/3") == "redis://***@cache.local:6380/3")
+        #expect(
+            RedisConfiguration.redacted(url: "redis://:s3cret@localhost:notaport") == "redis://***@localhost:notaport"
+        )
+        #expect(
+            RedisConfiguration.redacted(url: "redis://alice:p@ss@cache.local:6380/3")
+                == "redis://***@cache.local:6380/3"
+        )
         #expect(RedisConfiguration.redacted(url: "redis://localhost:6379/0") == "redis://localhost:6379/0")
         #expect(RedisConfiguration.redacted(url: "unix:///run/redis.sock?db=1") == "unix:///run/redis.sock?db=1")
         // Not even a URL: whatever comes before the last @ may be a password.

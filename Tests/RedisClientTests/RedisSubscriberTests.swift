@@ -112,7 +112,9 @@ struct RedisSubscriberTests {
             let (warnings, warned) = AsyncStream.makeStream(of: (message: String, metadata: Logger.Metadata).self)
             let logger = Logger(label: "test.bus") { _ in WarningCapture(warned) }
             // Room for exactly 100 messages of 1,000 bytes on "busy".
-            let cost = RedisSubscriber.backlogCost(of: RedisMessage(channel: "busy", payload: ByteBuffer(repeating: 0, count: 1000)))
+            let cost = RedisSubscriber.backlogCost(
+                of: RedisMessage(channel: "busy", payload: ByteBuffer(repeating: 0, count: 1000))
+            )
             let configuration = try testConfiguration(server)
             let subscriber = RedisSubscriber(configuration: configuration, logger: logger, backlogBytes: 100 * cost)
             do {
@@ -120,7 +122,8 @@ struct RedisSubscriberTests {
                     let stream = try await subscriber.subscribe(channels: ["busy"])
                     // One script publishes them all before the listener reads any:
                     // 00000001xxx…, 00000002xxx…, each 1,000 bytes.
-                    let script = "for i = 1, tonumber(ARGV[1]) do redis.call('PUBLISH', KEYS[1], string.format('%08d', i) .. string.rep('x', 992)) end"
+                    let script =
+                        "for i = 1, tonumber(ARGV[1]) do redis.call('PUBLISH', KEYS[1], string.format('%08d', i) .. string.rep('x', 992)) end"
                     _ = try await client.send("EVAL", script, "1", "busy", "105")
                     var dropWarning: Logger.Metadata?
                     for await warning in warnings where warning.message.contains("dropped") {

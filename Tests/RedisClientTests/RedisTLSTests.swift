@@ -12,9 +12,11 @@ import Testing
     static func enableTLS(_ server: RedisServerProcess, _ certificates: TestCertificates) async throws -> Int {
         let admin = RedisClient(configuration: try RedisConfiguration(url: server.url))
         do {
-            _ = try await admin.send(["CONFIG", "SET", "tls-cert-file", certificates.serverCertificate,
-                                      "tls-key-file", certificates.serverKey, "tls-ca-cert-file", certificates.caCertificate,
-                                      "tls-auth-clients", "no"])
+            _ = try await admin.send([
+                "CONFIG", "SET", "tls-cert-file", certificates.serverCertificate,
+                "tls-key-file", certificates.serverKey, "tls-ca-cert-file", certificates.caCertificate,
+                "tls-auth-clients", "no",
+            ])
             let port = freeLoopbackPort()
             _ = try await admin.send(["CONFIG", "SET", "tls-port", String(port)])
             await admin.shutdown()
@@ -58,8 +60,10 @@ import Testing
         defer { certificates.remove() }
         try await RedisServerProcess.with { server in
             let port = try await RedisTLSTests.enableTLS(server, certificates)
-            let chatd = try await ChatdProcess.start(redisURL: "rediss://127.0.0.1:\(port)",
-                                                     environment: ["CHATD_REDIS_TLS_CA_FILE": certificates.caCertificate])
+            let chatd = try await ChatdProcess.start(
+                redisURL: "rediss://127.0.0.1:\(port)",
+                environment: ["CHATD_REDIS_TLS_CA_FILE": certificates.caCertificate]
+            )
             let client = try await TestChatClient.connect(port: chatd.port)
             #expect(try await client.register(1, name: "ann", password: "pw").code == 200)
             await client.close()
@@ -67,8 +71,14 @@ import Testing
 
             var environment = ProcessInfo.processInfo.environment
             environment["CHATD_REDIS_TLS_CA_FILE"] = certificates.caCertificate
-            let plain = try await runToCompletion(productPath("chatd"), ["--check-config", "--config", "/dev/null",
-                                                                         "--redis", "redis://:pw@localhost:\(port)"], environment: environment)
+            let plain = try await runToCompletion(
+                productPath("chatd"),
+                [
+                    "--check-config", "--config", "/dev/null",
+                    "--redis", "redis://:pw@localhost:\(port)",
+                ],
+                environment: environment
+            )
             #expect(plain.status == 1)
             #expect(plain.output.contains("use a rediss:// URL"))
             #expect(!plain.output.contains(":pw@"))

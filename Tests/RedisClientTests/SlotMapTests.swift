@@ -16,7 +16,11 @@ import Testing
             Self.range(5461, 10922, Self.node("127.0.0.1", 7001), Self.node("127.0.0.1", 7004)),
             Self.range(0, 5460, Self.node("127.0.0.1", 7000)),
             // Redis 7 appends a metadata map to each node; RESP2 sends it as an array.
-            Self.range(10923, 16383, .array([.bulk(""), .integer(7002), .bulk("id"), .array([.bulk("hostname"), .bulk("h")])])),
+            Self.range(
+                10923,
+                16383,
+                .array([.bulk(""), .integer(7002), .bulk("id"), .array([.bulk("hostname"), .bulk("h")])])
+            ),
         ])
         let map = try SlotMap(clusterSlots: reply, defaultHost: "10.0.0.9")
         #expect(map.ranges.map(\.slots) == [0...5460, 5461...10922, 10923...16383])
@@ -30,8 +34,10 @@ import Testing
     }
 
     @Test func uncoveredSlotsHaveNoMaster() throws {
-        let map = try SlotMap(clusterSlots: .array([Self.range(100, 100, Self.node("h", 1)), Self.range(200, 300, Self.node("h", 2))]),
-                              defaultHost: "x")
+        let map = try SlotMap(
+            clusterSlots: .array([Self.range(100, 100, Self.node("h", 1)), Self.range(200, 300, Self.node("h", 2))]),
+            defaultHost: "x"
+        )
         #expect(map.master(forSlot: 99) == nil)
         #expect(map.master(forSlot: 100) == RedisNodeAddress(host: "h", port: 1))
         #expect(map.master(forSlot: 150) == nil)
@@ -69,7 +75,10 @@ import Testing
     }
 
     @Test func nodeAddressParsing() {
-        #expect(RedisNodeAddress(parsing: "127.0.0.1:7000", defaultHost: "d") == RedisNodeAddress(host: "127.0.0.1", port: 7000))
+        #expect(
+            RedisNodeAddress(parsing: "127.0.0.1:7000", defaultHost: "d")
+                == RedisNodeAddress(host: "127.0.0.1", port: 7000)
+        )
         #expect(RedisNodeAddress(parsing: ":7000", defaultHost: "d") == RedisNodeAddress(host: "d", port: 7000))
         #expect(RedisNodeAddress(parsing: "::1:7000", defaultHost: "d") == RedisNodeAddress(host: "::1", port: 7000))
         #expect(RedisNodeAddress(host: "::1", port: 7000).description == "[::1]:7000")

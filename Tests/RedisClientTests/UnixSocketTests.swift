@@ -17,14 +17,19 @@ import Testing
     /// Redis over a Unix socket (the sandboxed unit's drop-in uses this).
     @Test func commandsOverAUnixSocket() async throws {
         try await RedisServerProcess.with { server in
-            let client = RedisClient(configuration: try RedisConfiguration(url: "unix://\(server.unixSocketPath)?db=1"),
-                                     eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            let client = RedisClient(
+                configuration: try RedisConfiguration(url: "unix://\(server.unixSocketPath)?db=1"),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            )
             _ = try await client.send("SET", "over", "unix")
             #expect(try await client.send("GET", "over").string == "unix")
             // db=1 was selected: database 0 does not have the key.
             _ = try await client.send("SELECT", "0")
             await client.shutdown()
-            let tcp = RedisClient(configuration: try RedisConfiguration(url: server.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            let tcp = RedisClient(
+                configuration: try RedisConfiguration(url: server.url),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            )
             #expect(try await tcp.send("GET", "over").isNull)
             await tcp.shutdown()
         }

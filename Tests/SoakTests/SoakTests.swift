@@ -17,11 +17,15 @@ import Testing
     @Test(.enabled(if: seconds > 0, "set CHATD_SOAK_SECONDS to run the soak"))
     func soak() async throws {
         try await RedisServerProcess.with(persistent: true) { redis in
-            let environment = ["CHATD_PRESENCE_TTL": "3", "CHATD_RATE_LIMIT": "0", "CHATD_REDIS_TIMEOUT": "2",
-                               "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
-                               "CHATD_CONNECTIONS_PER_ADDRESS": "0"]
+            let environment = [
+                "CHATD_PRESENCE_TTL": "3", "CHATD_RATE_LIMIT": "0", "CHATD_REDIS_TIMEOUT": "2",
+                "CHATD_LOGIN_FAILURES_PER_ADDRESS": "0", "CHATD_REGISTRATIONS_PER_ADDRESS": "0",
+                "CHATD_CONNECTIONS_PER_ADDRESS": "0",
+            ]
             let steady = try await ChatdProcess.start(redisURL: redis.url, environment: environment)
-            let restarting = NIOLockedValueBox(try await ChatdProcess.start(redisURL: redis.url, environment: environment))
+            let restarting = NIOLockedValueBox(
+                try await ChatdProcess.start(redisURL: redis.url, environment: environment)
+            )
             defer {
                 kill(steady.pid, SIGKILL)
                 kill(restarting.withLockedValue { $0 }.pid, SIGKILL)
@@ -49,12 +53,18 @@ import Testing
                                 let client = try await TestChatClient.connect(port: port)
                                 connected = client
                                 let (login, _) = try await client.login(id, password: "pw")
-                                guard login.code == StatusCode.ok else { await client.close(); continue }
+                                guard login.code == StatusCode.ok else {
+                                    await client.close()
+                                    continue
+                                }
                                 stats.withLockedValue { $0.sessions += 1 }
                                 for n in 0..<Int.random(in: 1...10) {
                                     let content = "soak u\(id) r\(round) n\(n) \(UUID().uuidString)"
                                     try await client.send(.sms(SmsMes(content: content)))
-                                    let ack = try await client.next({ if case .smsResult(let r) = $0 { r } else { nil } }, timeout: .seconds(30))
+                                    let ack = try await client.next(
+                                        { if case .smsResult(let r) = $0 { r } else { nil } },
+                                        timeout: .seconds(30)
+                                    )
                                     if ack.code == StatusCode.ok, let messageID = ack.id {
                                         acked.withLockedValue { $0[messageID] = content }
                                         stats.withLockedValue { $0.messages += 1 }
@@ -83,7 +93,10 @@ import Testing
                         switch tick % 5 {
                         case 1, 3:
                             let victim = Int.random(in: 1...users)
-                            _ = try? await runToCompletion(productPath("chatctl"), ["--socket", steady.controlSocket, "kick-user", String(victim), "--reason", "soak"])
+                            _ = try? await runToCompletion(
+                                productPath("chatctl"),
+                                ["--socket", steady.controlSocket, "kick-user", String(victim), "--reason", "soak"]
+                            )
                             stats.withLockedValue { $0.kicks += 1 }
                         case 2:
                             await redis.kill9()
@@ -91,7 +104,8 @@ import Testing
                         case 4:
                             let old = restarting.withLockedValue { $0 }
                             _ = try? await old.stop()
-                            if let fresh = try? await ChatdProcess.start(redisURL: redis.url, environment: environment) {
+                            if let fresh = try? await ChatdProcess.start(redisURL: redis.url, environment: environment)
+                            {
                                 restarting.withLockedValue { $0 = fresh }
                             }
                         default:
@@ -102,7 +116,10 @@ import Testing
             }
 
             // Every acknowledged message is in history, exactly once.
-            let client = RedisClient(configuration: try RedisConfiguration(url: redis.url), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            let client = RedisClient(
+                configuration: try RedisConfiguration(url: redis.url),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton
+            )
             // Paged: one reply of the whole stream would be large.
             var entries: [RESPValue] = []
             var start = "-"
@@ -116,7 +133,9 @@ import Testing
             for entry in entries {
                 guard let pair = entry.array, pair.count == 2, let fields = pair[1].array else { continue }
                 let values = fields.compactMap(\.string)
-                if let index = values.firstIndex(of: "content"), index + 1 < values.count { seen[values[index + 1], default: 0] += 1 }
+                if let index = values.firstIndex(of: "content"), index + 1 < values.count {
+                    seen[values[index + 1], default: 0] += 1
+                }
             }
             let ackedNow = acked.withLockedValue { $0 }
             let missing = ackedNow.values.filter { seen[$0] == nil }
@@ -133,17 +152,23 @@ import Testing
                 }
                 if present != 0 { try await Task.sleep(for: .seconds(1)) }
             }
-            let leftovers = try? await runToCompletion(productPath("chatctl"), ["--socket", steady.controlSocket, "sessions"])
-            #expect(present == 0, "\(present) sessions still in presence; the steady node lists: \(leftovers?.output ?? "?")")
+            let leftovers = try? await runToCompletion(
+                productPath("chatctl"),
+                ["--socket", steady.controlSocket, "sessions"]
+            )
+            #expect(
+                present == 0,
+                "\(present) sessions still in presence; the steady node lists: \(leftovers?.output ?? "?")"
+            )
             await client.shutdown()
 
             let final = Self.rss(of: steady.pid)
             let summary = stats.withLockedValue { $0 }
             let line = """
-            SOAK seconds=\(Self.seconds) users=\(users) sessions=\(summary.sessions) acked=\(ackedNow.count) refused503=\(summary.refused) \
-            broken=\(summary.broken) kicks=\(summary.kicks) stored=\(entries.count) missing=\(missing.count) doubled=\(doubled.count) \
-            presence_left=\(present) rss_baseline_kib=\(baseline) rss_end_kib=\(final)
-            """
+                SOAK seconds=\(Self.seconds) users=\(users) sessions=\(summary.sessions) acked=\(ackedNow.count) refused503=\(summary.refused) \
+                broken=\(summary.broken) kicks=\(summary.kicks) stored=\(entries.count) missing=\(missing.count) doubled=\(doubled.count) \
+                presence_left=\(present) rss_baseline_kib=\(baseline) rss_end_kib=\(final)
+                """
             print(line)
             print("SOAK client errors: \(errors.withLockedValue { $0 })")
             #expect(final < baseline * 2 + 32 * 1024, "RSS grew from \(baseline) KiB to \(final) KiB")

@@ -8,7 +8,10 @@ import NIOPosix
 ///
 /// `wrapper` runs first and must exec `"$@"`-style its trailing arguments (e.g. `unshare`).
 func runTestChild(
-    filter: String, environment extra: [String: String], journalStreamIsStderr: Bool = false, wrapper: [String] = []
+    filter: String,
+    environment extra: [String: String],
+    journalStreamIsStderr: Bool = false,
+    wrapper: [String] = []
 ) async throws -> (status: Int32, stderr: String) {
     let child = Process()
     let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
@@ -38,6 +41,9 @@ func runTestChild(
     let output = try await pool.runIfActive { String(decoding: reader.readDataToEndOfFile(), as: UTF8.self) }
     try await pool.shutdownGracefully()
     var status: Int32 = -1
-    for await s in exited.stream { status = s; break }
+    for await s in exited.stream {
+        status = s
+        break
+    }
     return (status, output)
 }

@@ -3,6 +3,7 @@ import ChatTesting
 import Foundation
 import Logging
 import Testing
+
 @testable import Systemd
 
 /// A real `sd_journal_sendv` entry, caught by a test-owned socket. libsystemd always
@@ -17,9 +18,13 @@ extension ProcessEnvironmentTests {
         func sendsANativeEntryWithMultiLineValues() async throws {
             let journal = try NotifySocket(name: "journal/socket")
             let (status, stderr) = try await runTestChild(
-                filter: "JournalChild", environment: [Self.childVariable: "1"],
-                wrapper: ["/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
-                          "mount --bind \"$0\" /run/systemd && exec \"$@\"", journal.directory])
+                filter: "JournalChild",
+                environment: [Self.childVariable: "1"],
+                wrapper: [
+                    "/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+                    "mount --bind \"$0\" /run/systemd && exec \"$@\"", journal.directory,
+                ]
+            )
             #expect(status == 0, "\(stderr)")
             let datagram = try #require(try await journal.receiveBytes())
             let fields = try #require(JournalNativeFormat.parse(datagram))
@@ -39,10 +44,17 @@ extension ProcessEnvironmentTests {
 
 /// Runs only as the child; skipped in a normal test run.
 @Suite struct JournalChild {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.JournalSendTests.childVariable] != nil))
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.JournalSendTests.childVariable] != nil)
+    )
     func sendEntry() {
-        let logger = Logger(label: "chatd") { JournalLogHandler(label: $0, identifier: "chatd", level: LogLevelBox(.info)) }
-        logger.error("first line\nsecond line", metadata: ["user_id": "7", "chat.event": "join\nleave", "token": "t0k"])
+        let logger = Logger(label: "chatd") {
+            JournalLogHandler(label: $0, identifier: "chatd", level: LogLevelBox(.info))
+        }
+        logger.error(
+            "first line\nsecond line",
+            metadata: ["user_id": "7", "chat.event": "join\nleave", "token": "t0k"]
+        )
     }
 }
 
@@ -53,7 +65,8 @@ enum JournalNativeFormat {
         var fields: [String] = []
         var i = 0
         while i < bytes.count {
-            guard let end = bytes[i...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "=") }) else { return nil }
+            guard let end = bytes[i...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "=") })
+            else { return nil }
             let name = String(decoding: bytes[i..<end], as: UTF8.self)
             if bytes[end] == UInt8(ascii: "=") {
                 guard let newline = bytes[end...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }

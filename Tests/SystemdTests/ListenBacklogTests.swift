@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
 @testable import Systemd
 
 @Suite struct ListenBacklogTests {
@@ -19,14 +20,20 @@ import Testing
             return (try TestSockets.tcpListener(backlog: backlog), {})
         case .unix:
             let dir = try TestSockets.temporaryDirectory()
-            return (try TestSockets.unixSocket(path: dir + "/listen", backlog: backlog), { TestSockets.removeDirectory(dir) })
+            return (
+                try TestSockets.unixSocket(path: dir + "/listen", backlog: backlog),
+                { TestSockets.removeDirectory(dir) }
+            )
         }
     }
 
     @Test(arguments: Family.allCases)
     func readsTheBacklogGivenToListen(_ family: Family) throws {
         let (fd, cleanup) = try listener(family, backlog: 777)
-        defer { close(fd); cleanup() }
+        defer {
+            close(fd)
+            cleanup()
+        }
         #expect(try listenBacklog(ofListeningSocket: fd) == 777)
         // A second listen() changes the limit; the kernel must report the new one.
         #expect(listen(fd, 55) == 0)
@@ -58,7 +65,10 @@ import Testing
         // A pipe is no socket, so diagnostics are impossible.
         var pipeFDs: [CInt] = [0, 0]
         #expect(pipe(&pipeFDs) == 0)
-        defer { close(pipeFDs[0]); close(pipeFDs[1]) }
+        defer {
+            close(pipeFDs[0])
+            close(pipeFDs[1])
+        }
         #expect(adoptionBacklog(fd: pipeFDs[0]) == somaxconn)
         let fd = try TestSockets.tcpListener(backlog: 777)
         defer { close(fd) }

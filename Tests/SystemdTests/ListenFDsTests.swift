@@ -2,6 +2,7 @@
 import ChatTesting
 import Foundation
 import Testing
+
 @testable import Systemd
 
 @Suite struct ListenFDKindTests {
@@ -78,7 +79,10 @@ import Testing
             Issue.record("swapped sockets accepted")
         } catch {
             #expect(error == .wrongKind(swapped[0], expected: .tcpListener))
-            #expect(error.description == "fd \(f.control.fd) named 'chat' is not a listening TCP socket (it is a listening Unix stream socket)")
+            #expect(
+                error.description
+                    == "fd \(f.control.fd) named 'chat' is not a listening TCP socket (it is a listening Unix stream socket)"
+            )
         }
     }
 }

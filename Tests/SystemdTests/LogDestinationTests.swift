@@ -2,6 +2,7 @@
 import ChatTesting
 import Foundation
 import Testing
+
 @testable import Systemd
 
 @Suite struct LogDestinationTests {
@@ -16,7 +17,10 @@ import Testing
         defer { TestSockets.removeDirectory(dir) }
         let a = open(dir + "/a", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         let b = open(dir + "/b", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        defer { close(a); close(b) }
+        defer {
+            close(a)
+            close(b)
+        }
 
         #expect(LogDestination.detect(journalStream: deviceAndInode(a), fd: a) == .journal)
         #expect(LogDestination.detect(journalStream: deviceAndInode(b), fd: a) == .stderr)

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Systemd
 
 @Suite struct JournalFieldNameTests {
@@ -58,11 +59,16 @@ import Testing
     @Test func redactsInsideDictionariesAndLeavesOthers() {
         #expect(!LogRedaction.isSecret(key: "user_id"))
         let value: Logger.MetadataValue = ["user": "ann", "token": "t0k", "nested": ["secret": "s", "ok": "1"]]
-        #expect(LogRedaction.redact(key: "login", value).rendered == "{nested={ok=1,secret=<redacted>},token=<redacted>,user=ann}")
+        #expect(
+            LogRedaction.redact(key: "login", value).rendered
+                == "{nested={ok=1,secret=<redacted>},token=<redacted>,user=ann}"
+        )
     }
 
     @Test func mapsLevelsToSyslogPriorities() {
-        let expected: [Logger.Level: Int] = [.trace: 7, .debug: 7, .info: 6, .notice: 5, .warning: 4, .error: 3, .critical: 2]
+        let expected: [Logger.Level: Int] = [
+            .trace: 7, .debug: 7, .info: 6, .notice: 5, .warning: 4, .error: 3, .critical: 2,
+        ]
         for level in Logger.Level.allCases { #expect(level.syslogPriority == expected[level]) }
     }
 }
@@ -70,24 +76,34 @@ import Testing
 @Suite struct JournalEntryTests {
     @Test func buildsTheFieldsThatAreSent() {
         let fields = JournalEntry.fields(
-            identifier: "chatd", label: "chatd.server", level: .warning,
+            identifier: "chatd",
+            label: "chatd.server",
+            level: .warning,
             message: "line one\nline two",
-            metadata: ["user_id": .stringConvertible(42), "chat.event": "join", "password": "hunter2", "admin_uid": "0", "note": "a\u{0}b"],
-            file: "ChatServer/Server.swift", function: "accept()", line: 17)
-        #expect(fields == [
-            "MESSAGE=line one\nline two",
-            "PRIORITY=4",
-            "SYSLOG_IDENTIFIER=chatd",
-            "CODE_FILE=ChatServer/Server.swift",
-            "CODE_LINE=17",
-            "CODE_FUNC=accept()",
-            "CHAT_LOGGER=chatd.server",
-            "ADMIN_UID=0",
-            "CHAT_EVENT=join",
-            "CHAT_NOTE=a\u{0}b",
-            "CHAT_PASSWORD=<redacted>",
-            "CHAT_USER_ID=42",
-        ])
+            metadata: [
+                "user_id": .stringConvertible(42), "chat.event": "join", "password": "hunter2", "admin_uid": "0",
+                "note": "a\u{0}b",
+            ],
+            file: "ChatServer/Server.swift",
+            function: "accept()",
+            line: 17
+        )
+        #expect(
+            fields == [
+                "MESSAGE=line one\nline two",
+                "PRIORITY=4",
+                "SYSLOG_IDENTIFIER=chatd",
+                "CODE_FILE=ChatServer/Server.swift",
+                "CODE_LINE=17",
+                "CODE_FUNC=accept()",
+                "CHAT_LOGGER=chatd.server",
+                "ADMIN_UID=0",
+                "CHAT_EVENT=join",
+                "CHAT_NOTE=a\u{0}b",
+                "CHAT_PASSWORD=<redacted>",
+                "CHAT_USER_ID=42",
+            ]
+        )
     }
 
     /// No journald runs here (systemd is not PID 1) and sd_journal_sendv always writes to

@@ -3,6 +3,7 @@ import ChatTesting
 import Foundation
 import Logging
 import Testing
+
 @testable import Systemd
 
 /// Children inherit the environment, so these run with the other environment tests.
@@ -14,7 +15,10 @@ extension ProcessEnvironmentTests {
         @Test func logsReadableLinesToStderrAndFollowsLevelChanges() async throws {
             let dir = try TestSockets.temporaryDirectory()
             defer { TestSockets.removeDirectory(dir) }
-            let (status, stderr) = try await runTestChild(filter: "LoggingChild", environment: [Self.reportVariable: dir + "/report"])
+            let (status, stderr) = try await runTestChild(
+                filter: "LoggingChild",
+                environment: [Self.reportVariable: dir + "/report"]
+            )
             #expect(status == 0)
             #expect(try String(contentsOfFile: dir + "/report", encoding: .utf8) == "stderr")
             let lines = stderr.split(separator: "\n").filter { $0.contains(" chatd: ") }.map(String.init)
@@ -29,7 +33,10 @@ extension ProcessEnvironmentTests {
             let dir = try TestSockets.temporaryDirectory()
             defer { TestSockets.removeDirectory(dir) }
             let (status, stderr) = try await runTestChild(
-                filter: "LoggingChild", environment: [Self.reportVariable: dir + "/report"], journalStreamIsStderr: true)
+                filter: "LoggingChild",
+                environment: [Self.reportVariable: dir + "/report"],
+                journalStreamIsStderr: true
+            )
             #expect(status == 0)
             #expect(try String(contentsOfFile: dir + "/report", encoding: .utf8) == "journal")
             #expect(!stderr.contains(" chatd: "))  // went to the journal (absent here), not stderr
@@ -39,9 +46,15 @@ extension ProcessEnvironmentTests {
 
 /// Runs only as the child; skipped in a normal test run.
 @Suite struct LoggingChild {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.LoggingBootstrapTests.reportVariable] != nil))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.LoggingBootstrapTests.reportVariable] != nil
+        )
+    )
     func bootstrapAndLog() throws {
-        let path = try #require(ProcessInfo.processInfo.environment[ProcessEnvironmentTests.LoggingBootstrapTests.reportVariable])
+        let path = try #require(
+            ProcessInfo.processInfo.environment[ProcessEnvironmentTests.LoggingBootstrapTests.reportVariable]
+        )
         let destination = SystemdLogging.bootstrap(identifier: "chatd", level: .info)
         let logger = Logger(label: "chatd")
         logger.debug("debug before the level changed")

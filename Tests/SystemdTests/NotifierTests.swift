@@ -2,6 +2,7 @@
 import ChatTesting
 import Foundation
 import Testing
+
 @testable import Systemd
 
 extension ProcessEnvironmentTests {

@@ -3,6 +3,7 @@ import ChatTesting
 import Foundation
 import NIOPosix
 import Testing
+
 @testable import Systemd
 
 /// End-to-end socket activation with the real `systemd-socket-activate`: it binds a TCP
@@ -66,33 +67,49 @@ extension ProcessEnvironmentTests {
                 for (i, byte) in control.utf8.enumerated() { raw[i] = byte }
             }
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             #expect(connected == 0)
 
             var status: Int32?
-            for await s in exited.stream { status = s; break }
+            for await s in exited.stream {
+                status = s
+                break
+            }
             #expect(status == 0)
             let lines = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").map(String.init)
-            #expect(lines == [
-                "3 chat \(ListenFD.Kind.tcpListener) \(systemSomaxconn())",
-                "4 control \(ListenFD.Kind.unixListener) \(systemSomaxconn())",
-                "expect ok",
-                "environment cleared",
-            ])
+            #expect(
+                lines == [
+                    "3 chat \(ListenFD.Kind.tcpListener) \(systemSomaxconn())",
+                    "4 control \(ListenFD.Kind.unixListener) \(systemSomaxconn())",
+                    "expect ok",
+                    "environment cleared",
+                ]
+            )
         }
     }
 }
 
 /// Runs only as the activated child (see above); skipped in a normal test run.
 @Suite struct ActivatedChild {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.SocketActivationTests.reportVariable] != nil))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment[ProcessEnvironmentTests.SocketActivationTests.reportVariable] != nil
+        )
+    )
     func reportListenFDs() throws {
-        let path = try #require(ProcessInfo.processInfo.environment[ProcessEnvironmentTests.SocketActivationTests.reportVariable])
+        let path = try #require(
+            ProcessInfo.processInfo.environment[ProcessEnvironmentTests.SocketActivationTests.reportVariable]
+        )
         let fds = try ListenFDs.take()
         var lines = fds.map { "\($0.fd) \($0.name) \($0.kind) \(adoptionBacklog(fd: $0.fd))" }
         do {
-            _ = try fds.expect(names: ["chat": .tcpListener, "control": .unixListener], optional: ["chat-tls": .tcpListener])
+            _ = try fds.expect(
+                names: ["chat": .tcpListener, "control": .unixListener],
+                optional: ["chat-tls": .tcpListener]
+            )
             lines.append("expect ok")
         } catch {
             lines.append("expect failed: \(error)")

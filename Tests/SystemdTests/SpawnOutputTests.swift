@@ -1,6 +1,7 @@
+import Testing
+
 // SPDX-License-Identifier: Apache-2.0
 @testable import ChatTesting
-import Testing
 
 /// A child's output arrives in reads of up to 8 KiB; a character cut by one read's end
 /// must wait for its rest, or a test comparing names would see U+FFFD.

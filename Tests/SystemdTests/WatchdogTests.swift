@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Testing
+
 @testable import Systemd
 
 /// Turns the watchdog's missed-round/resume log events into marker datagrams in the
@@ -50,7 +51,11 @@ extension ProcessEnvironmentTests {
             try await withEnvironment(["NOTIFY_SOCKET": socket.path]) {
                 let notifier = try #require(SystemdNotifier())
                 await Watchdog.run(loops: [], notifier: notifier, interval: .milliseconds(200))
-                await Watchdog.run(loops: [MultiThreadedEventLoopGroup.singleton.any()], notifier: notifier, interval: nil)
+                await Watchdog.run(
+                    loops: [MultiThreadedEventLoopGroup.singleton.any()],
+                    notifier: notifier,
+                    interval: nil
+                )
             }
             try await socket.shutdown()
         }
@@ -108,7 +113,10 @@ extension ProcessEnvironmentTests {
 /// Reads datagrams until `count` of them equal `wanted`; fails if that takes longer than
 /// a generous bound (other datagrams may keep arriving meanwhile).
 private func receiveUntil(
-    _ wanted: String, from socket: NotifySocket, count: Int = 1, sourceLocation: SourceLocation = #_sourceLocation
+    _ wanted: String,
+    from socket: NotifySocket,
+    count: Int = 1,
+    sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     let deadline = ContinuousClock.now + .seconds(10)
     var seen = 0
@@ -128,7 +136,11 @@ extension ProcessEnvironmentTests {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             try await withEnvironment(["NOTIFY_SOCKET": socket.path]) {
                 let notifier = try #require(SystemdNotifier())
-                let service = WatchdogService(loops: Array(group.makeIterator()), notifier: notifier, interval: interval)
+                let service = WatchdogService(
+                    loops: Array(group.makeIterator()),
+                    notifier: notifier,
+                    interval: interval
+                )
                 let serviceGroup = ServiceGroup(services: [service], logger: Logger(label: "test.group"))
                 let running = Task { try await serviceGroup.run() }
                 if interval != nil {

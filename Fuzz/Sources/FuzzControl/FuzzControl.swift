@@ -2,6 +2,7 @@
 import Foundation
 import FuzzSupport
 import NIOCore
+
 #if canImport(ControlProtocol)
 import ControlProtocol
 #endif
@@ -81,11 +82,17 @@ func checkRequest(_ line: ByteBuffer) {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     do {
         let again = try JSONDecoder().decode(ControlRequest.self, from: encoder.encode(request))
-        check(again.jsonrpc == request.jsonrpc && again.id == request.id && again.method == request.method && again.params == request.params,
-              "ControlRequest round trip: \(request) came back as \(again)")
+        check(
+            again.jsonrpc == request.jsonrpc && again.id == request.id && again.method == request.method
+                && again.params == request.params,
+            "ControlRequest round trip: \(request) came back as \(again)"
+        )
         let response = ControlResponse(id: request.id, result: params)
         let echoed = try JSONDecoder().decode(ControlResponse.self, from: encoder.encode(response))
-        check(echoed.id == response.id && echoed.result == response.result, "ControlResponse round trip: \(response) came back as \(echoed)")
+        check(
+            echoed.id == response.id && echoed.result == response.result,
+            "ControlResponse round trip: \(response) came back as \(echoed)"
+        )
     } catch {
         check(false, "decoded request \(request) does not re-encode and decode: \(error)")
     }

@@ -21,9 +21,15 @@ func fuzzFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let whole = frames(of: input, chunks: [0..<size], limit: limit)
         let pieces = frames(of: input, chunks: ranges, limit: limit)
         check(whole.frames == pieces.frames, "frames differ when the stream arrives in pieces")
-        check(whole.error == pieces.error, "verdict differs when the stream arrives in pieces: \(String(describing: whole.error)) vs \(String(describing: pieces.error))")
+        check(
+            whole.error == pieces.error,
+            "verdict differs when the stream arrives in pieces: \(String(describing: whole.error)) vs \(String(describing: pieces.error))"
+        )
         for frame in whole.frames {
-            check(frame.readableBytes > 0 && frame.readableBytes <= limit, "frame of \(frame.readableBytes) bytes passed a limit of \(limit)")
+            check(
+                frame.readableBytes > 0 && frame.readableBytes <= limit,
+                "frame of \(frame.readableBytes) bytes passed a limit of \(limit)"
+            )
         }
         guard limit == FrameDecoder.defaultMaxFrameSize else { continue }
         for frame in whole.frames {

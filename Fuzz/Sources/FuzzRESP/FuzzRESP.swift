@@ -23,7 +23,10 @@ func fuzzRESP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let whole = parseStream(input, chunks: [0..<size], parser: parser)
         let pieces = parseStream(input, chunks: ranges, parser: parser)
         check(whole.values == pieces.values, "values differ when the stream arrives in pieces")
-        check(whole.error == pieces.error, "verdict differs when the stream arrives in pieces: \(String(describing: whole.error)) vs \(String(describing: pieces.error))")
+        check(
+            whole.error == pieces.error,
+            "verdict differs when the stream arrives in pieces: \(String(describing: whole.error)) vs \(String(describing: pieces.error))"
+        )
         // Round trip at the client's limits only: re-encoding may grow a value (invalid
         // UTF-8 in a simple string comes back as U+FFFD) past a tight line limit.
         for value in whole.values where parser.limits.maxLineLength == RESPParser.Limits().maxLineLength {
@@ -51,19 +54,34 @@ func checkSlotMap(_ value: RESPValue) {
         return
     }
     for (range, next) in zip(map.ranges, map.ranges.dropFirst()) {
-        check(range.slots.upperBound < next.slots.lowerBound, "ranges \(range.slots) and \(next.slots) overlap or are unsorted")
+        check(
+            range.slots.upperBound < next.slots.lowerBound,
+            "ranges \(range.slots) and \(next.slots) overlap or are unsorted"
+        )
     }
     for (index, range) in map.ranges.enumerated() {
-        check(range.slots.lowerBound >= 0 && range.slots.upperBound < HashSlot.count, "range \(range.slots) out of bounds")
+        check(
+            range.slots.lowerBound >= 0 && range.slots.upperBound < HashSlot.count,
+            "range \(range.slots) out of bounds"
+        )
         for node in [range.master] + range.replicas {
             check((1...65535).contains(node.port) && !node.host.isEmpty, "bad node \(node)")
         }
-        check(map.master(forSlot: range.slots.lowerBound) == range.master, "first slot of \(range.slots) not routed to its master")
-        check(map.master(forSlot: range.slots.upperBound) == range.master, "last slot of \(range.slots) not routed to its master")
+        check(
+            map.master(forSlot: range.slots.lowerBound) == range.master,
+            "first slot of \(range.slots) not routed to its master"
+        )
+        check(
+            map.master(forSlot: range.slots.upperBound) == range.master,
+            "last slot of \(range.slots) not routed to its master"
+        )
         let after = range.slots.upperBound + 1
         let nextStart = index + 1 < map.ranges.count ? map.ranges[index + 1].slots.lowerBound : HashSlot.count
         if after < nextStart {
-            check(map.master(forSlot: after) == nil, "slot \(after) after \(range.slots) is routed though no range covers it")
+            check(
+                map.master(forSlot: after) == nil,
+                "slot \(after) after \(range.slots) is routed though no range covers it"
+            )
         }
     }
 }
@@ -86,7 +104,8 @@ func checkHashSlot(_ key: [UInt8]) {
     let slot = HashSlot.slot(forKey: key)
     check((0..<HashSlot.count).contains(slot), "slot \(slot) out of range")
     if let open = key.firstIndex(of: UInt8(ascii: "{")),
-       let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1 {
+        let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+    {
         check(slot == HashSlot.slot(forKey: Array(key[(open + 1)..<close])), "hash tag not honoured")
     }
 }

@@ -25,7 +25,14 @@ public struct PrivateMes: Codable, Sendable, Equatable {
     public var id: String?
     public var ts: Int64?
 
-    public init(to: Int, content: String, from: Int? = nil, username: String? = nil, id: String? = nil, ts: Int64? = nil) {
+    public init(
+        to: Int,
+        content: String,
+        from: Int? = nil,
+        username: String? = nil,
+        id: String? = nil,
+        ts: Int64? = nil
+    ) {
         self.to = to
         self.content = content
         self.from = from

@@ -25,7 +25,9 @@ extension LoginResMes {
     /// The frame, listing `leading` (if any) and then `ids` as `UserIds`, in place of `userIds`.
     public func frame(listing ids: EncodedIDs, leading: Int? = nil) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(128 + ids.bytes.readableBytes + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2)
+        buffer.reserveCapacity(
+            128 + ids.bytes.readableBytes + self.error.utf8.count * 2 + (self.token?.utf8.count ?? 0) * 2
+        )
         buffer.writeInteger(UInt32(0))
         // Inside the envelope the payload is a JSON string, hence the escaped quotes.
         // Keys sorted as JSONEncoder's .sortedKeys does: "UserIds" before the lowercase ones.

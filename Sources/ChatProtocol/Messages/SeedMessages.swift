@@ -83,7 +83,14 @@ public struct LoginResMes: Codable, Sendable, Equatable {
         case userIds = "UserIds"
     }
 
-    public init(code: Int, userIds: [Int] = [], error: String = "", username: String? = nil, token: String? = nil, online: Int? = nil) {
+    public init(
+        code: Int,
+        userIds: [Int] = [],
+        error: String = "",
+        username: String? = nil,
+        token: String? = nil,
+        online: Int? = nil
+    ) {
         self.code = code
         self.userIds = userIds
         self.error = error
@@ -128,7 +135,14 @@ public struct SmsMes: Codable, Sendable, Equatable {
     public var id: String?
     public var ts: Int64?
 
-    public init(content: String, userid: Int = 0, username: String = "", userstatus: Int = 0, id: String? = nil, ts: Int64? = nil) {
+    public init(
+        content: String,
+        userid: Int = 0,
+        username: String = "",
+        userstatus: Int = 0,
+        id: String? = nil,
+        ts: Int64? = nil
+    ) {
         self.content = content
         self.userid = userid
         self.userpwd = ""

@@ -14,8 +14,10 @@ final class ClusterMembership: Sendable {
     let ttl: Duration
     let logger: Logger
     /// What this node says of itself at each heartbeat (its address once it listens).
-    private let description = NIOLockedValueBox(["version": Version.text,
-                                                 "started": String(Int64(Date().timeIntervalSince1970 * 1000))])
+    private let description = NIOLockedValueBox([
+        "version": Version.text,
+        "started": String(Int64(Date().timeIntervalSince1970 * 1000)),
+    ])
 
     init(hub: Hub, queries: ClusterQuery, store: ChatStore, ttl: Duration, logger: Logger) {
         self.hub = hub
@@ -72,8 +74,10 @@ final class ClusterMembership: Sendable {
         let gone = try await self.store.heartbeat(node: self.hub.node, users: users, ttl: self.ttl)
         try? await self.describe()
         for user in gone {
-            self.logger.notice("user offline: their node stopped answering",
-                               metadata: ["chat_event": "node_lost", "chat_user_id": "\(user.id)"])
+            self.logger.notice(
+                "user offline: their node stopped answering",
+                metadata: ["chat_event": "node_lost", "chat_user_id": "\(user.id)"]
+            )
             await self.hub.announce(UserIdentity(id: user.id, username: user.name), online: false)
         }
     }

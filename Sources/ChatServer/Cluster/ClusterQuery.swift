@@ -72,7 +72,8 @@ final class ClusterQuery: Sendable {
                 read += answers.count
                 for answer in answers {
                     guard let object = try? JSONDecoder().decode(JSONValue.self, from: Data(answer.utf8)).object,
-                          let node = object["node"]?.string, parts[node] == nil else { continue }
+                        let node = object["node"]?.string, parts[node] == nil
+                    else { continue }
                     parts[node] = object
                 }
             }
@@ -110,7 +111,10 @@ final class ClusterQuery: Sendable {
         switch ask {
         case .sessions(let user):
             let (sessions, total) = self.report.sessions(of: user, limit: Self.sessionsLimit)
-            part = ["sessions": .array(sessions.map { Self.json($0) }), "sessions_total": .int(total), "truncated": .bool(total > sessions.count)]
+            part = [
+                "sessions": .array(sessions.map { Self.json($0) }), "sessions_total": .int(total),
+                "truncated": .bool(total > sessions.count),
+            ]
         case .stats:
             part = Self.json(self.report.stats()).object ?? [:]
         }

@@ -19,8 +19,12 @@ extension ControlAPI {
             if part["truncated"]?.bool == true { truncated.append(node) }
         }
         sessions.sort { ($0.connectedAt, $0.sessionID) < ($1.connectedAt, $1.sessionID) }
-        return .init(sessions: sessions, nodesAnswered: answers.parts.keys.sorted(), nodesMissing: answers.missing,
-                     nodesTruncated: truncated.sorted())
+        return .init(
+            sessions: sessions,
+            nodesAnswered: answers.parts.keys.sorted(),
+            nodesMissing: answers.missing,
+            nodesTruncated: truncated.sorted()
+        )
     }
 
     /// The counters summed over the nodes that answered, and each node's own.
@@ -32,9 +36,15 @@ extension ControlAPI {
         }
         func sum(_ counter: KeyPath<ControlStats, Int>) -> Int { nodes.reduce(0) { $0 + $1[keyPath: counter] } }
         return ControlStats(
-            sessions: sum(\.sessions), usersOnline: sum(\.usersOnline), connections: sum(\.connections),
-            connectionsNotLoggedIn: sum(\.connectionsNotLoggedIn), messagesIn: sum(\.messagesIn),
-            messagesOut: sum(\.messagesOut), nodes: nodes, nodesAnswered: answers.parts.keys.sorted(),
-            nodesMissing: answers.missing)
+            sessions: sum(\.sessions),
+            usersOnline: sum(\.usersOnline),
+            connections: sum(\.connections),
+            connectionsNotLoggedIn: sum(\.connectionsNotLoggedIn),
+            messagesIn: sum(\.messagesIn),
+            messagesOut: sum(\.messagesOut),
+            nodes: nodes,
+            nodesAnswered: answers.parts.keys.sorted(),
+            nodesMissing: answers.missing
+        )
     }
 }

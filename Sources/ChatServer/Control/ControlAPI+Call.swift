@@ -11,14 +11,17 @@ extension ControlAPI {
         let caller: PeerCredentials
 
         func run<M: ControlMethod>(
-            _ method: M.Type, _ body: (M.Params, Audit) async throws(ControlError) -> M.Result
+            _ method: M.Type,
+            _ body: (M.Params, Audit) async throws(ControlError) -> M.Result
         ) async throws(ControlError) -> JSONValue {
             let audit = Audit(logger: self.api.logger, caller: self.caller, method: M.name)
             do throws(ControlError) {
                 let params = try ControlParams.decode(M.Params.self, from: self.params)
                 let result = try await body(params, audit)
                 let json: JSONValue
-                do { json = try JSONValue(encoding: result) } catch { throw ControlError.internalError("cannot encode the result: \(error)") }
+                do { json = try JSONValue(encoding: result) } catch {
+                    throw ControlError.internalError("cannot encode the result: \(error)")
+                }
                 if M.changes { audit.done() }
                 return json
             } catch {

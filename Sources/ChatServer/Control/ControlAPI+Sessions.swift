@@ -19,7 +19,10 @@ extension ControlAPI {
         return .init(users: users)
     }
 
-    func kickSessions(_ params: Control.SessionKick.Params, audit: Audit) async throws(ControlError) -> Control.SessionKick.Result {
+    func kickSessions(
+        _ params: Control.SessionKick.Params,
+        audit: Audit
+    ) async throws(ControlError) -> Control.SessionKick.Result {
         var ids = params.sessionIDs ?? []
         if let one = params.sessionID { ids.append(one) }
         ids = ids.reduce(into: []) { unique, id in if !unique.contains(id) { unique.append(id) } }
@@ -34,7 +37,8 @@ extension ControlAPI {
         return .init(kicked: found.map(\.id.rawValue), notFound: notFound)
     }
 
-    func kickUser(_ params: Control.UserKick.Params, audit: Audit) async throws(ControlError) -> Control.UserKick.Result {
+    func kickUser(_ params: Control.UserKick.Params, audit: Audit) async throws(ControlError) -> Control.UserKick.Result
+    {
         let id = try ControlParams.userID(params.userID)
         let reason = try ControlParams.reason(params.reason)
         audit.target = "user \(id)"

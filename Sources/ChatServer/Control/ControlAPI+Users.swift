@@ -11,7 +11,9 @@ extension ControlAPI {
             throw .refused("no user \(id)")
         }
         // The hash never leaves chatd; the detail says that it exists without showing it.
-        return .init(user: ControlUserDetail(user: Self.shape(user), sessions: self.server.hub.liveSessions(of: id).count))
+        return .init(
+            user: ControlUserDetail(user: Self.shape(user), sessions: self.server.hub.liveSessions(of: id).count)
+        )
     }
 
     func listUsers(_ params: Control.UserList.Params) async throws(ControlError) -> Control.UserList.Result {
@@ -23,7 +25,10 @@ extension ControlAPI {
     }
 
     /// Disabling refuses new logins first, then ends the live sessions.
-    func disableUser(_ params: Control.UserDisable.Params, audit: Audit) async throws(ControlError) -> Control.UserDisable.Result {
+    func disableUser(
+        _ params: Control.UserDisable.Params,
+        audit: Audit
+    ) async throws(ControlError) -> Control.UserDisable.Result {
         let id = try ControlParams.userID(params.userID)
         audit.target = "user \(id)"
         try await self.checked(id: id, await self.server.store.setDisabled(id: id, true))
@@ -35,7 +40,10 @@ extension ControlAPI {
         return .init(userID: id, kicked: sessions.map(\.id.rawValue))
     }
 
-    func enableUser(_ params: Control.UserEnable.Params, audit: Audit) async throws(ControlError) -> Control.UserEnable.Result {
+    func enableUser(
+        _ params: Control.UserEnable.Params,
+        audit: Audit
+    ) async throws(ControlError) -> Control.UserEnable.Result {
         let id = try ControlParams.userID(params.userID)
         audit.target = "user \(id)"
         try await self.checked(id: id, await self.server.store.setDisabled(id: id, false))
@@ -47,13 +55,19 @@ extension ControlAPI {
     func addUser(_ params: Control.UserAdd.Params, audit: Audit) async throws(ControlError) -> Control.UserAdd.Result {
         let id = try ControlParams.userID(params.userID)
         audit.target = "user \(id)"
-        try await self.checked(id: id, await self.server.store.register(id: id, username: params.username, password: params.password))
+        try await self.checked(
+            id: id,
+            await self.server.store.register(id: id, username: params.username, password: params.password)
+        )
         return .init(userID: id, username: params.username)
     }
 
     /// A new password ends every session of the user, here and on other nodes: whoever
     /// knew the old one is not left connected. Their resume tokens stop working too.
-    func setPassword(_ params: Control.UserPasswd.Params, audit: Audit) async throws(ControlError) -> Control.UserPasswd.Result {
+    func setPassword(
+        _ params: Control.UserPasswd.Params,
+        audit: Audit
+    ) async throws(ControlError) -> Control.UserPasswd.Result {
         let id = try ControlParams.userID(params.userID)
         audit.target = "user \(id)"
         try await self.checked(id: id, await self.server.store.setPassword(id: id, params.password))
@@ -64,7 +78,10 @@ extension ControlAPI {
     }
 
     /// Disable (no new logins), kick, then delete: no session outlives its record.
-    func deleteUser(_ params: Control.UserDelete.Params, audit: Audit) async throws(ControlError) -> Control.UserDelete.Result {
+    func deleteUser(
+        _ params: Control.UserDelete.Params,
+        audit: Audit
+    ) async throws(ControlError) -> Control.UserDelete.Result {
         let id = try ControlParams.userID(params.userID)
         audit.target = "user \(id)"
         do throws(StoreError) { try await self.server.store.setDisabled(id: id, true) } catch .noSuchUser {
@@ -76,8 +93,12 @@ extension ControlAPI {
         await self.server.hub.kick(sessions, reason: "account deleted")
         await self.server.hub.kickElsewhere(user: id, reason: "account deleted")
         let deleted = try await self.checked(id: id, await self.server.store.deleteUser(id: id))
-        return .init(userID: id, kicked: sessions.map(\.id.rawValue), inboxDeleted: deleted.inbox,
-                     conversationsDeleted: deleted.conversations)
+        return .init(
+            userID: id,
+            kicked: sessions.map(\.id.rawValue),
+            inboxDeleted: deleted.inbox,
+            conversationsDeleted: deleted.conversations
+        )
     }
 
     func importSeed(audit: Audit) async throws(ControlError) -> Control.UserImport.Result {

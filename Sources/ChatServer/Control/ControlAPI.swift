@@ -52,21 +52,32 @@ public final class ControlAPI: Sendable {
         }
     }
 
-    func dispatch(_ method: String, params: JSONValue, caller: PeerCredentials) async throws(ControlError) -> JSONValue {
+    func dispatch(_ method: String, params: JSONValue, caller: PeerCredentials) async throws(ControlError) -> JSONValue
+    {
         let call = Call(api: self, params: params, caller: caller)
         switch method {
         case Control.Status.name: return try await call.run(Control.Status.self) { _, _ in self.status() }
         case Control.Stats.name:
-            return try await call.run(Control.Stats.self) { (p, _) async throws(ControlError) in try await self.stats(p) }
+            return try await call.run(Control.Stats.self) { (p, _) async throws(ControlError) in try await self.stats(p)
+            }
         case Control.SessionsList.name:
-            return try await call.run(Control.SessionsList.self) { (p, _) async throws(ControlError) in try await self.listSessions(p) }
-        case Control.UsersOnline.name: return try await call.run(Control.UsersOnline.self) { _, _ in self.onlineUsers() }
+            return try await call.run(Control.SessionsList.self) { (p, _) async throws(ControlError) in
+                try await self.listSessions(p)
+            }
+        case Control.UsersOnline.name:
+            return try await call.run(Control.UsersOnline.self) { _, _ in self.onlineUsers() }
         case Control.NodesList.name:
-            return try await call.run(Control.NodesList.self) { (_, _) async throws(ControlError) in try await self.listNodes() }
+            return try await call.run(Control.NodesList.self) { (_, _) async throws(ControlError) in
+                try await self.listNodes()
+            }
         case Control.UserGet.name:
-            return try await call.run(Control.UserGet.self) { (p, _) async throws(ControlError) in try await self.getUser(p) }
+            return try await call.run(Control.UserGet.self) { (p, _) async throws(ControlError) in
+                try await self.getUser(p)
+            }
         case Control.UserList.name:
-            return try await call.run(Control.UserList.self) { (p, _) async throws(ControlError) in try await self.listUsers(p) }
+            return try await call.run(Control.UserList.self) { (p, _) async throws(ControlError) in
+                try await self.listUsers(p)
+            }
         case Control.SessionKick.name: return try await call.run(Control.SessionKick.self, self.kickSessions)
         case Control.UserKick.name: return try await call.run(Control.UserKick.self, self.kickUser)
         case Control.UserDisable.name: return try await call.run(Control.UserDisable.self, self.disableUser)
@@ -75,10 +86,14 @@ public final class ControlAPI: Sendable {
         case Control.UserPasswd.name: return try await call.run(Control.UserPasswd.self, self.setPassword)
         case Control.UserDelete.name: return try await call.run(Control.UserDelete.self, self.deleteUser)
         case Control.UserImport.name:
-            return try await call.run(Control.UserImport.self) { (_, a) async throws(ControlError) in try await self.importSeed(audit: a) }
+            return try await call.run(Control.UserImport.self) { (_, a) async throws(ControlError) in
+                try await self.importSeed(audit: a)
+            }
         case Control.Broadcast.name: return try await call.run(Control.Broadcast.self, self.broadcast)
         case Control.ConfigReload.name:
-            return try await call.run(Control.ConfigReload.self) { (_, a) async throws(ControlError) in try await self.reloadConfig(audit: a) }
+            return try await call.run(Control.ConfigReload.self) { (_, a) async throws(ControlError) in
+                try await self.reloadConfig(audit: a)
+            }
         default: throw ControlError.methodNotFound(method)
         }
     }
@@ -86,7 +101,10 @@ public final class ControlAPI: Sendable {
     // MARK: Helpers
 
     /// A store call with its errors turned into control errors ("no user <id>").
-    func checked<T>(id: Int? = nil, _ operation: @autoclosure () async throws(StoreError) -> T) async throws(ControlError) -> T {
+    func checked<T>(
+        id: Int? = nil,
+        _ operation: @autoclosure () async throws(StoreError) -> T
+    ) async throws(ControlError) -> T {
         do throws(StoreError) { return try await operation() } catch { throw Self.map(error, id: id) }
     }
 
@@ -95,10 +113,15 @@ public final class ControlAPI: Sendable {
         case .noSuchUser: return .refused(id.map { "no user \($0)" } ?? "no such user")
         case .invalidInput(let why): return .invalidParams(why)
         case .unavailable: return .unavailable("the store is unavailable")
-        case .outcomeUnknown: return .unavailable("the store did not answer in time; the change may or may not have been made")
+        case .outcomeUnknown:
+            return .unavailable("the store did not answer in time; the change may or may not have been made")
         case .corruptRecord(let why): return .internalError("unreadable record: \(why)")
         case .userExists: return .refused(id.map { "user \($0) already exists" } ?? "the user already exists")
-        case .idRetired: return .refused(id.map { "user id \($0) belonged to a deleted user; ids are never reused" } ?? "that id belonged to a deleted user")
+        case .idRetired:
+            return .refused(
+                id.map { "user id \($0) belonged to a deleted user; ids are never reused" }
+                    ?? "that id belonged to a deleted user"
+            )
         case .busy: return .unavailable("password hashing is busy, try again")
         case .wrongPassword, .userDisabled: return .refused("\(error)")
         }

@@ -116,9 +116,10 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             }
             let channel = context.channel
             let seconds = timeout.nanoseconds / 1_000_000_000
-            Self.reply(ControlResponse(id: nil, error: .refused("closed: no request for \(seconds) s")), on: channel).whenComplete { _ in
-                channel.close(promise: nil)
-            }
+            Self.reply(ControlResponse(id: nil, error: .refused("closed: no request for \(seconds) s")), on: channel)
+                .whenComplete { _ in
+                    channel.close(promise: nil)
+                }
         }
     }
 
@@ -127,7 +128,9 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     static func reply(_ response: ControlResponse, on channel: any Channel) -> EventLoopFuture<Void> {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = (try? encoder.encode(response)) ?? Data(#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"encoding failed"}}"#.utf8)
+        var data =
+            (try? encoder.encode(response))
+            ?? Data(#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"encoding failed"}}"#.utf8)
         data.append(UInt8(ascii: "\n"))
         return channel.writeAndFlush(ByteBuffer(bytes: data)).recover { _ in }
     }
@@ -142,9 +145,13 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         return PeerCredentials.of(channel).flatMap { peer -> EventLoopFuture<PeerCredentials> in
             Self.allows(peer, policy: policy, on: loop).flatMapThrowing { allowed in
                 guard allowed else {
-                    logger.warning("control connection refused: not an administrator", metadata: [
-                        "chat_event": "admin_refused", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)", "peer_pid": "\(peer.pid)",
-                    ])
+                    logger.warning(
+                        "control connection refused: not an administrator",
+                        metadata: [
+                            "chat_event": "admin_refused", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)",
+                            "peer_pid": "\(peer.pid)",
+                        ]
+                    )
                     throw ControlError.permissionDenied()
                 }
                 return peer
@@ -169,7 +176,10 @@ extension PeerCredentials {
         guard let socket = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(ControlError.internalError("not a socket"))
         }
-        let credentials: EventLoopFuture<UCred> = socket.unsafeGetSocketOption(level: .socket, name: .init(rawValue: SO_PEERCRED))
+        let credentials: EventLoopFuture<UCred> = socket.unsafeGetSocketOption(
+            level: .socket,
+            name: .init(rawValue: SO_PEERCRED)
+        )
         return credentials.map { PeerCredentials(pid: $0.pid, uid: $0.uid, gid: $0.gid) }
     }
 }

@@ -29,7 +29,9 @@ enum ControlParams {
     private static func describe(_ error: DecodingError, in params: JSONValue) -> String {
         if case .keyNotFound(let key, _) = error { return "\(key.stringValue) is required" }
         if case .valueNotFound(_, let context) = error { return "\(Self.field(context)) is required" }
-        if case .typeMismatch(let type, let context) = error { return "\(Self.field(context)) must be \(Self.expected(type, context))" }
+        if case .typeMismatch(let type, let context) = error {
+            return "\(Self.field(context)) must be \(Self.expected(type, context))"
+        }
         // A number that is no Int (1.5): the only data a decode of our params can find corrupt.
         // Linux's decoder leaves the key out of this error's path: the field is then the
         // number given that is no Int.
@@ -58,7 +60,9 @@ enum ControlParams {
 
     /// `user_id`, a positive whole number below 10^15 (JSON numbers beyond are not exact).
     static func userID(_ id: Int) throws(ControlError) -> Int {
-        guard id > -1_000_000_000_000_000, id < 1_000_000_000_000_000 else { throw .invalidParams("user_id must be a whole number") }
+        guard id > -1_000_000_000_000_000, id < 1_000_000_000_000_000 else {
+            throw .invalidParams("user_id must be a whole number")
+        }
         guard id > 0 else { throw .invalidParams("user_id must be positive") }
         return id
     }

@@ -34,8 +34,15 @@ public final class ControlServer: Service, Sendable {
     /// when it is swapped (reload). `reload` re-reads the daemon's configuration (for
     /// `config.reload`).
     /// `readiness` is told "control" once it serves.
-    public init(server: ChatServer, source: ControlListenerSource, socketGroup: UInt32?, policy: AdminPolicyBox,
-                readiness: Readiness? = nil, logger: Logger, reload: @escaping @Sendable () async -> ReloadOutcome) {
+    public init(
+        server: ChatServer,
+        source: ControlListenerSource,
+        socketGroup: UInt32?,
+        policy: AdminPolicyBox,
+        readiness: Readiness? = nil,
+        logger: Logger,
+        reload: @escaping @Sendable () async -> ReloadOutcome
+    ) {
         self.api = ControlAPI(server: server, logger: logger, reload: reload)
         self.source = source
         self.socketGroup = socketGroup
@@ -53,12 +60,17 @@ public final class ControlServer: Service, Sendable {
         for (channel, caller) in connections.admittedCallers {
             ControlConnectionHandler.allows(caller, policy: policy, on: channel.eventLoop).whenSuccess { allowed in
                 guard !allowed else { return }
-                logger.warning("control connection closed: no longer an administrator", metadata: [
-                    "chat_event": "admin_refused", "peer_uid": "\(caller.uid)", "peer_gid": "\(caller.gid)", "peer_pid": "\(caller.pid)",
-                ])
-                ControlConnectionHandler.reply(ControlResponse(id: nil, error: .permissionDenied()), on: channel).whenComplete { _ in
-                    channel.close(promise: nil)
-                }
+                logger.warning(
+                    "control connection closed: no longer an administrator",
+                    metadata: [
+                        "chat_event": "admin_refused", "peer_uid": "\(caller.uid)", "peer_gid": "\(caller.gid)",
+                        "peer_pid": "\(caller.pid)",
+                    ]
+                )
+                ControlConnectionHandler.reply(ControlResponse(id: nil, error: .permissionDenied()), on: channel)
+                    .whenComplete { _ in
+                        channel.close(promise: nil)
+                    }
             }
         }
     }
@@ -80,16 +92,25 @@ public final class ControlServer: Service, Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard self.connections.add(channel) else {
-                        let full = ControlError.unavailable("too many control connections (\(Self.maxConnections) open), try again later")
-                        ControlConnectionHandler.reply(ControlResponse(id: nil, error: full), on: channel).whenComplete { _ in
+                        let full = ControlError.unavailable(
+                            "too many control connections (\(Self.maxConnections) open), try again later"
+                        )
+                        ControlConnectionHandler.reply(ControlResponse(id: nil, error: full), on: channel).whenComplete
+                        { _ in
                             channel.close(promise: nil)
                         }
                         return
                     }
                     let handlers = channel.pipeline.syncOperations
                     try handlers.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 1 << 20)))
-                    try handlers.addHandler(ControlConnectionHandler(api: self.api, policy: self.policy, connections: self.connections,
-                                                                     logger: self.logger))
+                    try handlers.addHandler(
+                        ControlConnectionHandler(
+                            api: self.api,
+                            policy: self.policy,
+                            connections: self.connections,
+                            logger: self.logger
+                        )
+                    )
                 }
             }
         switch source {
@@ -100,8 +121,10 @@ public final class ControlServer: Service, Sendable {
             let channel = try await bootstrap.bind(unixDomainSocketPath: path).get()
             // Only narrows who may connect (to root, chatd and the group): no window opens.
             if let group, chown(path, uid_t.max, group) != 0 {
-                self.logger.notice("control socket stays in chatd's group: cannot give it to the admin group",
-                                   metadata: ["gid": "\(group)", "errno": "\(errno)"])
+                self.logger.notice(
+                    "control socket stays in chatd's group: cannot give it to the admin group",
+                    metadata: ["gid": "\(group)", "errno": "\(errno)"]
+                )
             }
             return channel
         case .adopt(let fd, let backlog):

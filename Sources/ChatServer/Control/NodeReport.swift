@@ -25,10 +25,15 @@ struct NodeReport: Sendable {
         let counts = self.hub.counts
         let connections = self.connections.count
         return ControlStats(
-            sessions: counts.sessions, usersOnline: counts.users, connections: connections,
+            sessions: counts.sessions,
+            usersOnline: counts.users,
+            connections: connections,
             connectionsNotLoggedIn: max(0, connections - counts.sessions),
-            messagesIn: sessions.reduce(0) { $0 + $1.stats.received }, messagesOut: sessions.reduce(0) { $0 + $1.stats.sent },
-            redis: self.store.isHealthy ? "up" : "down", uptimeSeconds: self.uptimeSeconds)
+            messagesIn: sessions.reduce(0) { $0 + $1.stats.received },
+            messagesOut: sessions.reduce(0) { $0 + $1.stats.sent },
+            redis: self.store.isHealthy ? "up" : "down",
+            uptimeSeconds: self.uptimeSeconds
+        )
     }
 
     var uptimeSeconds: Int { Int(Date().timeIntervalSince(self.startedAt)) }

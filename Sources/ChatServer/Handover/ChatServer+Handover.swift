@@ -53,7 +53,10 @@ extension ChatServer {
                 continue
             }
             state.sessions[session.inode] = HandoverState.Session(
-                unfinished: session.unfinished.map { Array($0.readableBytesView) }, received: session.received, sent: session.sent)
+                unfinished: session.unfinished.map { Array($0.readableBytesView) },
+                received: session.received,
+                sent: session.sent
+            )
             summary.kept += 1
         }
         do {
@@ -95,14 +98,20 @@ extension ChatServer {
         var taken = Set<SessionID>()
         var matched: [(fd: CInt, restored: RestoredSession, orderly: Bool)] = []
         for fd in descriptors.sessions {
-            guard let inode = SessionHandover.inode(fd), let entry = byInode[inode], !taken.contains(entry.session) else {
+            guard let inode = SessionHandover.inode(fd), let entry = byInode[inode], !taken.contains(entry.session)
+            else {
                 Self.discard(fd)
                 summary.closed += 1
                 continue
             }
             taken.insert(entry.session)
-            var restored = RestoredSession(id: entry.session, user: UserIdentity(id: entry.user, username: entry.username),
-                                           inode: inode, connectedAt: entry.connectedAt, tokenFamily: entry.tokenFamily)
+            var restored = RestoredSession(
+                id: entry.session,
+                user: UserIdentity(id: entry.user, username: entry.username),
+                inode: inode,
+                connectedAt: entry.connectedAt,
+                tokenFamily: entry.tokenFamily
+            )
             let kept = state?.sessions[inode]
             if let kept {
                 restored.stats.messagesIn.store(kept.received, ordering: .relaxed)
@@ -119,7 +128,8 @@ extension ChatServer {
         let restoring = matched.map { ($0, self.restore($0.fd, $0.restored)) }
         var cameBack: [Int: UserIdentity] = [:]
         var reading: [any Channel] = []
-        let channels = (try? await EventLoopFuture.whenAllComplete(restoring.map(\.1), on: self.group.any()).get()) ?? []
+        let channels =
+            (try? await EventLoopFuture.whenAllComplete(restoring.map(\.1), on: self.group.any()).get()) ?? []
         for (((fd, restored, orderly), _), result) in zip(restoring, channels) {
             do {
                 let channel = try result.get()
@@ -133,7 +143,10 @@ extension ChatServer {
                     if orderly { summary.resumed += 1 } else { summary.rechecked += 1 }
                 }
             } catch {
-                self.logger.warning("could not take over a session", metadata: ["error": "\(error)", "chat_session_id": "\(restored.id)"])
+                self.logger.warning(
+                    "could not take over a session",
+                    metadata: ["error": "\(error)", "chat_session_id": "\(restored.id)"]
+                )
                 handover.table.clear(restored.id)
                 Self.discard(fd)
                 summary.closed += 1
@@ -172,7 +185,9 @@ extension ChatServer {
             for user in users {
                 checks.addTask {
                     do {
-                        guard let record = try await self.store.user(id: user), !record.disabled else { return (user, false) }
+                        guard let record = try await self.store.user(id: user), !record.disabled else {
+                            return (user, false)
+                        }
                         return (user, true)
                     } catch {
                         return (user, true)
@@ -193,16 +208,27 @@ extension ChatServer {
             .channelOption(.allowRemoteHalfClosure, value: true)
             // Read once every session is taken over (see adopt), not as each is set up.
             .channelOption(.autoRead, value: false)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+            .channelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+            )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     _ = self.connections.track(channel, maxConnections: .max, perSource: 0)
                     try self.setUp(channel, configuration: configuration, handover: self.handover, restored: restored)
                     // Registered before the channel reads anything, so fan-out reaches it at once.
                     let peer = channel.remoteAddress.map(SessionHandler.describe) ?? "?"
-                    _ = self.hub.registry.add(SessionInfo(id: restored.id, user: restored.user, peer: peer,
-                                                          connectedAt: restored.connectedAt, stats: restored.stats,
-                                                          channel: channel, tokenFamily: restored.tokenFamily))
+                    _ = self.hub.registry.add(
+                        SessionInfo(
+                            id: restored.id,
+                            user: restored.user,
+                            peer: peer,
+                            connectedAt: restored.connectedAt,
+                            stats: restored.stats,
+                            channel: channel,
+                            tokenFamily: restored.tokenFamily
+                        )
+                    )
                 }
             }
             .withConnectedSocket(fd)

@@ -40,8 +40,11 @@ struct HandoverState: Sendable, Equatable {
         Self.writeText(self.node, to: &buffer)
         buffer.writeInteger(UInt32(self.sessions.count))
         for (inode, session) in self.sessions {
-            buffer.writeMultipleIntegers(inode, UInt64(bitPattern: Int64(session.received)),
-                                         UInt64(bitPattern: Int64(session.sent)))
+            buffer.writeMultipleIntegers(
+                inode,
+                UInt64(bitPattern: Int64(session.received)),
+                UInt64(bitPattern: Int64(session.sent))
+            )
             if let unfinished = session.unfinished {
                 buffer.writeInteger(UInt32(unfinished.count))
                 buffer.writeBytes(unfinished)
@@ -61,19 +64,26 @@ struct HandoverState: Sendable, Equatable {
     init?(decoding buffer: ByteBuffer) {
         var buffer = buffer
         guard buffer.readBytes(length: Self.magic.count) == Self.magic,
-              let node = Self.readText(&buffer), let count = buffer.readInteger(as: UInt32.self) else { return nil }
+            let node = Self.readText(&buffer), let count = buffer.readInteger(as: UInt32.self)
+        else { return nil }
         self.node = node
         self.sessions.reserveCapacity(Int(count))
         for _ in 0..<count {
-            guard let (inode, received, sent, length) = buffer.readMultipleIntegers(as: (UInt64, UInt64, UInt64, UInt32).self)
+            guard
+                let (inode, received, sent, length) = buffer.readMultipleIntegers(
+                    as: (UInt64, UInt64, UInt64, UInt32).self
+                )
             else { return nil }
             var unfinished: [UInt8]?
             if length != Self.noFrame {
                 guard let bytes = buffer.readBytes(length: Int(length)) else { return nil }
                 unfinished = bytes
             }
-            self.sessions[inode] = Session(unfinished: unfinished, received: Int(Int64(bitPattern: received)),
-                                           sent: Int(Int64(bitPattern: sent)))
+            self.sessions[inode] = Session(
+                unfinished: unfinished,
+                received: Int(Int64(bitPattern: received)),
+                sent: Int(Int64(bitPattern: sent))
+            )
         }
         guard let departing = buffer.readInteger(as: UInt32.self) else { return nil }
         for _ in 0..<departing {
@@ -109,7 +119,9 @@ struct HandoverState: Sendable, Equatable {
         guard fstat(fd, &stats) == 0, stats.st_size > 0 else { return nil }
         var buffer = ByteBuffer()
         let size = Int(stats.st_size)
-        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { max(0, pread(fd, $0.baseAddress, size, 0)) }
+        let read = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) {
+            max(0, pread(fd, $0.baseAddress, size, 0))
+        }
         guard read == size else { return nil }
         return HandoverState(decoding: buffer)
     }

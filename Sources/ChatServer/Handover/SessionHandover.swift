@@ -57,13 +57,19 @@ public final class SessionHandover: Sendable {
     func keep(_ session: SessionInfo, context: ChannelHandlerContext) -> UInt64? {
         let limit = self.keeper.capacity - KeptName.overhead
         guard self.keptCount.wrappingAdd(1, ordering: .relaxed).newValue <= limit,
-              let fd = Self.descriptor(context), let inode = Self.inode(fd) else {
+            let fd = Self.descriptor(context), let inode = Self.inode(fd)
+        else {
             self.keptCount.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
-        let entry = SessionTable.Entry(inode: inode, user: session.user.id, session: session.id,
-                                       tokenFamily: session.tokenFamily, connectedAt: session.connectedAt,
-                                       username: session.user.username)
+        let entry = SessionTable.Entry(
+            inode: inode,
+            user: session.user.id,
+            session: session.id,
+            tokenFamily: session.tokenFamily,
+            connectedAt: session.connectedAt,
+            username: session.user.username
+        )
         do {
             try self.table.record(entry)
         } catch {
@@ -97,7 +103,8 @@ public final class SessionHandover: Sendable {
     }
 
     static func descriptor(_ context: ChannelHandlerContext) -> CInt? {
-        (try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { $0 }) ?? nil
+        (try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { $0 })
+            ?? nil
     }
 
     static func inode(_ fd: CInt) -> UInt64? {

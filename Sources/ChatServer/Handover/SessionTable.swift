@@ -53,7 +53,8 @@ final class SessionTable: Sendable {
         guard fstat(fd, &stats) == 0, stats.st_size >= slotSize else { return nil }
         var bytes = [UInt8](repeating: 0, count: Int(stats.st_size))
         guard bytes.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == bytes.count,
-              Array(bytes[0..<magic.count]) == magic else { return nil }
+            Array(bytes[0..<magic.count]) == magic
+        else { return nil }
         let node = String(decoding: bytes[magic.count..<slotSize].prefix { $0 != 0 }, as: UTF8.self)
         var entries: [Entry] = []
         var state = Slots()
@@ -81,7 +82,12 @@ final class SessionTable: Sendable {
     func record(_ entry: Entry) throws(HandoverError) {
         let slot = self.slots.withLockedValue { slots in
             if let slot = slots.bySession[entry.session] { return slot }
-            let slot = slots.free.popLast() ?? { defer { slots.next += 1 }; return slots.next }()
+            let slot =
+                slots.free.popLast()
+                ?? {
+                    defer { slots.next += 1 }
+                    return slots.next
+                }()
             slots.bySession[entry.session] = slot
             return slot
         }
@@ -90,11 +96,13 @@ final class SessionTable: Sendable {
 
     /// Forgets a session; its slot is reused.
     func clear(_ session: SessionID) {
-        guard let slot = self.slots.withLockedValue({ slots -> Int? in
-            guard let slot = slots.bySession.removeValue(forKey: session) else { return nil }
-            slots.free.append(slot)
-            return slot
-        }) else { return }
+        guard
+            let slot = self.slots.withLockedValue({ slots -> Int? in
+                guard let slot = slots.bySession.removeValue(forKey: session) else { return nil }
+                slots.free.append(slot)
+                return slot
+            })
+        else { return }
         try? Self.write([UInt8](repeating: 0, count: Self.slotSize), at: slot * Self.slotSize, to: self.fd)
     }
 
@@ -124,10 +132,14 @@ final class SessionTable: Sendable {
         guard inode != 0 else { return nil }
         let length = min(Int(bytes[40]), nameCapacity)
         let hex = String(get(16), radix: 16)
-        return Entry(inode: inode, user: Int(Int64(bitPattern: get(8))),
-                     session: SessionID(rawValue: String(repeating: "0", count: max(0, 12 - hex.count)) + hex),
-                     tokenFamily: get(24), connectedAt: Int64(bitPattern: get(32)),
-                     username: String(decoding: bytes[41..<41 + length], as: UTF8.self))
+        return Entry(
+            inode: inode,
+            user: Int(Int64(bitPattern: get(8))),
+            session: SessionID(rawValue: String(repeating: "0", count: max(0, 12 - hex.count)) + hex),
+            tokenFamily: get(24),
+            connectedAt: Int64(bitPattern: get(32)),
+            username: String(decoding: bytes[41..<41 + length], as: UTF8.self)
+        )
     }
 
     private static func write(_ bytes: [UInt8], at offset: Int, to fd: CInt) throws(HandoverError) {

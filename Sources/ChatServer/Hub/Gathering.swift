@@ -37,7 +37,8 @@ struct Gathering {
                 self.catchUp(session)
             }
             for session in recipients.sessions.values where current.sessions[session.id] !== session {
-                self.own[ObjectIdentifier(session)] = self.own[ObjectIdentifier(session)]
+                self.own[ObjectIdentifier(session)] =
+                    self.own[ObjectIdentifier(session)]
                     ?? Own(channel: session.channel, bytes: nil, next: self.ends.count)
             }
         }

@@ -71,8 +71,15 @@ public final class Hub: Sendable {
     /// To every logged-in session on every node but `except` and `exceptUser`'s.
     func broadcast(_ frame: ByteBuffer, except: SessionID? = nil, exceptUser: Int? = nil) async {
         self.local.deliver(frame, except: except, exceptUser: exceptUser)
-        await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame),
-                                      exceptSession: except?.rawValue, exceptUser: exceptUser))
+        await self.publish(
+            BusMessage(
+                node: node,
+                kind: .deliver,
+                frame: Self.body(of: frame),
+                exceptSession: except?.rawValue,
+                exceptUser: exceptUser
+            )
+        )
     }
 
     /// To every session of `user` on every node (but `except`); returns how many of
@@ -83,8 +90,16 @@ public final class Hub: Sendable {
         let written = self.local.send(frame, toUser: user, except: except)
         if written > 0, let inboxEntry { await self.markDelivered(inboxEntry, to: user) }
         if self.store != nil {
-            await self.publish(BusMessage(node: node, kind: .deliver, frame: Self.body(of: frame), toUser: user,
-                                          exceptSession: except?.rawValue, inboxEntry: written > 0 ? nil : inboxEntry))
+            await self.publish(
+                BusMessage(
+                    node: node,
+                    kind: .deliver,
+                    frame: Self.body(of: frame),
+                    toUser: user,
+                    exceptSession: except?.rawValue,
+                    inboxEntry: written > 0 ? nil : inboxEntry
+                )
+            )
         }
         return written
     }
@@ -144,7 +159,9 @@ public final class Hub: Sendable {
 
     /// Online users on every node, sorted by id.
     public var onlineUsers: [UserIdentity] {
-        self.online.withLockedValue { $0.users.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted { $0.id < $1.id }
+        self.online.withLockedValue { $0.users.map { UserIdentity(id: $0.key, username: $0.value) } }.sorted {
+            $0.id < $1.id
+        }
     }
 
     // MARK: From the bus
@@ -157,12 +174,20 @@ public final class Hub: Sendable {
             guard let body = message.frame else { return }
             let frame = FrameEncoder.frame(Array(body.utf8))
             if let user = message.toUser {
-                let written = self.local.send(frame, toUser: user, except: message.exceptSession.map(SessionID.init(rawValue:)))
+                let written = self.local.send(
+                    frame,
+                    toUser: user,
+                    except: message.exceptSession.map(SessionID.init(rawValue:))
+                )
                 if written > 0, let entry = message.inboxEntry {
                     Task { await self.markDelivered(entry, to: user) }
                 }
             } else {
-                self.local.deliver(frame, except: message.exceptSession.map(SessionID.init(rawValue:)), exceptUser: message.exceptUser)
+                self.local.deliver(
+                    frame,
+                    except: message.exceptSession.map(SessionID.init(rawValue:)),
+                    exceptUser: message.exceptUser
+                )
             }
         case .presence:
             guard let user = message.user, let online = message.online else { return }
@@ -218,7 +243,10 @@ public final class Hub: Sendable {
         do {
             try await store.publish(message)
         } catch {
-            self.logger.warning("could not tell the other nodes", metadata: ["error": "\(error)", "bus_kind": "\(message.kind.rawValue)"])
+            self.logger.warning(
+                "could not tell the other nodes",
+                metadata: ["error": "\(error)", "bus_kind": "\(message.kind.rawValue)"]
+            )
         }
     }
 

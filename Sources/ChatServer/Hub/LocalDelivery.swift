@@ -52,7 +52,10 @@ final class LocalDelivery: Sendable {
                         batcher.write(bytes.getSlice(at: 0, length: range.lowerBound)!, to: session)
                     }
                     if range.upperBound < bytes.writerIndex {
-                        batcher.write(bytes.getSlice(at: range.upperBound, length: bytes.writerIndex - range.upperBound)!, to: session)
+                        batcher.write(
+                            bytes.getSlice(at: range.upperBound, length: bytes.writerIndex - range.upperBound)!,
+                            to: session
+                        )
                     }
                 }
             }

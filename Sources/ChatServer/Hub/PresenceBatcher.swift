@@ -102,15 +102,21 @@ final class PresenceBatcher: Sendable {
                 state.loginSeen = false
             }
             let loginSeen = state.loginSeen
-            return state.changes.values.filter { loginSeen || $0.online != $0.toldOnline }.sorted { $0.order < $1.order }
+            return state.changes.values.filter { loginSeen || $0.online != $0.toldOnline }.sorted {
+                $0.order < $1.order
+            }
         }
         guard !changes.isEmpty else { return }
         var bytes = ByteBuffer()
         var ranges: [Int: Range<Int>] = [:]
         for change in changes {
-            var notice = ServerMessage.notifyUserStatus(NotifyUserStatusMes(
-                userid: change.user.id, status: change.online ? UserStatus.online : UserStatus.offline,
-                username: change.user.username)).frame()
+            var notice = ServerMessage.notifyUserStatus(
+                NotifyUserStatusMes(
+                    userid: change.user.id,
+                    status: change.online ? UserStatus.online : UserStatus.offline,
+                    username: change.user.username
+                )
+            ).frame()
             let start = bytes.writerIndex
             bytes.writeBuffer(&notice)
             ranges[change.user.id] = start..<bytes.writerIndex

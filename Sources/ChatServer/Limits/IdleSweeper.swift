@@ -20,7 +20,10 @@ final class IdleSweeper: Sendable {
         while !Task.isCancelled {
             let timeout = self.configuration.current.idleTimeout
             if timeout.nanoseconds > 0 { self.sweep(timeout: timeout) }
-            let every = min(max(timeout.nanoseconds / 4, TimeAmount.seconds(1).nanoseconds), TimeAmount.seconds(30).nanoseconds)
+            let every = min(
+                max(timeout.nanoseconds / 4, TimeAmount.seconds(1).nanoseconds),
+                TimeAmount.seconds(30).nanoseconds
+            )
             try? await Task.sleep(for: .nanoseconds(every))
         }
     }

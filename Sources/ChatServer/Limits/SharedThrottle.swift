@@ -36,12 +36,17 @@ final class SharedThrottle: Sendable {
         self.local.record(key)
         if here.over { return here }
         let name = "\(self.kind):\(key)"
-        guard let shared = try? await self.store.countInWindow(name, window: .nanoseconds(self.local.window.nanoseconds)) else { return here }
+        guard
+            let shared = try? await self.store.countInWindow(name, window: .nanoseconds(self.local.window.nanoseconds))
+        else { return here }
         return shared.count > limit ? (true, .milliseconds(shared.remainingMillis)) : (false, .zero)
     }
 
     func record(_ key: String) async {
         self.local.record(key)
-        _ = try? await self.store.countInWindow("\(self.kind):\(key)", window: .nanoseconds(self.local.window.nanoseconds))
+        _ = try? await self.store.countInWindow(
+            "\(self.kind):\(key)",
+            window: .nanoseconds(self.local.window.nanoseconds)
+        )
     }
 }

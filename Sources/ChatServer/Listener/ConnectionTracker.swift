@@ -51,7 +51,8 @@ final class ConnectionTracker: Sendable {
 
     func untrack(_ channel: any Channel) {
         self.state.withLockedValue { state in
-            guard let entry = state.channels.removeValue(forKey: ObjectIdentifier(channel)), let source = entry.source else { return }
+            guard let entry = state.channels.removeValue(forKey: ObjectIdentifier(channel)), let source = entry.source
+            else { return }
             let left = state.perSource[source, default: 1] - 1
             state.perSource[source] = left > 0 ? left : nil
         }

@@ -45,7 +45,9 @@ enum ServerMetrics {
     static func received(_ type: MessageType) { messagesIn[type]?.increment() }
     static func refused(_ reason: Refusal) { refusedConnections[reason]?.increment() }
     static func tookOver(_ summary: ChatServer.AdoptionSummary) {
-        for (how, count) in [(Takeover.resumed, summary.resumed), (.rechecked, summary.rechecked), (.closed, summary.closed)] where count > 0 {
+        for (how, count) in [
+            (Takeover.resumed, summary.resumed), (.rechecked, summary.rechecked), (.closed, summary.closed),
+        ] where count > 0 {
             takenOver[how]?.increment(by: Int64(count))
         }
     }
@@ -55,8 +57,14 @@ enum ServerMetrics {
 
     /// One counter per value of a label, made up front: no dictionary of handles grows.
     private static func counters<Value: CaseIterable & RawRepresentable & Hashable>(
-        _ label: String, _ dimension: String, _: Value.Type
+        _ label: String,
+        _ dimension: String,
+        _: Value.Type
     ) -> [Value: Counter] where Value.RawValue == String {
-        Dictionary(uniqueKeysWithValues: Value.allCases.map { ($0, Counter(label: label, dimensions: [(dimension, $0.rawValue)])) })
+        Dictionary(
+            uniqueKeysWithValues: Value.allCases.map {
+                ($0, Counter(label: label, dimensions: [(dimension, $0.rawValue)]))
+            }
+        )
     }
 }

@@ -10,14 +10,27 @@ extension RequestRouter {
         guard limits.registrationOpen else {
             logger.notice("registration refused", metadata: ["reason": "registration is closed"])
             ServerMetrics.registration(.failed)
-            return .reply(.registerResult(RegisterResMes(code: StatusCode.wrongPassword,
-                                                         error: "registration is closed on this server; ask an administrator for an account")))
+            return .reply(
+                .registerResult(
+                    RegisterResMes(
+                        code: StatusCode.wrongPassword,
+                        error: "registration is closed on this server; ask an administrator for an account"
+                    )
+                )
+            )
         }
         // Every attempt counts, refused ones too: each may cost a password hash.
         if await self.registrations.admit(origin.address, limit: limits.registrationsPerAddress).over {
             logger.warning("registration throttled", metadata: ["chat_event": "register_throttled"])
             ServerMetrics.registration(.throttled)
-            return .reply(.registerResult(RegisterResMes(code: StatusCode.rateLimited, error: "too many registrations from your address, try later")))
+            return .reply(
+                .registerResult(
+                    RegisterResMes(
+                        code: StatusCode.rateLimited,
+                        error: "too many registrations from your address, try later"
+                    )
+                )
+            )
         }
         do {
             try await self.store.register(id: user.userid, username: user.username, password: user.userpwd)
@@ -28,12 +41,19 @@ extension RequestRouter {
             let (code, text): (Int, String)
             switch error {
             case .userExists: (code, text) = (StatusCode.badRequest, "user id \(user.userid) is already registered")
-            case .idRetired: (code, text) = (StatusCode.badRequest, "user id \(user.userid) belonged to a deleted user and cannot be registered again")
+            case .idRetired:
+                (code, text) = (
+                    StatusCode.badRequest,
+                    "user id \(user.userid) belonged to a deleted user and cannot be registered again"
+                )
             case .invalidInput(let why): (code, text) = (StatusCode.badRequest, why)
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
             case .unavailable: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             case .outcomeUnknown:
-                (code, text) = (StatusCode.outcomeUnknown, "the store did not answer in time: the account may have been made, try logging in")
+                (code, text) = (
+                    StatusCode.outcomeUnknown,
+                    "the store did not answer in time: the account may have been made, try logging in"
+                )
             default: (code, text) = (StatusCode.noSuchUser, "registration failed")
             }
             logger.notice("registration refused", metadata: ["reason": .string(text)])
@@ -45,7 +65,9 @@ extension RequestRouter {
     func login(_ request: LoginMes, from origin: Origin) async -> RequestOutcome {
         let logger = self.log("login", origin, user: request.userid)
         if origin.user != nil {
-            return .reply(.loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in")))
+            return .reply(
+                .loginResult(LoginResMes(code: StatusCode.badRequest, error: "this session is already logged in"))
+            )
         }
         let limits = self.configuration.current
         // Per (user, source): an attacker elsewhere cannot lock the owner out.
@@ -61,12 +83,24 @@ extension RequestRouter {
                 let wait = max(byUser, byAddress.over ? byAddress.retryAfter : .zero)
                 let seconds = (wait.nanoseconds + 999_999_999) / 1_000_000_000
                 ServerMetrics.login(.throttled)
-                logger.warning("login throttled", metadata: ["chat_event": "login_throttled", "by": .string(byUser > .zero ? "user" : "address")])
-                return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many failed logins, try again in \(seconds) s")))
+                logger.warning(
+                    "login throttled",
+                    metadata: ["chat_event": "login_throttled", "by": .string(byUser > .zero ? "user" : "address")]
+                )
+                return .reply(
+                    .loginResult(
+                        LoginResMes(
+                            code: StatusCode.rateLimited,
+                            error: "too many failed logins, try again in \(seconds) s"
+                        )
+                    )
+                )
             }
         }
         if self.hub.sessions(of: request.userid).count >= limits.maxSessionsPerUser {
-            return .reply(.loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user")))
+            return .reply(
+                .loginResult(LoginResMes(code: StatusCode.rateLimited, error: "too many sessions for this user"))
+            )
         }
         var record: UserRecord
         do {
@@ -85,7 +119,8 @@ extension RequestRouter {
             case .wrongPassword: (code, text) = (StatusCode.wrongPassword, "wrong password")
             case .userDisabled: (code, text) = (StatusCode.wrongPassword, "this user is disabled")
             case .busy: (code, text) = (StatusCode.storeUnavailable, "the server is busy, try again in a moment")
-            case .unavailable, .outcomeUnknown: (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
+            case .unavailable, .outcomeUnknown:
+                (code, text) = (StatusCode.storeUnavailable, "the store is unavailable, try again later")
             default: (code, text) = (StatusCode.noSuchUser, "login failed")
             }
             if code == StatusCode.wrongPassword || code == StatusCode.noSuchUser {
@@ -100,8 +135,15 @@ extension RequestRouter {
         // A password login starts a family of resume tokens; a token login continues its own.
         if record.tokenFamily == 0 { record.tokenFamily = ChatStore.newTokenFamily() }
         let identity = UserIdentity(id: record.id, username: record.username)
-        let session = SessionInfo(id: origin.session, user: identity, peer: origin.peer, connectedAt: origin.connectedAt,
-                                  stats: origin.stats, channel: origin.channel, tokenFamily: record.tokenFamily)
+        let session = SessionInfo(
+            id: origin.session,
+            user: identity,
+            peer: origin.peer,
+            connectedAt: origin.connectedAt,
+            stats: origin.stats,
+            channel: origin.channel,
+            tokenFamily: record.tokenFamily
+        )
         let firstHere = self.hub.registry.add(session)
         // The connection may have gone while we checked the password; its
         // channelInactive may already have run, so undo what it could not see.
@@ -121,7 +163,13 @@ extension RequestRouter {
         if firstHere && !resumed {
             let ttl = self.configuration.current.presenceTTL
             // If Redis cannot say, this node's view decides.
-            cameOnline = (try? await self.store.presenceUp(node: self.hub.node, user: identity.id, name: identity.username, ttl: ttl)) ?? true
+            cameOnline =
+                (try? await self.store.presenceUp(
+                    node: self.hub.node,
+                    user: identity.id,
+                    name: identity.username,
+                    ttl: ttl
+                )) ?? true
         }
         if cameOnline || !self.hub.isOnline(identity.id) {
             await self.hub.announce(identity, online: true)
@@ -131,7 +179,10 @@ extension RequestRouter {
         let token = lifetime > .zero ? try? await self.store.issueToken(for: record, lifetime: lifetime) : nil
         let (offline, seen) = await self.missed(by: identity, cameOnline: cameOnline || resumed, origin: origin)
         var replies = [
-            self.hub.loginReply(LoginResMes(code: StatusCode.ok, username: identity.username, token: token), for: identity.id),
+            self.hub.loginReply(
+                LoginResMes(code: StatusCode.ok, username: identity.username, token: token),
+                for: identity.id
+            ),
             ServerMessage.offline(offline).frame(),
         ]
         let motd = self.configuration.current.messageOfTheDay
@@ -151,7 +202,10 @@ extension RequestRouter {
         Task {
             defer { self.inFlight.leave() }
             do { try await self.store.markSeen(by: user, seen) } catch {
-                self.log("offline", origin, user: user).warning("could not record what the user was sent", metadata: ["error": "\(error)"])
+                self.log("offline", origin, user: user).warning(
+                    "could not record what the user was sent",
+                    metadata: ["error": "\(error)"]
+                )
             }
         }
     }
@@ -165,11 +219,17 @@ extension RequestRouter {
             var notes: [String] = []
             if missed.moreGroup { notes.append("older group messages") }
             if missed.morePrivate { notes.append("older private messages") }
-            let note = notes.isEmpty ? nil : "not shown: " + notes.joined(separator: " and ") + "; page back with HistoryMes"
+            let note =
+                notes.isEmpty ? nil : "not shown: " + notes.joined(separator: " and ") + "; page back with HistoryMes"
             return (OfflineMes(messages: missed.messages, more: !notes.isEmpty, note: note), missed.seen)
         } catch {
-            self.log("offline", origin, user: user.id).warning("could not read missed messages", metadata: ["error": "\(error)"])
-            return (OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer"), nil)
+            self.log("offline", origin, user: user.id).warning(
+                "could not read missed messages",
+                metadata: ["error": "\(error)"]
+            )
+            return (
+                OfflineMes(messages: [], more: true, note: "missed messages unavailable: the store did not answer"), nil
+            )
         }
     }
 
@@ -190,8 +250,11 @@ extension RequestRouter {
         logger.info("session ended")
         if ending == .loggedOut {
             do {
-                try await self.store.revokeTokenFamily(session.tokenFamily, of: session.user.id,
-                                                       lifetime: self.configuration.current.tokenLifetime)
+                try await self.store.revokeTokenFamily(
+                    session.tokenFamily,
+                    of: session.user.id,
+                    lifetime: self.configuration.current.tokenLifetime
+                )
             } catch {
                 logger.warning("could not revoke the session's resume tokens", metadata: ["error": "\(error)"])
             }

@@ -39,8 +39,13 @@ final class SessionHandler: ChannelDuplexHandler {
     /// A handover's pause, completed once the queued requests are answered.
     private var paused: EventLoopPromise<Void>?
 
-    init(router: RequestRouter, configuration: ServerConfiguration, connections: ConnectionTracker,
-         handover: SessionHandover? = nil, restored: RestoredSession? = nil) {
+    init(
+        router: RequestRouter,
+        configuration: ServerConfiguration,
+        connections: ConnectionTracker,
+        handover: SessionHandover? = nil,
+        restored: RestoredSession? = nil
+    ) {
         self.router = router
         self.connections = connections
         self.handover = handover
@@ -77,7 +82,10 @@ final class SessionHandler: ChannelDuplexHandler {
         self.loginDeadline = context.eventLoop.scheduleTask(in: timeout) {
             let (handler, context) = loopBound.value
             guard handler.user == nil else { return }
-            handler.closeWith(.error(ErrorMes(code: StatusCode.notLoggedIn, error: "not logged in within the time limit")), context: context)
+            handler.closeWith(
+                .error(ErrorMes(code: StatusCode.notLoggedIn, error: "not logged in within the time limit")),
+                context: context
+            )
         }
     }
 
@@ -95,7 +103,10 @@ final class SessionHandler: ChannelDuplexHandler {
                 self.state.logoutRead()
             default:
                 guard self.bucket.take() else {
-                    self.write(.error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")), context: context)
+                    self.write(
+                        .error(ErrorMes(code: StatusCode.rateLimited, error: "too many requests, slow down")),
+                        context: context
+                    )
                     context.flush()
                     return
                 }
@@ -125,7 +136,8 @@ final class SessionHandler: ChannelDuplexHandler {
         if self.user == nil {
             // A login takes milliseconds: a session's worth of queue in that time means
             // something is wrong.
-            guard self.heldUntilLogin.hold(data, size: Self.unwrapOutboundIn(data).readableBytes, promise: promise) else {
+            guard self.heldUntilLogin.hold(data, size: Self.unwrapOutboundIn(data).readableBytes, promise: promise)
+            else {
                 promise?.fail(ChannelError.outputClosed)
                 self.closeAsSlowConsumer(context: context)
                 return
@@ -161,8 +173,15 @@ final class SessionHandler: ChannelDuplexHandler {
     }
 
     private func start(_ message: ClientMessage, context: ChannelHandlerContext) {
-        let origin = RequestRouter.Origin(session: self.id, channel: context.channel, peer: self.peer, address: self.address,
-                                          connectedAt: self.connectedAt, stats: self.stats, user: self.user)
+        let origin = RequestRouter.Origin(
+            session: self.id,
+            channel: context.channel,
+            peer: self.peer,
+            address: self.address,
+            connectedAt: self.connectedAt,
+            stats: self.stats,
+            user: self.user
+        )
         let router = self.router
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask {
@@ -192,7 +211,9 @@ final class SessionHandler: ChannelDuplexHandler {
             self.write(frame: reply, context: context, promise: written)
         }
         if self.user != nil, !self.heldUntilLogin.isEmpty {
-            for (data, promise) in self.heldUntilLogin.takeAll() { self.write(context: context, data: data, promise: promise) }
+            for (data, promise) in self.heldUntilLogin.takeAll() {
+                self.write(context: context, data: data, promise: promise)
+            }
         }
         context.flush()
         switch self.state.repliesWritten(close: outcome.close) {
@@ -300,7 +321,10 @@ final class SessionHandler: ChannelDuplexHandler {
         let action = self.state.handOverRequested(kept: self.keptInode != nil, loggedIn: self.user != nil)
         guard case .flush = action, let inode = self.keptInode else {
             if case .refuse(.sendNoticeAndClose) = action {
-                self.sendAndClose(.kicked(KickedMes(reason: "server restarting, please reconnect", reconnect: true)), context: context)
+                self.sendAndClose(
+                    .kicked(KickedMes(reason: "server restarting, please reconnect", reconnect: true)),
+                    context: context
+                )
             }
             return promise.succeed(nil)
         }
@@ -315,11 +339,19 @@ final class SessionHandler: ChannelDuplexHandler {
             let (handler, context) = loopBound.value
             grace.cancel()
             let succeeded = if case .success = result { true } else { false }
-            guard case .complete = handler.state.handOverFlushed(success: succeeded) else { return promise.succeed(nil) }
+            guard case .complete = handler.state.handOverFlushed(success: succeeded) else {
+                return promise.succeed(nil)
+            }
             let reader = try? context.pipeline.syncOperations.handler(type: FrameReader.self)
             let unfinished = reader?.takeUnfinished()
-            promise.succeed(HandedOverSession(inode: inode, unfinished: unfinished, received: handler.stats.received,
-                                              sent: handler.stats.sent))
+            promise.succeed(
+                HandedOverSession(
+                    inode: inode,
+                    unfinished: unfinished,
+                    received: handler.stats.received,
+                    sent: handler.stats.sent
+                )
+            )
             context.channel.close(promise: nil)
         }
     }

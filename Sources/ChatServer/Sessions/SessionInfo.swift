@@ -35,8 +35,15 @@ public final class SessionInfo: Sendable {
     /// The resume tokens this session was given belong to this family; a logout revokes it.
     let tokenFamily: UInt64
 
-    init(id: SessionID, user: UserIdentity, peer: String, connectedAt: Int64, stats: SessionStats, channel: any Channel,
-         tokenFamily: UInt64 = 0) {
+    init(
+        id: SessionID,
+        user: UserIdentity,
+        peer: String,
+        connectedAt: Int64,
+        stats: SessionStats,
+        channel: any Channel,
+        tokenFamily: UInt64 = 0
+    ) {
         self.id = id
         self.user = user
         self.peer = peer

@@ -19,8 +19,8 @@ public enum HashSlot {
     /// The bytes that are hashed: the hash tag if there is a non-empty one, else the key.
     static func hashedPart(of key: [UInt8]) -> ArraySlice<UInt8> {
         guard let open = key.firstIndex(of: UInt8(ascii: "{")),
-              let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")),
-              close > open + 1
+            let close = key[(open + 1)...].firstIndex(of: UInt8(ascii: "}")),
+            close > open + 1
         else { return key[...] }
         return key[(open + 1)..<close]
     }

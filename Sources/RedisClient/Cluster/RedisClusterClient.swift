@@ -55,7 +55,10 @@ public final class RedisClusterClient: Sendable {
     /// command must touch only keys of that slot (use a hash tag). Results come back in order,
     /// each failing or succeeding on its own. Commands redirected by `-MOVED` or `-ASK` are
     /// sent once more to the named node, so they may run after later ones of the pipeline.
-    public func pipeline(_ commands: [[String]], key: String) async throws(RedisError) -> [Result<RESPValue, RedisError>] {
+    public func pipeline(
+        _ commands: [[String]],
+        key: String
+    ) async throws(RedisError) -> [Result<RESPValue, RedisError>] {
         guard !commands.isEmpty else { return [] }
         let slot = HashSlot.slot(forKey: key)
         var node = try await self.master(forSlot: slot)
@@ -71,7 +74,7 @@ public final class RedisClusterClient: Sendable {
         var groups: [(redirect: Redirect, indices: [Int])] = []
         for (index, result) in results.enumerated() {
             guard case .failure(.server(let message)) = result,
-                  let redirect = Redirect(message, defaultHost: node.host)
+                let redirect = Redirect(message, defaultHost: node.host)
             else { continue }
             if let group = groups.firstIndex(where: { $0.redirect == redirect }) {
                 groups[group].indices.append(index)
@@ -89,7 +92,9 @@ public final class RedisClusterClient: Sendable {
                     retried = try await self.client(for: target).pipeline(indices.map { commands[$0] })
                 case .ask(_, let target):
                     // ASKING admits only the next command on the same connection; a pipeline is one connection.
-                    let asked = try await self.client(for: target).pipeline(indices.flatMap { [["ASKING"], commands[$0]] })
+                    let asked = try await self.client(for: target).pipeline(
+                        indices.flatMap { [["ASKING"], commands[$0]] }
+                    )
                     retried = stride(from: 1, to: asked.count, by: 2).map { asked[$0] }
                 }
             } catch {
@@ -167,7 +172,11 @@ public final class RedisClusterClient: Sendable {
             configuration.unixSocketPath = nil
             // A cluster has database 0 only; SELECT of any other fails every connect.
             configuration.database = nil
-            let client = RedisClient(configuration: configuration, eventLoopGroup: self.eventLoopGroup, logger: self.logger)
+            let client = RedisClient(
+                configuration: configuration,
+                eventLoopGroup: self.eventLoopGroup,
+                logger: self.logger
+            )
             state.nodes[node] = client
             return .success(client)
         }.get()
@@ -224,7 +233,7 @@ enum Redirect: Equatable {
     init?(_ message: String, defaultHost: String) {
         let parts = message.split(separator: " ")
         guard parts.count == 3, let slot = Int(parts[1]), (0..<HashSlot.count).contains(slot),
-              let node = RedisNodeAddress(parsing: parts[2], defaultHost: defaultHost)
+            let node = RedisNodeAddress(parsing: parts[2], defaultHost: defaultHost)
         else { return nil }
         switch parts[0] {
         case "MOVED": self = .moved(slot: slot, node)

@@ -14,13 +14,15 @@ public struct RedisNodeAddress: Hashable, Sendable, CustomStringConvertible {
     /// `defaultHost` — Redis leaves it empty when the node does not know its own address.
     public init?(parsing text: Substring, defaultHost: String) {
         guard let colon = text.lastIndex(of: ":"),
-              let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+            let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
         else { return nil }
         let host = text[..<colon]
         self.init(host: host.isEmpty ? defaultHost : String(host), port: port)
     }
 
-    public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+    public var description: String {
+        self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+    }
 }
 
 /// Which master serves which hash slots, from a `CLUSTER SLOTS` reply.

@@ -4,7 +4,8 @@ import ControlProtocol
 
 struct Broadcast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send a notice to everyone online, as a group message from \"server\" (not stored in history).")
+        abstract: "Send a notice to everyone online, as a group message from \"server\" (not stored in history)."
+    )
 
     @ParentCommand var root: Chatctl
 
@@ -19,14 +20,16 @@ struct Broadcast: AsyncParsableCommand {
 
 struct Reload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-read chatd's config file (as SIGHUP does); a broken file changes nothing and exits 1.")
+        abstract: "Re-read chatd's config file (as SIGHUP does); a broken file changes nothing and exits 1."
+    )
 
     @ParentCommand var root: Chatctl
 
     func run() async throws {
         let reply = try await self.root.client.call(Control.ConfigReload.self)
         self.root.show(reply) { result in
-            result.needsRestart.isEmpty ? "configuration reloaded"
+            result.needsRestart.isEmpty
+                ? "configuration reloaded"
                 : "configuration reloaded; these need a restart: \(result.needsRestart.joined(separator: ", "))"
         }
     }

@@ -5,7 +5,9 @@ import ControlProtocol
 struct Kick: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "End sessions: each is sent the reason, then closed. The user's other sessions stay.",
-        discussion: "Session ids are listed by `chatctl sessions`. Exits 1 if any id was not found (the others are still kicked).")
+        discussion:
+            "Session ids are listed by `chatctl sessions`. Exits 1 if any id was not found (the others are still kicked)."
+    )
 
     @ParentCommand var root: Chatctl
 
@@ -21,7 +23,9 @@ struct Kick: AsyncParsableCommand {
 
     func run() async throws {
         let reply = try await self.root.client.call(
-            Control.SessionKick.self, .init(sessionIDs: self.sessions, reason: self.reason))
+            Control.SessionKick.self,
+            .init(sessionIDs: self.sessions, reason: self.reason)
+        )
         self.root.show(reply) { result in result.kicked.map { "kicked \($0)" }.joined(separator: "\n") }
         let missing = reply.result.notFound
         if !missing.isEmpty { throw ChatctlError.refused("no such session: \(missing.joined(separator: ", "))") }
@@ -31,7 +35,8 @@ struct Kick: AsyncParsableCommand {
 struct KickUser: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kick-user",
-        abstract: "End every session of a user (they may log in again; see `user disable`).")
+        abstract: "End every session of a user (they may log in again; see `user disable`)."
+    )
 
     @ParentCommand var root: Chatctl
 
@@ -42,7 +47,11 @@ struct KickUser: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        let reply = try await self.root.client.call(Control.UserKick.self, .init(userID: self.user, reason: self.reason))
-        self.root.show(reply) { result in "kicked \(Format.plural(result.kicked.count, "session")) of user \(self.user)" }
+        let reply = try await self.root.client.call(
+            Control.UserKick.self,
+            .init(userID: self.user, reason: self.reason)
+        )
+        self.root.show(reply) { result in "kicked \(Format.plural(result.kicked.count, "session")) of user \(self.user)"
+        }
     }
 }

@@ -3,7 +3,9 @@ import ArgumentParser
 import ControlProtocol
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Is chatd up: sessions, users online, Redis, uptime, version.")
+    static let configuration = CommandConfiguration(
+        abstract: "Is chatd up: sessions, users online, Redis, uptime, version."
+    )
 
     @ParentCommand var root: Chatctl
 
@@ -26,15 +28,19 @@ struct Status: AsyncParsableCommand {
 struct Stats: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Counters: sessions, connections, messages in and out of the live sessions.",
-        discussion: "Without --all-nodes, those of the node whose control socket you use.")
+        discussion: "Without --all-nodes, those of the node whose control socket you use."
+    )
 
     @ParentCommand var root: Chatctl
 
-    @Flag(name: .long, help: """
-        The counters summed over every live node, then one line per node: each node answers \
-        within 2 s or is named as not answering (nodes_missing). A user online on two nodes \
-        counts on each.
-        """)
+    @Flag(
+        name: .long,
+        help: """
+            The counters summed over every live node, then one line per node: each node answers \
+            within 2 s or is named as not answering (nodes_missing). A user online on two nodes \
+            counts on each.
+            """
+    )
     var allNodes = false
 
     func run() async throws {
@@ -50,16 +56,22 @@ struct Stats: AsyncParsableCommand {
                 ("messages out", String(stats.messagesOut)),
             ]
             guard allNodes else {
-                pairs += [("redis", Format.cell(stats.redis)), ("uptime", Format.duration(seconds: stats.uptimeSeconds ?? 0))]
+                pairs += [
+                    ("redis", Format.cell(stats.redis)), ("uptime", Format.duration(seconds: stats.uptimeSeconds ?? 0)),
+                ]
                 return keyValueLines(pairs)
             }
             pairs.append(("nodes", Format.nodesAnswered(stats.nodesAnswered, missing: stats.nodesMissing)))
-            var table = Table(["NODE", "SESSIONS", "USERS", "CONNECTIONS", "NOT LOGGED IN", "IN", "OUT", "REDIS", "UPTIME"],
-                              rightAligned: [1, 2, 3, 4, 5, 6, 8])
+            var table = Table(
+                ["NODE", "SESSIONS", "USERS", "CONNECTIONS", "NOT LOGGED IN", "IN", "OUT", "REDIS", "UPTIME"],
+                rightAligned: [1, 2, 3, 4, 5, 6, 8]
+            )
             for node in stats.nodes ?? [] {
-                table.add([Format.cell(node.node), String(node.sessions), String(node.usersOnline), String(node.connections),
-                           String(node.connectionsNotLoggedIn), String(node.messagesIn), String(node.messagesOut),
-                           Format.cell(node.redis), Format.duration(seconds: node.uptimeSeconds ?? 0)])
+                table.add([
+                    Format.cell(node.node), String(node.sessions), String(node.usersOnline), String(node.connections),
+                    String(node.connectionsNotLoggedIn), String(node.messagesIn), String(node.messagesOut),
+                    Format.cell(node.redis), Format.duration(seconds: node.uptimeSeconds ?? 0),
+                ])
             }
             return keyValueLines(pairs) + "\n\n" + table.rendered
         }

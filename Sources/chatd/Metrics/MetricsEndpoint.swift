@@ -50,7 +50,9 @@ struct MetricsEndpoint: Sendable {
             connections.record(server.connectionCount)
             for loop in loops {
                 let asked = NIODeadline.now()
-                loop.execute { lag.recordNanoseconds(Int64(NIODeadline.now().uptimeNanoseconds - asked.uptimeNanoseconds)) }
+                loop.execute {
+                    lag.recordNanoseconds(Int64(NIODeadline.now().uptimeNanoseconds - asked.uptimeNanoseconds))
+                }
             }
             try? await Task.sleep(for: .seconds(1))
         }
