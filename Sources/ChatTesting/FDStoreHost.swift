@@ -71,6 +71,7 @@ public final class FDStoreHost: Sendable {
         env["CHATD_REGISTRATION"] = "open"
         env["CHATD_LOG_TARGET"] = "stderr"
         env["CHATD_PRESENCE_GRACE"] = "0"
+        env["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
         env["LISTEN_FDS"] = String(names.count)
         env["LISTEN_FDNAMES"] = names.joined(separator: ":")
         env["NOTIFY_SOCKET"] = self.directory.appendingPathComponent("notify.sock").path

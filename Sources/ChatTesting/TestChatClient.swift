@@ -7,6 +7,8 @@ import NIOSSL
 
 public enum TestChatClientError: Error, Sendable {
     case closed
+    /// Closed after an error notice that a `next(pick)` skipped: usually the reason.
+    case closedAfter(ErrorMes)
     case timedOut(waitingFor: String)
     case undecodable(ProtocolError)
 }
@@ -79,10 +81,18 @@ public final class TestChatClient: Sendable {
     }
 
     /// The next message `pick` accepts, skipping others (presence notices, fan-out).
+    /// A close after a skipped error notice throws `.closedAfter` with that notice.
     public func next<T: Sendable>(_ pick: (ServerMessage) -> T?, timeout: Duration = .seconds(10)) async throws -> T {
+        var skippedError: ErrorMes?
         while true {
-            let message = try await self.next(timeout: timeout)
+            let message: ServerMessage
+            do {
+                message = try await self.next(timeout: timeout)
+            } catch TestChatClientError.closed {
+                throw skippedError.map(TestChatClientError.closedAfter) ?? .closed
+            }
             if let value = pick(message) { return value }
+            if case .error(let error) = message { skippedError = error }
         }
     }
 

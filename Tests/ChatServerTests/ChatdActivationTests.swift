@@ -51,12 +51,16 @@ import Testing
         environment["CHATD_SCRYPT_N"] = "1024"
         environment["CHATD_REGISTRATION"] = "open"
         environment["CHATD_LOG_TARGET"] = "stderr"
-        let arguments = [
-            "-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)",
-            "-E", "NOTIFY_SOCKET", "-E", "WATCHDOG_USEC", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E",
-            "CHATD_LOG_TARGET",
-            productPath("chatd"), "--config", configPath, "--redis", redis.url,
+        // As ChatdProcess does: on a loaded CI machine, 10 s from accept to login is not sure.
+        environment["CHATD_LOGIN_TIMEOUT"] = "60"
+        let passed = [
+            "NOTIFY_SOCKET", "WATCHDOG_USEC", "CHATD_SCRYPT_N", "CHATD_REGISTRATION", "CHATD_LOG_TARGET",
+            "CHATD_LOGIN_TIMEOUT",
         ]
+        let arguments =
+            ["-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)"]
+            + passed.flatMap { ["-E", $0] }
+            + [productPath("chatd"), "--config", configPath, "--redis", redis.url]
         let (process, log) = try await TestProcess.launch(
             "/usr/bin/systemd-socket-activate",
             arguments: arguments,
@@ -136,6 +140,7 @@ import Testing
                 try await chatd.notify.shutdown()
                 TestSockets.removeDirectory(chatd.directory)
             } catch {
+                Issue.record("chatd said: \(chatd.log.withLockedValue { $0 })")
                 try await chatd.cleanUp()
                 throw error
             }

@@ -134,12 +134,12 @@ import Testing
             environment["CHATD_SCRYPT_N"] = "1024"
             environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
-            let arguments = [
-                "-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)",
-                "--fdname=chat:control:chat-tls", "-E", "CHATD_SCRYPT_N", "-E", "CHATD_REGISTRATION", "-E",
-                "CHATD_LOG_TARGET",
-                productPath("chatd"), "--config", configPath, "--redis", redis.url,
-            ]
+            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
+            let passed = ["CHATD_SCRYPT_N", "CHATD_REGISTRATION", "CHATD_LOG_TARGET", "CHATD_LOGIN_TIMEOUT"]
+            let arguments =
+                ["-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)"]
+                + ["--fdname=chat:control:chat-tls"] + passed.flatMap { ["-E", $0] }
+                + [productPath("chatd"), "--config", configPath, "--redis", redis.url]
             let (process, log) = try await TestProcess.launch(
                 "/usr/bin/systemd-socket-activate",
                 arguments: arguments,

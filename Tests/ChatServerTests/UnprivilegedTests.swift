@@ -17,6 +17,7 @@ import Testing
             environment["CHATD_SCRYPT_N"] = "1024"
             environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
+            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
             let arguments = [
                 "--reuid=65534", "--regid=65534", "--clear-groups", productPath("chatd"),
                 "--config", "/dev/null", "--listen", "127.0.0.1:0",

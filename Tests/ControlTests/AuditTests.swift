@@ -24,6 +24,7 @@ import Testing
             environment["CHATD_SCRYPT_N"] = "1024"
             environment["CHATD_REGISTRATION"] = "open"
             environment["CHATD_LOG_TARGET"] = "stderr"
+            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
             let (chatd, log) = try await TestProcess.launch(
                 productPath("chatd"),
                 arguments: [
