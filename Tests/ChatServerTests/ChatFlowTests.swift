@@ -162,6 +162,36 @@ import Testing
         }
     }
 
+    /// A group message sent while a user logs out reaches them: before the close, or
+    /// among the missed messages at their next login. (What a logout has seen was once
+    /// recorded after the close, counting a message sent in between as seen.)
+    @Test func aLogoutLosesNoGroupMessage() async throws {
+        let count = 300
+        try await Deployment.with(environment: ["CHATD_RATE_LIMIT": "0", "CHATD_OFFLINE_MAX": "\(count)"]) { d in
+            let ann = try await d.user(100, "ann")
+            let bob = try await d.user(200, "bob")
+            _ = try await ann.next(Pick.notify)
+            let sender = Task {
+                for i in 1...count {
+                    try await bob.send(.sms(SmsMes(content: "m\(i)")))
+                    _ = try await bob.next(Pick.smsResult)
+                }
+            }
+            // Ann leaves in the middle of the stream.
+            while try await ann.next(Pick.sms).content != "m20" {}
+            try await ann.send(.logout)
+            let beforeClose = try await ann.collectUntilClosed()
+            try await sender.value
+            let annAgain = try await d.client()
+            let (result, offline) = try await annAgain.login(100, password: "pw")
+            #expect(result.code == StatusCode.ok)
+            let received = Set(beforeClose.compactMap(Pick.sms).map(\.content))
+            let missed = Set(try #require(offline).messages.map(\.content))
+            let lost = (21...count).map { "m\($0)" }.filter { !received.contains($0) && !missed.contains($0) }
+            #expect(lost.isEmpty, "neither delivered nor kept: \(lost)")
+        }
+    }
+
     @Test func historyPaging() async throws {
         try await Deployment.with { d in
             let ann = try await d.user(100, "ann")

@@ -125,6 +125,12 @@ public final class Hub: Sendable {
         await self.local.flushPending()
     }
 
+    /// On `loop` only: writes what is gathered for its sessions now, so that a session
+    /// closing after a logout gets the messages fanned out to it before.
+    func flushGathered(on loop: any EventLoop) {
+        self.local.flushGathered(on: loop)
+    }
+
     func stopNotices(flushing: Bool = false) {
         self.presence.stop(flushing: flushing)
     }

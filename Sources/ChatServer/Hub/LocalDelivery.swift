@@ -75,6 +75,11 @@ final class LocalDelivery: Sendable {
         return count
     }
 
+    /// On `loop` only: writes what is gathered for its sessions now.
+    func flushGathered(on loop: any EventLoop) {
+        self.batcher(for: loop).flushNow()
+    }
+
     private func batcher(for loop: any EventLoop) -> FlushBatcher {
         self.batchers.withLockedValue { batchers in
             if let batcher = batchers[ObjectIdentifier(loop)] { return batcher }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ChatStore
+import Logging
 
 extension RequestRouter {
     func register(_ request: RegisterMes, from origin: Origin) async -> RequestOutcome {
@@ -261,17 +262,39 @@ extension RequestRouter {
         }
         let deliberate = ending != .dropped
         guard wasLast else { return }
-        do {
-            try await self.store.markRoomSeen(by: session.user.id)
-        } catch {
-            logger.warning("could not record what the user has seen", metadata: ["error": "\(error)"])
-        }
+        // A logout recorded it before closing (`recordSeenAtLogout`), if it was the last then.
+        if ending != .loggedOut { await self.markRoomSeen(by: session.user.id, logger: logger) }
         let grace = self.configuration.current.presenceGrace
         guard grace > .zero, !deliberate else {
             await self.departed(session.user)
             return
         }
         self.hub.departures.begin(session.user, grace: grace)
+    }
+
+    /// A logout from the user's last session here records the room as seen while the
+    /// session still receives: recorded after the close, a group message sent in between
+    /// would count as seen without having been delivered. Then it waits for this node's
+    /// group messages stored before the record to reach the session's event loop, which
+    /// writes them before it closes the session (`SessionHandler`). A message stored after
+    /// the record is kept offline, so it may be shown twice, never lost. Messages from other
+    /// nodes arrive on the bus later: for those the record is as good as the bus is quick.
+    func recordSeenAtLogout(of user: UserIdentity, session: SessionID) async {
+        guard self.hub.sessions(of: user.id).allSatisfy({ $0.id == session }) else { return }
+        var logger = self.logger
+        logger[metadataKey: "chat_event"] = "logout"
+        logger[metadataKey: "chat_session_id"] = .string(session.rawValue)
+        logger[metadataKey: "chat_user_id"] = .stringConvertible(user.id)
+        await self.markRoomSeen(by: user.id, logger: logger)
+        await self.groupDispatches.waitForThoseBegun()
+    }
+
+    private func markRoomSeen(by user: Int, logger: Logger) async {
+        do {
+            try await self.store.markRoomSeen(by: user)
+        } catch {
+            logger.warning("could not record what the user has seen", metadata: ["error": "\(error)"])
+        }
     }
 
     /// `user`'s grace ended (`Departures.run`): gone, unless a session came back meanwhile.

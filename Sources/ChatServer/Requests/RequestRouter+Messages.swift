@@ -8,6 +8,8 @@ extension RequestRouter {
         guard !sms.content.isEmpty else {
             return .reply(.smsResult(SmsResMes(code: StatusCode.badRequest, error: "empty message")))
         }
+        let ticket = self.groupDispatches.begin()
+        defer { self.groupDispatches.end(ticket) }
         let stored: StoredMessage
         do {
             stored = try await self.store.appendGroup(from: user.id, username: user.username, content: sms.content)

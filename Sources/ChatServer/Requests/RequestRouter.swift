@@ -13,6 +13,7 @@ final class RequestRouter: Sendable {
     let logger: Logger
     /// Requests and session ends still running; shutdown waits for them.
     let inFlight = InFlight()
+    let groupDispatches = GroupDispatches()
     /// Failed logins by (user, source), on this node; failed logins and registrations
     /// by source, on every node (counted in Redis).
     let loginBackoff: LoginBackoff
@@ -52,7 +53,10 @@ final class RequestRouter: Sendable {
         case .login(let request): return await self.login(request, from: origin)
         case .ping(let ping): return .reply(.pong(ping))
         case .pong: return RequestOutcome()
-        case .logout: return RequestOutcome(close: true)  // the session's end revokes its tokens
+        case .logout:
+            // The session's end revokes its tokens.
+            if let user = origin.user { await self.recordSeenAtLogout(of: user, session: origin.session) }
+            return RequestOutcome(close: true)
         case .sms, .privateMessage, .onlineUsers, .history:
             guard let user = origin.user else {
                 return .reply(.error(ErrorMes(code: StatusCode.notLoggedIn, error: "log in first")))

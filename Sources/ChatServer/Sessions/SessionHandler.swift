@@ -215,6 +215,11 @@ final class SessionHandler: ChannelDuplexHandler {
                 self.write(context: context, data: data, promise: promise)
             }
         }
+        if outcome.close {
+            // A logout: what was fanned out to it so far goes out before it closes (the
+            // room counts as seen up to there, see `RequestRouter.recordSeenAtLogout`).
+            self.router.hub.flushGathered(on: context.eventLoop)
+        }
         context.flush()
         switch self.state.repliesWritten(close: outcome.close) {
         case .next(let step): self.carryOut(step, context: context)
