@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import NIOCore
 import NIOSSL
 import NIOTLS
 
-// SPDX-License-Identifier: Apache-2.0
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

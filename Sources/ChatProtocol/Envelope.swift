@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import NIOCore
 
-// SPDX-License-Identifier: Apache-2.0
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

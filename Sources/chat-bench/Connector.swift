@@ -1,5 +1,6 @@
-import ChatProtocol
 // SPDX-License-Identifier: Apache-2.0
+
+import ChatProtocol
 import Foundation
 import NIOCore
 import NIOPosix

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import ChatServer
 import ChatStore
-// SPDX-License-Identifier: Apache-2.0
 import ChatdConfiguration
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
-import ChatServer
 // SPDX-License-Identifier: Apache-2.0
+
+import ChatServer
 import ChatdConfiguration
 import NIOSSL
 import Systemd

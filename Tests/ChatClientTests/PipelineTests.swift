@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import ChatProtocol
 import NIOCore
 import NIOEmbedded
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatClient
 
 /// The connection's handlers on an embedded channel: frames in and out, heartbeats.

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import ChatProtocol
 import ChatTesting
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Testing
 

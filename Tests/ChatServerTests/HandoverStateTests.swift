@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import Foundation
 import NIOCore
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatServer
 
 #if canImport(Glibc)

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import ChatProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatServer
 
 /// Notices batched per interval: a change undone within it is silent, unless a session

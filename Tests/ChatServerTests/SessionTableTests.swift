@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import Foundation
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatServer
 
 #if canImport(Glibc)

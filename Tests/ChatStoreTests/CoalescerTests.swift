@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import NIOConcurrencyHelpers
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatStore
 
 @Suite(.timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
-import ChatProtocol
 // SPDX-License-Identifier: Apache-2.0
+
+import ChatProtocol
 import ChatTesting
 import ControlProtocol
 import Foundation

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+
 import Testing
 
-// SPDX-License-Identifier: Apache-2.0
 @testable import ChatTesting
 
 /// A child's output arrives in reads of up to 8 KiB; a character cut by one read's end
