@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Foundation
-import NIOPosix
 import Testing
 
 @testable import Systemd
@@ -28,35 +27,18 @@ extension ProcessEnvironmentTests {
             let port = TestSockets.localPort(probe)
             close(probe)
 
-            let activate = Process()
-            activate.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
-            activate.arguments = [
-                "-l", "127.0.0.1:\(port)", "-l", control, "--fdname=chat:control",
-                "-E", "\(Self.reportVariable)=\(report)",
-                "--", testBinary, "--testing-library", "swift-testing", "--filter", "ActivatedChild",
-            ]
-            let stderr = Pipe()
-            activate.standardError = stderr
-            activate.standardOutput = FileHandle.nullDevice
-            let exited = AsyncStream<Int32>.makeStream()
-            activate.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
-            try activate.run()
-
-            // Event, not a sleep: it says when the Unix socket is listening.
-            let pool = NIOThreadPool(numberOfThreads: 1)
-            pool.start()
-            let reader = stderr.fileHandleForReading
-            let listening = try await pool.runIfActive {
-                var seen = ""
-                while !seen.contains("Listening on \(control)") {
-                    let chunk = reader.availableData
-                    if chunk.isEmpty { break }
-                    seen += String(decoding: chunk, as: UTF8.self)
-                }
-                return seen
-            }
-            try await pool.shutdownGracefully()
-            #expect(listening.contains("Listening on \(control)"), "\(listening)")
+            let (activate, log) = try await TestProcess.launch(
+                "/usr/bin/systemd-socket-activate",
+                arguments: [
+                    "-l", "127.0.0.1:\(port)", "-l", control, "--fdname=chat:control",
+                    "-E", "\(Self.reportVariable)=\(report)",
+                    "--", testBinary, "--testing-library", "swift-testing", "--filter", "ActivatedChild",
+                ],
+                environment: ProcessInfo.processInfo.environment,
+                // The event that says the Unix socket is listening.
+                readyLine: "Listening on \(control)",
+                timeout: .seconds(30)
+            )
 
             // The first connection makes it exec the child.
             let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -73,12 +55,8 @@ extension ProcessEnvironmentTests {
             }
             #expect(connected == 0)
 
-            var status: Int32?
-            for await s in exited.stream {
-                status = s
-                break
-            }
-            #expect(status == 0)
+            let status = try await activate.exited.get()
+            #expect(status == 0, "\(log.withLockedValue { $0 })")
             let lines = try String(contentsOfFile: report, encoding: .utf8).split(separator: "\n").map(String.init)
             #expect(
                 lines == [
