@@ -173,10 +173,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ChatProtocolTests", dependencies: ["ChatProtocol", "ChatTesting"]),
+        // The `.integration` trait and the tier switch (CHATD_TEST_TIER), for every test target.
+        .target(name: "TestTier", path: "Tests/TestTier"),
+        .testTarget(name: "ChatProtocolTests", dependencies: ["TestTier", "ChatProtocol", "ChatTesting"]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
+                "TestTier",
                 "RedisClient", "ChatTesting",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -184,12 +187,14 @@ let package = Package(
         .testTarget(
             name: "ChatStoreTests",
             dependencies: [
+                "TestTier",
                 "ChatStore", "ChatTesting", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "SoakTests",
             dependencies: [
+                "TestTier",
                 "ChatTesting", "ChatProtocol", "RedisClient",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -198,16 +203,21 @@ let package = Package(
         .testTarget(
             name: "ChatServerTests",
             dependencies: [
+                "TestTier",
                 "ChatServer", "ChatTesting", "ChatStore", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ChatdConfigurationTests", dependencies: ["ChatdConfiguration", "ChatServer", "ChatStore"]),
+        .testTarget(
+            name: "ChatdConfigurationTests",
+            dependencies: ["TestTier", "ChatdConfiguration", "ChatServer", "ChatStore"]
+        ),
         .testTarget(
             name: "SystemdTests",
             dependencies: [
+                "TestTier",
                 "Systemd", "ChatTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -219,6 +229,7 @@ let package = Package(
         .testTarget(
             name: "ChatClientTests",
             dependencies: [
+                "TestTier",
                 "ChatClient", "ChatProtocol", "ChatTesting", "CleanSpawn", "RedisClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -229,6 +240,7 @@ let package = Package(
         .testTarget(
             name: "ControlTests",
             dependencies: [
+                "TestTier",
                 "ControlProtocol", "ChatProtocol", "ChatServer", "ChatTesting", "RedisClient", "BuildInfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -6,7 +6,8 @@
 // never names the fuzzers, so `swift build` / `swift test` are untouched.
 // The fuzzers use the real targets, with the real dependency graph.
 package.products = []
-package.targets.removeAll { $0.type == .test || $0.type == .executable }
+// Test targets, and the test support that lives under Tests/, are not staged.
+package.targets.removeAll { $0.type == .test || $0.type == .executable || $0.path?.hasPrefix("Tests/") == true }
 package.targets += [
     .target(name: "FuzzSupport", path: "FuzzTargets/FuzzSupport"),
     .target(name: "CFuzzerDriver", path: "FuzzTargets/CFuzzerDriver"),

@@ -29,6 +29,10 @@ public struct SpawnedProcess: Sendable {
         onOutput: @escaping @Sendable (String) -> Void,
         onError: (@Sendable (String) -> Void)? = nil
     ) throws -> SpawnedProcess {
+        // The in-process tier's promise (see TestTier): a test that breaks it fails here.
+        guard ProcessInfo.processInfo.environment["CHATD_TEST_TIER"] != "unit" else {
+            throw SpawnError.notInUnitTier(path)
+        }
         // A source among 0–2 would be overwritten by the pipes below: it goes along as a copy.
         let low = descriptors.filter { $0 < 3 }.map { ($0, fcntl($0, F_DUPFD_CLOEXEC, 3)) }
         defer { for (_, copy) in low { close(copy) } }
@@ -150,6 +154,8 @@ func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
 
 public enum SpawnError: Error, Sendable {
     case failed(String, Int32)
+    /// CHATD_TEST_TIER=unit, where no test starts a process: its suite needs `.integration`.
+    case notInUnitTier(String)
 }
 
 /// Runs a command to completion; returns its exit status and everything it printed.

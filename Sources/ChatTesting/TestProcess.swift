@@ -25,18 +25,24 @@ public enum TestProcess {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let ready = loop.makePromise(of: Void.self)
         let log = NIOLockedValueBox("")
-        let process = try SpawnedProcess.launch(
-            path,
-            arguments: arguments,
-            environment: environment,
-            descriptors: descriptors
-        ) { text in
-            let isReady = log.withLockedValue { log in
-                let before = log.contains(readyLine)
-                log += text
-                return !before && log.contains(readyLine)
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess.launch(
+                path,
+                arguments: arguments,
+                environment: environment,
+                descriptors: descriptors
+            ) { text in
+                let isReady = log.withLockedValue { log in
+                    let before = log.contains(readyLine)
+                    log += text
+                    return !before && log.contains(readyLine)
+                }
+                if isReady { ready.succeed(()) }
             }
-            if isReady { ready.succeed(()) }
+        } catch {
+            ready.fail(error)  // a promise must not be dropped uncompleted
+            throw error
         }
         process.exited.whenSuccess { status in
             ready.fail(TestProcessError.exitedBeforeReady(status: status, output: log.withLockedValue { $0 }))

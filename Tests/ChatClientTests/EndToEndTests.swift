@@ -2,11 +2,12 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// The built `chat` binary against a real chatd and redis-server, one-shot mode
 /// and the stdin line mode, checking output and exit statuses.
-@Suite(.serialized) struct EndToEndTests {
+@Suite(.serialized, .integration) struct EndToEndTests {
     /// Runs `chat` with a clean environment: no colour, no user config but `config`.
     struct CLI {
         let server: String

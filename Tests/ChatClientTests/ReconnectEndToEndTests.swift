@@ -2,12 +2,13 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// `chat listen` against chatd processes that stop and start again on the same port
 /// (the same redis): it comes back by itself after a drain or a drop, prints what it
 /// missed once, and stays down after an admin's kick or with --no-reconnect.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ReconnectEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .integration) struct ReconnectEndToEndTests {
     func json(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map { line in
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")

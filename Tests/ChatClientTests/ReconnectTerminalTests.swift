@@ -2,12 +2,13 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// The interactive `chat` on a pseudo-terminal while chatd restarts on the same port:
 /// one line when the connection is lost, one when it is back, what was missed shown
 /// once, and a line typed meanwhile sent then. An admin's kick and --no-reconnect end it.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ReconnectTerminalTests {
+@Suite(.serialized, .timeLimit(.minutes(3)), .integration) struct ReconnectTerminalTests {
     static let columns = 80
 
     func chat(_ fixture: ReconnectFixture, user: Int, password: String, _ arguments: [String] = []) throws -> PTYProcess

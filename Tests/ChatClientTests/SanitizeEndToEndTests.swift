@@ -3,12 +3,13 @@ import ChatProtocol
 import ChatTesting
 import Foundation
 import RedisClient
+import TestTier
 import Testing
 
 /// The built `chat` never prints a control it got from someone else: a name from
 /// before the name rules (planted in Redis), a message, a kick reason, and its own
 /// failure messages, in text and in JSON.
-@Suite struct SanitizeEndToEndTests {
+@Suite(.integration) struct SanitizeEndToEndTests {
     /// OSC 0 (window title), C1 CSI, right-to-left override.
     static let evilName = "ann\u{1B}]0;owned\u{07}\u{9B}31m\u{202E}gnp"
     static let shownName = "ann^[]0;owned^G\u{FFFD}31m\u{FFFD}gnp"

@@ -3,6 +3,7 @@ import ChatClient
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// `tls`/`ca_file` settings: flags > environment > file, and a CA file implies TLS.
@@ -43,7 +44,7 @@ import Testing
 }
 
 /// The built `chat` over TLS against a real chatd with a TLS listener.
-@Suite struct TLSClientTests {
+@Suite(.integration) struct TLSClientTests {
     @Test func chatOverTLS() async throws {
         let certs = try await TestCertificates.make()
         defer { certs.remove() }

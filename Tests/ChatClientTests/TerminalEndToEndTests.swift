@@ -3,12 +3,13 @@ import ChatClient
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// The built `chat` on a 40-column pseudo-terminal against a real chatd: CJK typed
 /// past the right margin, several lines pasted, a private message, history paging. Bob, a plain
 /// client, checks what arrived; a small screen model checks what ann would see.
-@Suite struct TerminalEndToEndTests {
+@Suite(.integration) struct TerminalEndToEndTests {
     static let columns = 40
     static let prompt = "ann(100)> "
     static let cjk = "你好世界，这是一个比终端还宽的中文句子😀👨‍👩‍👧结束"

@@ -3,10 +3,11 @@ import ChatProtocol
 import ChatTesting
 import Foundation
 import RedisClient
+import TestTier
 import Testing
 
 /// What an attacker on the chat port tries with accounts, against the real chatd.
-@Suite struct AccountSecurityTests {
+@Suite(.integration) struct AccountSecurityTests {
     /// Closed registration (the built-in default) refuses before any work and stores nothing.
     @Test func closedRegistrationRefusesAndStoresNothing() async throws {
         try await Deployment.with(environment: ["CHATD_REGISTRATION": "closed"]) { deployment in

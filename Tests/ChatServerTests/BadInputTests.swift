@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import NIOCore
+import TestTier
 import Testing
 
 /// What each kind of bad input gets, and that none of it touches other sessions.
-@Suite struct BadInputTests {
+@Suite(.integration) struct BadInputTests {
     /// A bystander logged in beside the offender; after the offence it still chats.
     static func assertBystanderUnharmed(
         _ d: Deployment,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ChatTesting
+import TestTier
 import Testing
 
 /// Three users doing what the seed's chat room does, and the exercises' extensions.
-@Suite struct ChatFlowTests {
+@Suite(.integration) struct ChatFlowTests {
     @Test func presenceGroupAndPrivateMessages() async throws {
         try await Deployment.with { d in
             let ann = try await d.user(100, "ann")

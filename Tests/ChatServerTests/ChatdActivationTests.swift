@@ -3,11 +3,12 @@ import ChatProtocol
 import ChatTesting
 import Foundation
 import NIOConcurrencyHelpers
+import TestTier
 import Testing
 
 /// chatd started the way systemd starts it: by the real `systemd-socket-activate`, with
 /// both sockets passed by name, a test-owned NOTIFY_SOCKET and a watchdog interval.
-@Suite struct ChatdActivationTests {
+@Suite(.integration) struct ChatdActivationTests {
     struct Activated {
         let process: SpawnedProcess
         let log: NIOLockedValueBox<String>

@@ -2,11 +2,12 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// Per-address limits are counted in Redis: an address spread over two nodes gets no
 /// more than it would on one.
-@Suite struct ClusterLimitTests {
+@Suite(.integration) struct ClusterLimitTests {
     static func twoNodes(_ environment: [String: String], _ body: ([Deployment]) async throws -> Void) async throws {
         try await RedisServerProcess.with { redis in
             let nodes = [

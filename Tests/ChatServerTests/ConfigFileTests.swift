@@ -2,11 +2,12 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// The shipped config file documents every key, and chatd accepts it as shipped
 /// and with every key uncommented.
-@Suite struct ConfigFileTests {
+@Suite(.integration) struct ConfigFileTests {
     static var shippedConfig: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// Faults provoked against real processes: what clients see, and what Redis holds after.
-@Suite struct FaultTests {
+@Suite(.integration) struct FaultTests {
     /// Sends group messages one by one; returns the acknowledged ids and how many got 503.
     static func send(
         _ client: TestChatClient,

@@ -3,12 +3,13 @@ import ChatProtocol
 import ChatTesting
 import Foundation
 import NIOCore
+import TestTier
 import Testing
 
 /// Sessions kept across restarts in the file descriptor store. chatd runs under
 /// `FDStoreHost`, which speaks systemd's side of the protocol; packaging/test-in-vm
 /// does the same with the real systemd (restart, upgrade, watchdog kill).
-@Suite struct HandoverTests {
+@Suite(.integration) struct HandoverTests {
     @Test func anOrderlyRestartKeepsEverySessionAndTellsNoOne() async throws {
         try await withHost { host in
             let ann = try await Self.user(host, 1, "ann")

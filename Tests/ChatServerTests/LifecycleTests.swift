@@ -2,9 +2,10 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
-@Suite struct LifecycleTests {
+@Suite(.integration) struct LifecycleTests {
     /// SIGTERM and SIGINT: every session is told, then chatd exits 0.
     @Test(arguments: [SIGTERM, SIGINT])
     func signalDrainsAndExitsZero(signal: Int32) async throws {

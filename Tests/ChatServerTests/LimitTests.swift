@@ -3,10 +3,11 @@ import ChatProtocol
 import ChatTesting
 import Foundation
 import NIOCore
+import TestTier
 import Testing
 
 /// Floods and abuse get clear answers, and other sessions do not notice.
-@Suite struct LimitTests {
+@Suite(.integration) struct LimitTests {
     @Test func requestFloodGets429AndNothingIsFannedOut() async throws {
         try await Deployment.with(environment: ["CHATD_RATE_LIMIT": "1", "CHATD_RATE_BURST": "5"]) { d in
             let flooder = try await d.user(1, "ann")

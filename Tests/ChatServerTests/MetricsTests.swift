@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ChatTesting
+import TestTier
 import Testing
 
 /// The Prometheus endpoint of the real chatd: scraped over HTTP, and its counters move
 /// with what clients do.
-@Suite struct MetricsTests {
+@Suite(.integration) struct MetricsTests {
     /// The value of one sample line (`name{labels} value`), or nil when absent.
     private static func value(_ sample: String, in text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(sample + " ") {

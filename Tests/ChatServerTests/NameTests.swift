@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ChatTesting
+import TestTier
 import Testing
 
 /// Registration refuses names that would reach other people's terminals as controls,
 /// and names over 64 bytes however few characters they are; nothing is stored then.
-@Suite struct NameTests {
+@Suite(.integration) struct NameTests {
     @Test func controlCharactersAreRefusedAndNothingIsStored() async throws {
         let names: [(String, String)] = [
             ("cursor up and erase line", "ann\u{1B}[1A\u{1B}[2K"),

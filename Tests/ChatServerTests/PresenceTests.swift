@@ -2,11 +2,12 @@
 import ChatProtocol
 import ChatTesting
 import NIOCore
+import TestTier
 import Testing
 
 /// How presence notices are batched, held back for a reconnect, and ordered after a
 /// login's reply.
-@Suite struct PresenceTests {
+@Suite(.integration) struct PresenceTests {
     /// Notices are batched per interval; each user's own notice is cut out of the
     /// batch their sessions get, and every notice still reaches everyone else.
     @Test func aLoginBurstIsAnnouncedToEveryoneButTheUserThemself() async throws {

@@ -2,9 +2,10 @@
 import ChatProtocol
 import ChatTesting
 import NIOCore
+import TestTier
 import Testing
 
-@Suite struct ResumeTokenTests {
+@Suite(.integration) struct ResumeTokenTests {
     @Test func loginReturnsATokenThatLogsInAgain() async throws {
         try await Deployment.with { d in
             let first = try await d.client()
@@ -26,7 +27,7 @@ import Testing
     }
 }
 
-@Suite struct SlowConsumerTests {
+@Suite(.integration) struct SlowConsumerTests {
     /// A session that stops reading is closed once its outbound queue passes the bound;
     /// the others keep chatting.
     @Test func readerThatStopsIsClosedAsSlowConsumer() async throws {

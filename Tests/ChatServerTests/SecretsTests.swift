@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// Passwords, hashes and tokens never reach the log, even at the most verbose level.
-@Suite struct SecretsTests {
+@Suite(.integration) struct SecretsTests {
     @Test func noSecretInTheLogAtTraceLevel() async throws {
         let password = "correct-horse-battery-staple"
         let wrong = "Tr0ub4dor&3"
@@ -38,7 +39,7 @@ import Testing
 }
 
 /// A Redis URL with a password, if it is bad, is quoted without the password.
-@Suite struct RedisURLSecretTests {
+@Suite(.integration) struct RedisURLSecretTests {
     static let url = "redis://:s3cret-pw@localhost:notaport"
 
     @Test func checkConfigQuotesTheURLWithoutItsPassword() async throws {

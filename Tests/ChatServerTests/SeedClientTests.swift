@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import NIOCore
+import TestTier
 import Testing
 
 /// An unmodified seed client's bytes, built by hand, against the real chatd.
-@Suite struct SeedClientTests {
+@Suite(.integration) struct SeedClientTests {
     @Test func seedRegisterLoginAndGroupMessage() async throws {
         try await Deployment.with { d in
             let ann = try await d.client()

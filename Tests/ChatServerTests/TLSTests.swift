@@ -4,10 +4,11 @@ import ChatTesting
 import Foundation
 import NIOConcurrencyHelpers
 import NIOSSL
+import TestTier
 import Testing
 
 /// chatd with a TLS listener beside the plain one: same protocol, same hub.
-@Suite struct TLSTests {
+@Suite(.integration) struct TLSTests {
     @Test func tlsAndPlainClientsChatTogether() async throws {
         let certs = try await TestCertificates.make()
         defer { certs.remove() }

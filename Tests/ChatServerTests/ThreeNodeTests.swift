@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// Three chatd processes on one Redis behave as one server.
-@Suite struct ThreeNodeTests {
+@Suite(.integration) struct ThreeNodeTests {
     @Test func threeNodesActAsOne() async throws {
         try await RedisServerProcess.with { redis in
             let environment = ["CHATD_PRESENCE_TTL": "2"]

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatProtocol
 import ChatTesting
+import TestTier
 import Testing
 
 /// A Redis that takes a command and does not answer in time: the sender is told the
 /// outcome is unknown (504), not "not stored" (503), so it checks before resending.
-@Suite struct UnknownOutcomeTests {
+@Suite(.integration) struct UnknownOutcomeTests {
     @Test func aTimedOutSendIsReportedAsUnknownNotAsNotStored() async throws {
         try await Deployment.with(environment: ["CHATD_REDIS_TIMEOUT": "1", "CHATD_RATE_LIMIT": "0"]) { deployment in
             let ann = try await deployment.user(1, "ann")

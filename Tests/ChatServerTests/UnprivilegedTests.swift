@@ -2,11 +2,12 @@
 import ChatProtocol
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// chatd as the unprivileged user the .deb runs it as (the other tests run as root,
 /// which hides socket options only root may set).
-@Suite struct UnprivilegedTests {
+@Suite(.integration) struct UnprivilegedTests {
     @Test(.enabled(if: getuid() == 0, "needs root to switch to nobody"))
     func chatdServesAsNobody() async throws {
         try await RedisServerProcess.with { redis in

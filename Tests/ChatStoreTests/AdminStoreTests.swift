@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatStore
 import RedisClient
+import TestTier
 import Testing
 
 /// The store side of chatctl: records without hashes, SCAN paging, disable, passwd, delete.
-@Suite struct AdminStoreTests {
+@Suite(.integration) struct AdminStoreTests {
     @Test func summaryHasNoHashAndSeedRecordsShowAsSuch() async throws {
         try await withStore { store, redis, _ in
             try await store.register(id: 1, username: "ann", password: "pw")

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatStore
+import TestTier
 import Testing
 
 /// What the store records when many sessions end together (their calls share scripts).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct DepartureStoreTests {
     @Test func usersLeavingTogetherHaveAllSeenTheRoom() async throws {
         try await withStore { store, _, _ in

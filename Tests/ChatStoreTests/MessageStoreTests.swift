@@ -2,9 +2,10 @@
 import ChatProtocol
 import ChatStore
 import RedisClient
+import TestTier
 import Testing
 
-@Suite struct MessageStoreTests {
+@Suite(.integration) struct MessageStoreTests {
     @Test func groupHistoryPagesNewestFirst() async throws {
         try await withStore { store, _, _ in
             var ids: [String] = []

@@ -3,11 +3,12 @@ import ChatStore
 import Dispatch
 import NIOPosix
 import RedisClient
+import TestTier
 import Testing
 
 /// A deleted user's id is never given out again: nobody inherits their conversations
 /// or their tokens.
-@Suite struct RetiredIDTests {
+@Suite(.integration) struct RetiredIDTests {
     @Test func aDeletedIDCannotBeRegisteredAndItsConversationsAreGone() async throws {
         try await withStore { store, redis, _ in
             for (id, name) in [(1, "ann"), (2, "bob"), (3, "cat"), (12, "dan")] {

@@ -3,9 +3,10 @@ import ChatStore
 import Crypto
 import Foundation
 import RedisClient
+import TestTier
 import Testing
 
-@Suite struct TokenTests {
+@Suite(.integration) struct TokenTests {
     @Test func tokenLogsInWithoutThePassword() async throws {
         try await withStore { store, _, _ in
             try await store.register(id: 100, username: "ann", password: "pw")

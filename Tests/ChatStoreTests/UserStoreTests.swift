@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatStore
 import RedisClient
+import TestTier
 import Testing
 
-@Suite struct UserStoreTests {
+@Suite(.integration) struct UserStoreTests {
     @Test func registerThenAuthenticate() async throws {
         try await withStore { store, _, _ in
             try await store.register(id: 100, username: "ann", password: "s3cret")

@@ -2,12 +2,13 @@
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 @testable import ChatServer
 
 /// Who may use the control socket: checked by chatd on every connection.
-@Suite struct AccessTests {
+@Suite(.integration) struct AccessTests {
     @Test func socketIsCreated0660AndANonAdminIsRefusedEvenWhenItCouldConnect() async throws {
         try await Deployment.with { chatd in
             var info = stat()

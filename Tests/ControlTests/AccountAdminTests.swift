@@ -2,12 +2,13 @@
 import ChatProtocol
 import ChatTesting
 import ControlProtocol
+import TestTier
 import Testing
 
 /// What an administrator does about accounts that an attacker could otherwise abuse:
 /// adding users while registration is closed, a password change that ends the old
 /// sessions, and a deleted id that nobody can take over.
-@Suite struct AccountAdminTests {
+@Suite(.integration) struct AccountAdminTests {
     @Test func userAddWorksWhileRegistrationIsClosed() async throws {
         try await Deployment.with(environment: ["CHATD_REGISTRATION": "closed"]) { chatd in
             let client = try await TestChatClient.connect(port: chatd.chatd.port)

@@ -4,11 +4,12 @@ import ChatTesting
 import ControlProtocol
 import Foundation
 import RedisClient
+import TestTier
 import Testing
 
 /// `chatctl sessions --all-nodes` and `stats --all-nodes`: one node asks, every live
 /// node answers over the bus.
-@Suite struct AllNodesTests {
+@Suite(.integration) struct AllNodesTests {
     /// Long enough that a killed node is still live (listed, waited for) for the whole test.
     static let environment = ["CHATD_PRESENCE_TTL": "120"]
 

@@ -2,10 +2,11 @@
 import ChatTesting
 import Foundation
 import NIOCore
+import TestTier
 import Testing
 
 /// Changes are logged with the caller's uid, method and target; params never are.
-@Suite struct AuditTests {
+@Suite(.integration) struct AuditTests {
     @Test func changesAreLoggedWithTheCallersUIDAndNeverThePassword() async throws {
         try await RedisServerProcess.with { redis in
             // chatd started here rather than with ChatdProcess, so the test can wait for

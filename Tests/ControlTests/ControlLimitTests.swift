@@ -3,13 +3,14 @@ import ChatTesting
 import ControlProtocol
 import Foundation
 import NIOCore
+import TestTier
 import Testing
 
 @testable import ChatServer
 
 /// The control socket cannot be held down: a cap on open connections, an idle
 /// timeout, and rights checked again when the admin policy is reloaded.
-@Suite(.timeLimit(.minutes(2))) struct ControlLimitTests {
+@Suite(.timeLimit(.minutes(2)), .integration) struct ControlLimitTests {
     static func status(_ id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"status"}"# }
 
     @Test func connectionsOverTheCapAreRefused() async throws {

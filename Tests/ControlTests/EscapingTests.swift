@@ -3,11 +3,12 @@ import ChatProtocol
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 /// A name from before the name rules (written straight into Redis) reaches chatctl's
 /// output escaped: no terminal escape, C1 or bidi control gets to the admin raw.
-@Suite struct EscapingTests {
+@Suite(.integration) struct EscapingTests {
     /// Cursor up + erase line, OSC 0 (window title), OSC 52 (clipboard), C1 CSI, RLO, tab, newline.
     static let evil = "ann\u{1B}[1A\u{1B}[2K\u{1B}]0;owned\u{07}\u{1B}]52;c;cm0gLXJmIH4=\u{07}\u{9B}31m\u{202E}gnp\t\n"
     static let shown = #"ann\u{1B}[1A\u{1B}[2K\u{1B}]0;owned\u{7}\u{1B}]52;c;cm0gLXJmIH4=\u{7}\u{9B}31m\u{202E}gnp\t\n"#

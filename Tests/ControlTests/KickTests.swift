@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import ControlProtocol
+import TestTier
 import Testing
 
 /// Kicks and notices, seen from the chat clients' side.
-@Suite struct KickTests {
+@Suite(.integration) struct KickTests {
     @Test func kickOneSessionOfAUserWithTwo() async throws {
         try await Deployment.with { chatd in
             try await chatd.register(1...2)

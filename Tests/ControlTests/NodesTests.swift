@@ -4,10 +4,11 @@ import ChatProtocol
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 /// `chatctl nodes`: every node on the Redis, as each described itself.
-@Suite struct NodesTests {
+@Suite(.integration) struct NodesTests {
     @Test func everyNodeIsListedWithItsAddressVersionAndSessions() async throws {
         try await Deployment.with(environment: ["CHATD_PRESENCE_TTL": "3"]) { chatd in
             let other = try await ChatdProcess.start(

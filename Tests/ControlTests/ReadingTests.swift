@@ -4,10 +4,11 @@ import ChatProtocol
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 /// The read-only commands, each in human and JSON form, against live sessions.
-@Suite struct ReadingTests {
+@Suite(.integration) struct ReadingTests {
     @Test func statusStatsUsersAndSessionsInBothModes() async throws {
         try await Deployment.with { chatd in
             try await chatd.register(1...2)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 /// A reload that reads a bad Redis URL with a password says why without the password:
 /// neither chatctl's answer nor chatd's log has it.
-@Suite struct ReloadSecretTests {
+@Suite(.integration) struct ReloadSecretTests {
     @Test func reloadRefusesABadRedisURLWithoutQuotingItsPassword() async throws {
         try await RedisServerProcess.with { redis in
             // No --redis flag: it would beat the file, and the reload would not read redis_url.

@@ -2,10 +2,11 @@
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 /// Bad input on the control socket harms nothing; chatctl's exit codes.
-@Suite struct RobustnessTests {
+@Suite(.integration) struct RobustnessTests {
     @Test func junkUnknownMethodsAndBadParamsGetJSONRPCErrors() async throws {
         try await Deployment.with { chatd in
             try await chatd.register(1...1)

@@ -2,10 +2,11 @@
 import ChatProtocol
 import ChatTesting
 import ControlProtocol
+import TestTier
 import Testing
 
 /// Changing user records: disable/enable, passwd, delete, import-seed.
-@Suite struct UserAdminTests {
+@Suite(.integration) struct UserAdminTests {
     @Test func disableKicksAndRefusesLoginsEnableLetsBackIn() async throws {
         try await Deployment.with { chatd in
             try await chatd.register(1...2)

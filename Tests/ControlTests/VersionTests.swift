@@ -3,11 +3,12 @@ import BuildInfo
 import ChatTesting
 import ControlProtocol
 import Foundation
+import TestTier
 import Testing
 
 /// `--version` on every program and `chatctl status`: the package's version, from one place,
 /// and the commit the binaries were built from.
-@Suite struct VersionTests {
+@Suite(.integration) struct VersionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 

@@ -2,9 +2,10 @@
 import ChatTesting
 import NIOCore
 import RedisClient
+import TestTier
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct RedisClientIntegrationTests {
     @Test func setAndGet() async throws {
         try await RedisServerProcess.with { server in

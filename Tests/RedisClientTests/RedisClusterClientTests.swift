@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Logging
+import TestTier
 import Testing
 
 @testable import RedisClient
 
 /// Against a real three-master cluster (`RedisClusterProcess`).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct RedisClusterClientTests {
     @Test func keysOnEveryMasterRoundTrip() async throws {
         try await RedisClusterProcess.with { cluster in

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct RedisClusterProcessTests {
     @Test func startsAJoinedClusterAndKillsEveryNode() async throws {
         let (pids, directory) = try await RedisClusterProcess.with { cluster in

@@ -2,10 +2,11 @@
 import ChatTesting
 import Foundation
 import NIOPosix
+import TestTier
 import Testing
 
 /// ChatTesting has no test target of its own; its Redis helper is checked here.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct RedisServerProcessTests {
     struct Boom: Error {}
 

@@ -3,9 +3,10 @@ import ChatTesting
 import Logging
 import NIOCore
 import RedisClient
+import TestTier
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .integration)
 struct RedisSubscriberTests {
     @Test func receivesPublishedMessagesInOrder() async throws {
         try await RedisServerProcess.with { server in

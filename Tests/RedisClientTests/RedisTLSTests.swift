@@ -3,11 +3,12 @@ import ChatTesting
 import Foundation
 import NIOPosix
 import RedisClient
+import TestTier
 import Testing
 
 /// `rediss://` against a real redis-server with TLS on: verified against the CA we name,
 /// refused when the certificate is not one we trust.
-@Suite struct RedisTLSTests {
+@Suite(.integration) struct RedisTLSTests {
     /// Turns TLS on in a running redis-server (Redis 6+ takes these at run time) on a free port.
     static func enableTLS(_ server: RedisServerProcess, _ certificates: TestCertificates) async throws -> Int {
         let admin = RedisClient(configuration: try RedisConfiguration(url: server.url))
@@ -54,7 +55,7 @@ import Testing
 }
 
 /// chatd itself over `rediss://`, with the CA from its config.
-@Suite struct ChatdOverRedisTLSTests {
+@Suite(.integration) struct ChatdOverRedisTLSTests {
     @Test func chatdServesWithRedisOverTLS() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }

@@ -2,9 +2,10 @@
 import ChatTesting
 import NIOPosix
 import RedisClient
+import TestTier
 import Testing
 
-@Suite struct UnixSocketTests {
+@Suite(.integration) struct UnixSocketTests {
     @Test func urlForms() throws {
         let plain = try RedisConfiguration(url: "unix:///run/redis/redis-server.sock")
         #expect(plain.unixSocketPath == "/run/redis/redis-server.sock")

@@ -2,6 +2,7 @@
 import ChatTesting
 import Foundation
 import Logging
+import TestTier
 import Testing
 
 @testable import Systemd
@@ -11,7 +12,7 @@ import Testing
 /// (`unshare -m`, needs root) where a temp dir is bind-mounted over /run/systemd; nothing
 /// outside the namespace changes.
 extension ProcessEnvironmentTests {
-    @Suite struct JournalSendTests {
+    @Suite(.integration) struct JournalSendTests {
         static let childVariable = "CHATD_SYSTEMD_JOURNAL_CHILD"
 
         @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")))

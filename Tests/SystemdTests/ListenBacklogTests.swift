@@ -3,11 +3,12 @@ import ChatTesting
 import Foundation
 import NIOCore
 import NIOPosix
+import TestTier
 import Testing
 
 @testable import Systemd
 
-@Suite struct ListenBacklogTests {
+@Suite(.integration) struct ListenBacklogTests {
     enum Family: String, CaseIterable, CustomTestStringConvertible {
         case tcp, unix
         var testDescription: String { rawValue }

@@ -2,6 +2,7 @@
 import ChatTesting
 import Foundation
 import Logging
+import TestTier
 import Testing
 
 @testable import Systemd
@@ -9,7 +10,7 @@ import Testing
 /// Children inherit the environment, so these run with the other environment tests.
 extension ProcessEnvironmentTests {
     /// `SystemdLogging.bootstrap` end to end, in a child process (see ``runTestChild``).
-    @Suite struct LoggingBootstrapTests {
+    @Suite(.integration) struct LoggingBootstrapTests {
         static let reportVariable = "CHATD_SYSTEMD_LOGGING_REPORT"
 
         @Test func logsReadableLinesToStderrAndFollowsLevelChanges() async throws {

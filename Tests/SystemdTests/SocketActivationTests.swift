@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ChatTesting
 import Foundation
+import TestTier
 import Testing
 
 @testable import Systemd
@@ -11,7 +12,7 @@ import Testing
 /// (Done in a child because activation always uses fds 3, 4, … which the test
 /// process already uses for other things.)
 extension ProcessEnvironmentTests {
-    @Suite struct SocketActivationTests {
+    @Suite(.integration) struct SocketActivationTests {
         static let reportVariable = "CHATD_SYSTEMD_ACTIVATION_REPORT"
 
         @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-socket-activate")))

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import TestTier
 import Testing
 
 @testable import ChatTesting
 
 /// A child's output arrives in reads of up to 8 KiB; a character cut by one read's end
 /// must wait for its rest, or a test comparing names would see U+FFFD.
-@Suite struct SpawnOutputTests {
+@Suite(.integration) struct SpawnOutputTests {
     @Test func aCutCharacterWaitsForItsRest() {
         let bytes = Array("aé€😀".utf8)  // 1 + 2 + 3 + 4 bytes
         #expect(completeUTF8Prefix(bytes) == bytes.count)
