@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CSystemd
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -9,8 +10,13 @@ import Musl
 
 /// Sends service state to systemd over `$NOTIFY_SOCKET` (`Type=notify`/`notify-reload`).
 ///
-/// Sending never fails loudly: if the manager's socket is gone, the datagram is lost
-/// and the call returns false — a daemon must not die because its supervisor did.
+/// `sd_notify` blocks while the manager's socket queue is full (a busy PID 1; a test
+/// that reads its socket late). So the named states are posted to one thread of their
+/// own, in order, and the caller never waits: a blocked send must not hold an event
+/// loop or one of the few threads Swift concurrency runs every task on.
+///
+/// Sending never fails loudly: if the manager's socket is gone, the datagram is lost —
+/// a daemon must not die because its supervisor did.
 public struct SystemdNotifier: Sendable {
     /// nil when `NOTIFY_SOCKET` is unset, i.e. not running under a notify-type unit.
     public init?() {
@@ -18,31 +24,45 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// `READY=1`: startup finished, sockets are accepting.
-    @discardableResult public func ready() -> Bool { send("READY=1") }
+    public func ready() { self.post("READY=1") }
 
     /// `STATUS=…`: one line shown by `systemctl status`.
-    @discardableResult public func status(_ text: String) -> Bool {
+    public func status(_ text: String) {
         // A newline would start a new assignment; keep the status on one line.
-        send("STATUS=" + text.split(whereSeparator: \.isNewline).joined(separator: " "))
+        self.post("STATUS=" + text.split(whereSeparator: \.isNewline).joined(separator: " "))
     }
 
     /// `STOPPING=1`: shutdown has begun.
-    @discardableResult public func stopping() -> Bool { send("STOPPING=1") }
+    public func stopping() { self.post("STOPPING=1") }
 
     /// `RELOADING=1` with the `MONOTONIC_USEC` timestamp `Type=notify-reload` requires,
-    /// in one datagram; follow with ``ready()`` when the reload is done.
-    @discardableResult public func reloading() -> Bool {
-        send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
+    /// in one datagram (stamped now, not when sent); follow with ``ready()`` when the
+    /// reload is done.
+    public func reloading() {
+        self.post("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
     }
 
     /// `WATCHDOG=1`: keep-alive ping.
-    @discardableResult public func watchdog() -> Bool { send("WATCHDOG=1") }
+    public func watchdog() { self.post("WATCHDOG=1") }
 
-    /// Any newline-separated `KEY=value` assignments.
-    @discardableResult public func send(_ raw: String) -> Bool {
+    /// Newline-separated `KEY=value` assignments, sent on the notifier's thread after
+    /// everything posted before.
+    public func post(_ raw: String) {
+        Self.sender.submit { _ in _ = Self.send(raw) }
+    }
+
+    /// Sends now, on the caller's thread, which it may block; false when nothing took it.
+    @discardableResult public static func send(_ raw: String) -> Bool {
         // unset_environment = 0: every later call needs NOTIFY_SOCKET again.
         sd_notify(0, raw) > 0
     }
+
+    /// One thread, so datagrams leave in the order they were posted.
+    private static let sender: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
 
     static func monotonicMicroseconds() -> UInt64 {
         var now = timespec()
