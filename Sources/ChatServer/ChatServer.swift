@@ -193,9 +193,7 @@ public final class ChatServer: Sendable {
         // and yet count the room as seen up to it when it ends: quiet everyone first.
         await self.quiesce(channels)
         for channel in channels {
-            channel.pipeline.fireUserInboundEventTriggered(
-                SessionCommand.kick(KickedMes(reason: reason, reconnect: true))
-            )
+            SessionCommand.kick(channel, KickedMes(reason: reason, reconnect: true))
         }
         let closed = EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: self.group.any())
         let timer = self.group.any().scheduleTask(deadline: deadline) {

@@ -136,7 +136,7 @@ extension ChatServer {
                 handover.adopted()
                 reading.append(channel)
                 if let notice = notices[restored.user.id] {
-                    channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
+                    SessionCommand.kick(channel, notice)
                     summary.closed += 1
                 } else {
                     cameBack[restored.user.id] = restored.user

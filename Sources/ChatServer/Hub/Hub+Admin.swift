@@ -16,7 +16,7 @@ extension Hub {
     /// A session busy with a request finishes it first (see `SessionHandler`).
     func kick(_ sessions: [SessionInfo], reason: String) async {
         for session in sessions {
-            session.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+            SessionCommand.kick(session.channel, reason: reason)
         }
         for session in sessions {
             try? await session.channel.closeFuture.get()

@@ -201,7 +201,7 @@ public final class Hub: Sendable {
         case .kick:
             let reason = message.reason ?? "kicked by an administrator"
             if let session = message.session, let local = self.registry.session(SessionID(rawValue: session)) {
-                local.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+                SessionCommand.kick(local.channel, reason: reason)
             } else if let user = message.user {
                 self.kickLocally(user: user, reason: reason)
             }
@@ -239,7 +239,7 @@ public final class Hub: Sendable {
     private func kickLocally(user: Int, reason: String) -> Int {
         let sessions = self.registry.sessions(of: user)
         for session in sessions {
-            session.channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: reason))
+            SessionCommand.kick(session.channel, reason: reason)
         }
         return sessions.count
     }

@@ -31,7 +31,7 @@ final class IdleSweeper: Sendable {
     private func sweep(timeout: TimeAmount) {
         let cutoff = WallClock.millis() - timeout.nanoseconds / 1_000_000
         for channel in self.registry.channels(silentSince: cutoff) {
-            channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(reason: "idle timeout"))
+            SessionCommand.kick(channel, reason: "idle timeout")
         }
     }
 }

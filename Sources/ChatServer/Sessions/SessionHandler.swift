@@ -423,6 +423,14 @@ enum SessionEnding: Sendable {
 public enum SessionCommand: Sendable {
     case kick(KickedMes)
 
+    /// Ends the session on `channel` with `notice`, from any thread: its handler sends the
+    /// notice after what it is answering, then closes.
+    static func kick(_ channel: any Channel, _ notice: KickedMes) {
+        channel.pipeline.fireUserInboundEventTriggered(SessionCommand.kick(notice))
+    }
+
     /// An administrator's or the rules' kick: the client should not come straight back.
-    static func kick(reason: String) -> SessionCommand { .kick(KickedMes(reason: reason)) }
+    static func kick(_ channel: any Channel, reason: String) {
+        self.kick(channel, KickedMes(reason: reason))
+    }
 }
