@@ -48,20 +48,10 @@ public final class ChatdProcess: Sendable {
                 "--config", configPath, "--listen", "127.0.0.1:\(port)",
                 "--control-socket", controlSocket,
             ] + (redisURL.map { ["--redis", $0] } ?? []) + arguments
-        var env = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
-        }
-        env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
-        env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
-        // Loaded CI machines: fixtures register many users on one connection before logging in.
-        env["CHATD_LOGIN_TIMEOUT"] = "60"
-        env["CHATD_LOG_TARGET"] = "stderr"
-        env["CHATD_PRESENCE_GRACE"] = "0"  // "went offline" at once; the grace has its own tests
-        for (key, value) in environment { env[key] = value }
         let (process, log) = try await TestProcess.launch(
             productPath("chatd"),
             arguments: chatdArguments,
-            environment: env,
+            environment: Self.environment(environment),
             readyLine: "chatd ready",
             timeout: timeout
         )
@@ -80,6 +70,49 @@ public final class ChatdProcess: Sendable {
             exited: process.exited,
             outputClosed: process.outputClosed,
             log: log
+        )
+    }
+
+    /// The settings every test's chatd runs with, plus `extra`, on the caller's environment
+    /// without chatd's, systemd's or socket activation's variables.
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
+        }
+        env["CHATD_SCRYPT_N"] = "1024"  // fast logins in tests; the cost itself is tested in ChatStoreTests
+        env["CHATD_REGISTRATION"] = "open"  // tests register their users; closed registration has its own tests
+        // Loaded CI machines: fixtures register many users on one connection before logging in.
+        env["CHATD_LOGIN_TIMEOUT"] = "60"
+        env["CHATD_LOG_TARGET"] = "stderr"
+        env["CHATD_PRESENCE_GRACE"] = "0"  // "went offline" at once; the grace has its own tests
+        for (key, value) in extra { env[key] = value }
+        return env
+    }
+
+    /// chatd started the way systemd starts it: by the real `systemd-socket-activate`,
+    /// listening on `listen` (fds 3, 4, …) named `names`, exec'ing chatd at the first
+    /// connection with the test settings and `extra` (NOTIFY_SOCKET, WATCHDOG_USEC, …).
+    /// Returns once every socket listens.
+    public static func activated(
+        listen: [String],
+        names: [String],
+        configPath: String,
+        redisURL: String,
+        environment extra: [String: String] = [:]
+    ) async throws -> (process: SpawnedProcess, log: NIOLockedValueBox<String>) {
+        let environment = Self.environment(extra)
+        // systemd-socket-activate passes on only the variables named with -E.
+        let passed = environment.keys.filter { $0.hasPrefix("CHATD_") || extra[$0] != nil }.sorted()
+        let arguments =
+            listen.flatMap { ["-l", $0] } + ["--fdname=" + names.joined(separator: ":")]
+            + passed.flatMap { ["-E", $0] }
+            + [productPath("chatd"), "--config", configPath, "--redis", redisURL]
+        return try await TestProcess.launch(
+            "/usr/bin/systemd-socket-activate",
+            arguments: arguments,
+            environment: environment,
+            readyLine: "as \(2 + listen.count).",  // "Listening on … as 4." for the last of two
+            timeout: .seconds(10)
         )
     }
 

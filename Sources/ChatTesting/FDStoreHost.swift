@@ -64,14 +64,7 @@ public final class FDStoreHost: Sendable {
     private func launch() async throws {
         let kept = self.prune()
         let names = ["chat", "control"] + kept.map(\.name)
-        var env = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("CHATD_") && !$0.key.hasPrefix("LISTEN_")
-        }
-        env["CHATD_SCRYPT_N"] = "1024"
-        env["CHATD_REGISTRATION"] = "open"
-        env["CHATD_LOG_TARGET"] = "stderr"
-        env["CHATD_PRESENCE_GRACE"] = "0"
-        env["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
+        var env = ChatdProcess.environment()
         env["LISTEN_FDS"] = String(names.count)
         env["LISTEN_FDNAMES"] = names.joined(separator: ":")
         env["NOTIFY_SOCKET"] = self.directory.appendingPathComponent("notify.sock").path

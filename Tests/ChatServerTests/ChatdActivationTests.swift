@@ -38,7 +38,7 @@ import Testing
 
     static func activate(
         redis: RedisServerProcess,
-        names: String = "chat:control",
+        names: [String] = ["chat", "control"],
         config: String = ""
     ) async throws -> Activated {
         let directory = try TestSockets.temporaryDirectory()
@@ -46,28 +46,12 @@ import Testing
         let configPath = directory + "/chatd.conf"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let port = freeLoopbackPort()
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") }
-        environment["NOTIFY_SOCKET"] = notify.path
-        environment["WATCHDOG_USEC"] = "400000"
-        environment["CHATD_SCRYPT_N"] = "1024"
-        environment["CHATD_REGISTRATION"] = "open"
-        environment["CHATD_LOG_TARGET"] = "stderr"
-        // As ChatdProcess does: on a loaded CI machine, 10 s from accept to login is not sure.
-        environment["CHATD_LOGIN_TIMEOUT"] = "60"
-        let passed = [
-            "NOTIFY_SOCKET", "WATCHDOG_USEC", "CHATD_SCRYPT_N", "CHATD_REGISTRATION", "CHATD_LOG_TARGET",
-            "CHATD_LOGIN_TIMEOUT",
-        ]
-        let arguments =
-            ["-l", "127.0.0.1:\(port)", "-l", directory + "/control.sock", "--fdname=\(names)"]
-            + passed.flatMap { ["-E", $0] }
-            + [productPath("chatd"), "--config", configPath, "--redis", redis.url]
-        let (process, log) = try await TestProcess.launch(
-            "/usr/bin/systemd-socket-activate",
-            arguments: arguments,
-            environment: environment,
-            readyLine: "as 4.",
-            timeout: .seconds(10)
+        let (process, log) = try await ChatdProcess.activated(
+            listen: ["127.0.0.1:\(port)", directory + "/control.sock"],
+            names: names,
+            configPath: configPath,
+            redisURL: redis.url,
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"]
         )
         return Activated(
             process: process,
@@ -151,7 +135,7 @@ import Testing
     /// Sockets named other than `chat` and `control`: a clear error and a non-zero exit.
     @Test func unexpectedSocketNameIsAClearError() async throws {
         try await RedisServerProcess.with { redis in
-            let chatd = try await Self.activate(redis: redis, names: "chat:admin")
+            let chatd = try await Self.activate(redis: redis, names: ["chat", "admin"])
             // Activation happens at the first connection.
             _ = try? await TestChatClient.connect(port: chatd.port)
             let status = try await chatd.process.exited.get()

@@ -129,24 +129,11 @@ import Testing
             let plainPort = freeLoopbackPort()
             var tlsPort = freeLoopbackPort()
             while tlsPort == plainPort { tlsPort = freeLoopbackPort() }
-            var environment = ProcessInfo.processInfo.environment.filter {
-                !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET"
-            }
-            environment["CHATD_SCRYPT_N"] = "1024"
-            environment["CHATD_REGISTRATION"] = "open"
-            environment["CHATD_LOG_TARGET"] = "stderr"
-            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
-            let passed = ["CHATD_SCRYPT_N", "CHATD_REGISTRATION", "CHATD_LOG_TARGET", "CHATD_LOGIN_TIMEOUT"]
-            let arguments =
-                ["-l", "127.0.0.1:\(plainPort)", "-l", directory + "/control.sock", "-l", "127.0.0.1:\(tlsPort)"]
-                + ["--fdname=chat:control:chat-tls"] + passed.flatMap { ["-E", $0] }
-                + [productPath("chatd"), "--config", configPath, "--redis", redis.url]
-            let (process, log) = try await TestProcess.launch(
-                "/usr/bin/systemd-socket-activate",
-                arguments: arguments,
-                environment: environment,
-                readyLine: "as 5.",
-                timeout: .seconds(10)
+            let (process, log) = try await ChatdProcess.activated(
+                listen: ["127.0.0.1:\(plainPort)", directory + "/control.sock", "127.0.0.1:\(tlsPort)"],
+                names: ["chat", "control", "chat-tls"],
+                configPath: configPath,
+                redisURL: redis.url
             )
             do {
                 // The first connection, on the TLS socket, starts chatd and is served.

@@ -14,11 +14,7 @@ import Testing
             let directory = try TestSockets.temporaryDirectory()
             defer { TestSockets.removeDirectory(directory) }
             chmod(directory, 0o777)
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHATD_") }
-            environment["CHATD_SCRYPT_N"] = "1024"
-            environment["CHATD_REGISTRATION"] = "open"
-            environment["CHATD_LOG_TARGET"] = "stderr"
-            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
+            let environment = ChatdProcess.environment()
             let arguments = [
                 "--reuid=65534", "--regid=65534", "--clear-groups", productPath("chatd"),
                 "--config", "/dev/null", "--listen", "127.0.0.1:0",

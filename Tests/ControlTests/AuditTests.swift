@@ -19,13 +19,7 @@ import Testing
             let config = directory.appendingPathComponent("chatd.conf").path
             try "".write(toFile: config, atomically: true, encoding: .utf8)
             let socket = directory.appendingPathComponent("control.sock").path
-            var environment = ProcessInfo.processInfo.environment.filter {
-                !$0.key.hasPrefix("CHATD_") && $0.key != "NOTIFY_SOCKET"
-            }
-            environment["CHATD_SCRYPT_N"] = "1024"
-            environment["CHATD_REGISTRATION"] = "open"
-            environment["CHATD_LOG_TARGET"] = "stderr"
-            environment["CHATD_LOGIN_TIMEOUT"] = "60"  // as ChatdProcess: loaded machines
+            let environment = ChatdProcess.environment()
             let (chatd, log) = try await TestProcess.launch(
                 productPath("chatd"),
                 arguments: [
