@@ -154,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "chat-bench",
             dependencies: [
-                "ChatProtocol", "BuildInfo", "CleanSpawn",
+                "ChatProtocol", "BuildInfo", "CleanSpawn", "RedisClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -145,7 +145,7 @@ struct RedisScenario: AsyncParsableCommand {
                 let handler = RedisBenchHandler(stats: stats.stats(for: ch.eventLoop))
                 handler.channelName = channel
                 handler.size = size
-                try ch.pipeline.syncOperations.addHandlers([ByteToMessageHandler(RESPPushDecoder()), handler])
+                try ch.pipeline.syncOperations.addHandlers([ByteToMessageHandler(RESPItemDecoder()), handler])
             }
         }.flatMapThrowing { ch in
             let handler = try ch.pipeline.syncOperations.handler(type: RedisBenchHandler.self)
