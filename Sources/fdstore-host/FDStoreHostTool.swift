@@ -31,14 +31,16 @@ import UnixSignals
             do {
                 try await host.restart()
                 restarts += 1
-                // What the chatds said so far (their handover lines time the restart).
-                try host.output.write(
-                    to: directory.appendingPathComponent("chatd.log"),
+                // The count first: the restart command returns on it, and the log (megabytes
+                // at 10,000 sessions) is not part of the restart.
+                try "\(restarts)\n".write(
+                    to: directory.appendingPathComponent("restarts"),
                     atomically: true,
                     encoding: .utf8
                 )
-                try "\(restarts)\n".write(
-                    to: directory.appendingPathComponent("restarts"),
+                // What the chatds said so far (their handover lines time the restart).
+                try host.output.write(
+                    to: directory.appendingPathComponent("chatd.log"),
                     atomically: true,
                     encoding: .utf8
                 )
