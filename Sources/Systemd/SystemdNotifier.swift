@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CSystemd
+import Dispatch
+import NIOConcurrencyHelpers
 import NIOPosix
 
 #if canImport(Glibc)
@@ -49,6 +51,25 @@ public struct SystemdNotifier: Sendable {
     /// everything posted before.
     public func post(_ raw: String) {
         Self.sender.submit { _ in _ = Self.send(raw) }
+    }
+
+    /// Returns once everything posted so far has been sent, or after `limit` (a manager
+    /// that reads nothing must not keep a stopping process alive): call before exiting,
+    /// so that the last states (STOPPING=1) are not lost with the process.
+    public static func drain(limit: Duration = .seconds(2)) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let waiting = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(continuation)
+            let resume: @Sendable () -> Void = {
+                waiting.withLockedValue { waiting in
+                    defer { waiting = nil }
+                    return waiting
+                }?.resume()
+            }
+            Self.sender.submit { _ in resume() }
+            let (seconds, attoseconds) = limit.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { resume() }
+        }
     }
 
     /// Sends now, on the caller's thread, which it may block; false when nothing took it.

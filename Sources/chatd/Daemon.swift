@@ -103,6 +103,7 @@ struct Daemon {
             )
         )
         try await serviceGroup.run()
+        await SystemdNotifier.drain()
         try? await group.shutdownGracefully()
     }
 }

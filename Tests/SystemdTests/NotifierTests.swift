@@ -57,6 +57,25 @@ extension ProcessEnvironmentTests {
             try await socket.shutdown()
         }
 
+        /// A stopping chatd drains its last states before it exits, and a manager that
+        /// reads nothing cannot hold it there.
+        @Test(.timeLimit(.minutes(1))) func drainSendsWhatWasPostedAndIsBounded() async throws {
+            let socket = try NotifySocket()
+            try await withEnvironment(["NOTIFY_SOCKET": socket.path]) {
+                let notifier = try #require(SystemdNotifier())
+                notifier.stopping()
+                await SystemdNotifier.drain(limit: .seconds(30))
+                #expect(try await socket.receive(timeout: .zero) == "STOPPING=1")  // already there
+
+                for i in 0..<600 { notifier.status("\(i)") }  // more than the queue holds
+                await SystemdNotifier.drain(limit: .milliseconds(100))  // returns though nothing reads
+                for i in 0..<600 {
+                    #expect(try await socket.receive() == "STATUS=\(i)")
+                }
+            }
+            try await socket.shutdown()
+        }
+
         @Test func aVanishedSocketIsNotFatal() async throws {
             let socket = try NotifySocket()
             try await socket.shutdown()  // closes and deletes it

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Systemd
 import Testing
 
 /// Process environment changes. Only tests inside ``ProcessEnvironmentTests`` (serialized)
@@ -11,12 +12,24 @@ func withEnvironment<T>(_ values: [String: String?], _ body: () async throws -> 
         saved[name] = getenv(name).map { String(cString: $0) }
         if let value { setenv(name, value, 1) } else { unsetenv(name) }
     }
-    defer {
-        for (name, value) in saved {
-            if let value { setenv(name, value, 1) } else { unsetenv(name) }
-        }
+    let result: T
+    do {
+        result = try await body()
+    } catch {
+        await SystemdNotifier.drain()
+        restore(saved)
+        throw error
     }
-    return try await body()
+    // A state posted in `body` is sent to the NOTIFY_SOCKET of when it is sent.
+    await SystemdNotifier.drain()
+    restore(saved)
+    return result
+}
+
+private func restore(_ saved: [String: String?]) {
+    for (name, value) in saved {
+        if let value { setenv(name, value, 1) } else { unsetenv(name) }
+    }
 }
 
 /// Parent of every suite that changes environment variables: they run one at a time.
