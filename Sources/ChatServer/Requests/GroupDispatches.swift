@@ -26,6 +26,7 @@ final class GroupDispatches: Sendable {
     func end(_ ticket: Int) {
         let ready = self.state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.open.remove(ticket)
+            guard !state.waiters.isEmpty else { return [] }  // nearly always: no logout waits
             let (ready, waiting) = (
                 state.waiters.filter { state.done(before: $0.before) },
                 state.waiters.filter { !state.done(before: $0.before) }
